@@ -1,0 +1,69 @@
+//! Argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), run off the
+//! async threads because each hash takes tens of milliseconds on purpose.
+
+use crate::error::AppError;
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::OnceLock;
+
+fn argon2() -> Argon2<'static> {
+    // Params::DEFAULT is m=19456 KiB, t=2, p=1: OWASP's recommendation.
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::DEFAULT)
+}
+
+pub async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+    .map_err(|error| {
+        tracing::error!(%error, "password hashing failed");
+        AppError::Internal
+    })
+}
+
+/// Checks a password against a stored hash. With no hash (an unknown
+/// account), a dummy one is checked so that the answer takes as long.
+pub async fn verify(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let stored = hash.unwrap_or_else(|| dummy_hash().to_string());
+        let matches = PasswordHash::new(&stored)
+            .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false);
+        matches && stored != dummy_hash()
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()
+            .hash_password(b"no account has this password", &salt)
+            .map(|hash| hash.to_string())
+            .unwrap_or_default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_only() {
+        let stored = hash("correct horse 1".into()).await.unwrap();
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify("correct horse 1".into(), Some(stored.clone())).await);
+        assert!(!verify("correct horse 2".into(), Some(stored)).await);
+    }
+
+    #[tokio::test]
+    async fn no_password_matches_a_missing_or_broken_hash() {
+        assert!(!verify("anything".into(), None).await);
+        assert!(!verify("anything".into(), Some("not a hash".into())).await);
+    }
+}

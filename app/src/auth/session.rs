@@ -1,0 +1,148 @@
+//! Session cookies. The browser holds a random token; the database holds only
+//! its SHA-256, so a leaked copy of the database cannot be used to sign in.
+
+use super::SessionUser;
+use crate::domain::access::AccessLevel;
+use crate::error::AppError;
+use crate::state::{app_state, now, AppState};
+use crate::store;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use http::{header, request::Parts, HeaderMap, HeaderValue};
+use leptos::prelude::*;
+use sha2::{Digest, Sha256};
+
+pub const COOKIE: &str = "roster_session";
+
+/// The signed-in user, or `None`. An expired session is deleted on the way.
+pub async fn current(state: &AppState) -> Result<Option<SessionUser>, AppError> {
+    let Some(token) = use_context::<Parts>().and_then(|parts| cookie_token(&parts.headers)) else {
+        return Ok(None);
+    };
+    let hash = token_hash(&token);
+    let mut conn = state.db.pool.acquire().await?;
+    let Some(found) = store::sessions::find(&mut conn, &hash).await? else {
+        return Ok(None);
+    };
+    let now = now();
+    let idle = state.auth.session_idle.as_secs() as i64;
+    let expired = now - found.last_seen_at > idle
+        || now - found.created_at > state.auth.session_max.as_secs() as i64;
+    if expired || !found.active {
+        store::sessions::delete(&mut conn, &hash).await?;
+        set_cookie(state, "", 0);
+        return Ok(None);
+    }
+    // Writing on every request would serialise readers on SQLite; a coarse
+    // timestamp is enough for the idle limit.
+    if now - found.last_seen_at >= (idle / 10).min(60) {
+        store::sessions::touch(&mut conn, &hash, now).await?;
+    }
+    Ok(Some(found.user))
+}
+
+/// The signed-in user if their access level passes `allow`; the check every
+/// server function starts with.
+pub async fn require(allow: fn(AccessLevel) -> bool) -> Result<(AppState, SessionUser), AppError> {
+    let state = app_state()?;
+    let user = current(&state).await?.ok_or(AppError::Unauthenticated)?;
+    if allow(user.access) {
+        Ok((state, user))
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Starts a session with a new token, ending the one the request came with,
+/// so that a token planted before sign-in is worthless after it.
+pub async fn start(state: &AppState, user_id: i64) -> Result<(), AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    if let Some(old) = use_context::<Parts>().and_then(|parts| cookie_token(&parts.headers)) {
+        store::sessions::delete(&mut conn, &token_hash(&old)).await?;
+    }
+    let now = now();
+    store::sessions::delete_expired(
+        &mut conn,
+        now - state.auth.session_idle.as_secs() as i64,
+        now - state.auth.session_max.as_secs() as i64,
+    )
+    .await?;
+    let token = new_token();
+    store::sessions::create(&mut conn, &token_hash(&token), user_id, now).await?;
+    set_cookie(state, &token, state.auth.session_max.as_secs());
+    Ok(())
+}
+
+pub async fn end(state: &AppState) -> Result<(), AppError> {
+    if let Some(token) = use_context::<Parts>().and_then(|parts| cookie_token(&parts.headers)) {
+        let mut conn = state.db.pool.acquire().await?;
+        store::sessions::delete(&mut conn, &token_hash(&token)).await?;
+    }
+    set_cookie(state, "", 0);
+    Ok(())
+}
+
+fn set_cookie(state: &AppState, token: &str, max_age: u64) {
+    let secure = state.auth.secure_cookies
+        || use_context::<Parts>().is_some_and(|parts| {
+            parts.headers.get("x-forwarded-proto").is_some_and(|proto| proto == "https")
+        });
+    let cookie = format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&cookie),
+    ) {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_string())
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, HeaderValue::from_static("theme=dark; roster_session=abc123"));
+        assert_eq!(cookie_token(&headers).as_deref(), Some("abc123"));
+        headers.clear();
+        headers.append(header::COOKIE, HeaderValue::from_static("roster_session=; other=1"));
+        assert_eq!(cookie_token(&headers), None);
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_stored_hashed() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+}

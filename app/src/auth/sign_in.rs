@@ -1,0 +1,76 @@
+//! Checking a password, with the brakes on: each account and each network
+//! address is slowed down after a few failures and then locked for a while.
+
+use super::password_hash;
+use crate::error::AppError;
+use crate::state::{app_state, now};
+use crate::store;
+use axum::extract::ConnectInfo;
+use http::request::Parts;
+use leptos::prelude::*;
+use std::net::SocketAddr;
+
+pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
+    let state = app_state()?;
+    let login_key = login.trim().to_lowercase();
+    if login_key.is_empty() || password.is_empty() {
+        return Err(AppError::Invalid("Enter your e-mail address and your password.".into()));
+    }
+    let policy = &state.auth.throttle;
+    let address = use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip()))
+        .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+    let keys = [
+        (format!("account:{login_key}"), policy.account_limit),
+        (format!("address:{address}"), policy.address_limit),
+    ];
+
+    let now = now();
+    let mut conn = state.db.pool.acquire().await?;
+    let mut records = Vec::with_capacity(keys.len());
+    for (key, _) in &keys {
+        records.push(store::throttle::get(&mut conn, key).await?);
+    }
+    if let Some(minutes) = records.iter().filter_map(|r| policy.locked_minutes(r, now)).max() {
+        return Err(AppError::Locked { minutes });
+    }
+    let delay = records.iter().map(|r| policy.delay(r, now)).max().unwrap_or_default();
+    tokio::time::sleep(delay).await;
+
+    let mut matched = None;
+    let candidates = store::users::credentials(&mut conn, &login_key).await?;
+    for candidate in &candidates {
+        if password_hash::verify(password.to_string(), candidate.password_hash.clone()).await {
+            matched = Some(candidate);
+            break;
+        }
+    }
+    if candidates.is_empty() {
+        // Same work for an unknown account, so timing does not tell them apart.
+        password_hash::verify(password.to_string(), None).await;
+    }
+
+    match matched {
+        Some(user) if !user.active => {
+            tracing::warn!(event = "authn_login_fail_blocked", user = user.id, "blocked user tried to sign in");
+            Err(AppError::Blocked)
+        }
+        Some(user) => {
+            store::throttle::clear(&mut conn, &keys[0].0).await?;
+            drop(conn);
+            super::session::start(&state, user.id).await?;
+            tracing::info!(event = "authn_login_success", user = user.id);
+            Ok(())
+        }
+        None => {
+            let mut locked = None;
+            for ((key, limit), record) in keys.iter().zip(&records) {
+                let next = policy.after_failure(record, now, *limit);
+                store::throttle::put(&mut conn, key, next).await?;
+                locked = locked.max(policy.locked_minutes(&next, now));
+            }
+            tracing::warn!(event = "authn_login_fail", %address, "failed sign-in");
+            Err(locked.map_or(AppError::BadCredentials, |minutes| AppError::Locked { minutes }))
+        }
+    }
+}

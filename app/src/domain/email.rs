@@ -1,0 +1,95 @@
+//! E-mail addresses, parsed once at the boundary.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A syntactically valid address. Comparison in the directory is
+/// case-insensitive, through [`Email::key`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Email(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    #[error("an e-mail address is required")]
+    Missing,
+    #[error("`{0}` is not a valid e-mail address: write it as name@example.com")]
+    Invalid(String),
+}
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Self, EmailError> {
+        let value = input.trim();
+        if value.is_empty() {
+            return Err(EmailError::Missing);
+        }
+        let invalid = || EmailError::Invalid(value.to_string());
+        let (local, domain) = value.rsplit_once('@').ok_or_else(invalid)?;
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local
+                .chars()
+                .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+        let domain_ok = domain.len() <= 253
+            && domain.contains('.')
+            && domain.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            });
+        if local_ok && domain_ok && value.len() <= 254 {
+            Ok(Self(value.to_string()))
+        } else {
+            Err(invalid())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form that uniqueness is checked on: `Ann@X.org` and `ann@x.org` are one address.
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ordinary_addresses_and_trims_them() {
+        let email = Email::parse("  Ann.Lee+hr@Example.co.uk ").unwrap();
+        assert_eq!(email.as_str(), "Ann.Lee+hr@Example.co.uk");
+        assert_eq!(email.key(), "ann.lee+hr@example.co.uk");
+        assert!(Email::parse("zoë@exämple.de").is_ok());
+    }
+
+    #[test]
+    fn refuses_malformed_addresses() {
+        for bad in [
+            "ann", "ann@", "@x.org", "ann@x", "ann@@x.org", "ann lee@x.org", "ann@x..org",
+            ".ann@x.org", "ann.@x.org", "ann@-x.org", "ann@x.org-",
+        ] {
+            assert_eq!(Email::parse(bad), Err(EmailError::Invalid(bad.to_string())), "{bad}");
+        }
+        assert_eq!(Email::parse("   "), Err(EmailError::Missing));
+    }
+
+    #[test]
+    fn the_message_names_the_value_and_the_fix() {
+        let message = Email::parse("ann@x").unwrap_err().to_string();
+        assert!(message.contains("`ann@x`") && message.contains("name@example.com"));
+    }
+}

@@ -1,0 +1,73 @@
+//! The one error type that server functions return; it crosses the network
+//! intact, so the page shows the same words the server chose.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in first.")]
+    Unauthenticated,
+    #[error("You do not have access to this.")]
+    Forbidden,
+    /// Also the answer for another tenant's data, so that its existence does not leak.
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("The e-mail address or password is wrong.")]
+    BadCredentials,
+    #[error("This account is blocked. Ask your administrator to unblock it.")]
+    Blocked,
+    #[error("Too many failed sign-ins. Try again in {minutes} minutes.")]
+    Locked { minutes: u64 },
+    #[error("Something went wrong on the server. It has been logged; please try again.")]
+    Internal,
+    #[error("The request could not be handled: {0}")]
+    Request(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthenticated | Self::BadCredentials => 401,
+            Self::Forbidden | Self::Blocked => 403,
+            Self::NotFound => 404,
+            Self::Invalid(_) | Self::Request(_) => 400,
+            Self::Locked { .. } => 429,
+            Self::Internal => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Request(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error");
+        Self::Internal
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::store::StoreError> for AppError {
+    fn from(error: crate::store::StoreError) -> Self {
+        match error {
+            crate::store::StoreError::Conflict(what) => {
+                Self::Invalid(format!("{what} is already taken."))
+            }
+            crate::store::StoreError::NotFound(_) => Self::NotFound,
+            crate::store::StoreError::Database(error) => error.into(),
+        }
+    }
+}

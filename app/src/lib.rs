@@ -1,0 +1,14 @@
+//! Roster's application: the pages, the server functions behind them, and the
+//! domain that both the browser and the server run.
+
+pub mod auth;
+pub mod domain;
+pub mod error;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod users;
+
+pub use pages::{shell, App};

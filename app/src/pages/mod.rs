@@ -1,0 +1,72 @@
+//! The pages and the shell around them.
+
+mod auth_pages;
+mod directory;
+mod frame;
+
+use crate::auth::{current_user, SessionUser};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Who is signed in, fetched once per page load and shared by every page.
+#[derive(Clone, Copy)]
+pub struct Session(pub Resource<Result<Option<SessionUser>, AppError>>);
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(Session(Resource::new(|| (), |_| current_user())));
+
+    // Async rendering lets a page answer with a redirect or a 403/404 status
+    // before any HTML is sent.
+    let ssr = SsrMode::Async;
+    view! {
+        <Stylesheet id="leptos" href="/pkg/roster.css"/>
+        <Title text="Roster"/>
+        <Router>
+            <a class="skip" href="#main">"Skip to content"</a>
+            <frame::Header/>
+            <main id="main">
+                <Routes fallback=|| view! { <frame::NotFound/> }>
+                    <Route path=path!("/") view=frame::Home ssr/>
+                    <Route path=path!("/login") view=auth_pages::LoginPage ssr/>
+                    <Route path=path!("/setup") view=auth_pages::SetupPage ssr/>
+                    <Route path=path!("/profile") view=directory::ProfilePage ssr/>
+                    <Route path=path!("/users") view=directory::UsersPage ssr/>
+                    <Route path=path!("/import") view=directory::ImportPage ssr/>
+                    <Route path=path!("/history") view=directory::HistoryPage ssr/>
+                    <Route path=path!("/groups") view=directory::GroupsPage ssr/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// After signing in or out the whole page reloads, so that every part of it
+/// is rendered afresh for the new session.
+fn reload_at(path: &str) {
+    let _ = window().location().set_href(path);
+}

@@ -1,0 +1,72 @@
+//! What every request handler and server function shares: no state of the
+//! process itself, only the pool and settings, so instances can be many.
+
+use crate::error::AppError;
+use crate::store::Db;
+use axum::extract::FromRef;
+use leptos::prelude::*;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub auth: AuthSettings,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however busy.
+    pub session_max: Duration,
+    /// Add `Secure` to the cookie even when no proxy says the request came over TLS.
+    pub secure_cookies: bool,
+    pub throttle: crate::auth::throttle::Policy,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            session_idle: Duration::from_secs(30 * 60),
+            session_max: Duration::from_secs(12 * 60 * 60),
+            secure_cookies: false,
+            throttle: Default::default(),
+        }
+    }
+}
+
+/// The state, inside a server function.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        AppError::Internal
+    })
+}
+
+/// Sets the HTTP status that matches the error, so that scripts and proxies
+/// see a 401/403/404 rather than a 500.
+pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        if let (Some(response), Ok(status)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            http::StatusCode::from_u16(error.status()),
+        ) {
+            response.set_status(status);
+        }
+    }
+    result
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}

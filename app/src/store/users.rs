@@ -1,0 +1,110 @@
+//! Users as the sign-in and the operator's commands need them. The
+//! spreadsheet engine and the commit path add their own queries later.
+
+use super::{tenants::Tenant, StoreError};
+use crate::domain::{access::AccessLevel, email::Email};
+use crate::users::UserSummary;
+use sqlx::any::AnyConnection;
+use sqlx::Row;
+
+pub struct NewUser<'a> {
+    pub email: &'a Email,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub access: AccessLevel,
+    pub password_hash: Option<&'a str>,
+}
+
+/// Inserts one user; the user ID is the e-mail address, as SPEC says for a blank one.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    tenant: &Tenant,
+    user: &NewUser<'_>,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO users (tenant_id, user_id, user_id_key, email, email_key, first_name, last_name,
+                            password_hash, locale, access_level, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)
+         RETURNING id",
+    )
+    .bind(tenant.id)
+    .bind(user.email.as_str())
+    .bind(user.email.key())
+    .bind(user.first_name.trim())
+    .bind(user.last_name.trim())
+    .bind(user.password_hash)
+    .bind(&tenant.default_locale)
+    .bind(user.access.as_str())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE tenants SET version = version + 1 WHERE id = $1")
+        .bind(tenant.id)
+        .execute(conn)
+        .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// Whether any tenant has an admin; until one has, the first-run setup is open.
+pub async fn admin_exists(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM users WHERE access_level = 'Admin' LIMIT 1) AS a")
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: Option<String>,
+    pub active: bool,
+}
+
+/// Everyone who signs in with this e-mail address or user ID, in any tenant.
+pub async fn credentials(conn: &mut AnyConnection, login_key: &str) -> Result<Vec<Credentials>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, password_hash, active FROM users
+         WHERE email_key = $1 OR user_id_key = $1 ORDER BY id LIMIT 20",
+    )
+    .bind(login_key)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Credentials {
+                id: row.try_get("id")?,
+                password_hash: row.try_get("password_hash")?,
+                active: row.try_get::<i64, _>("active")? == 1,
+            })
+        })
+        .collect()
+}
+
+/// One user of the tenant; a user of another tenant is simply not found.
+pub async fn find(conn: &mut AnyConnection, tenant_id: i64, id: i64) -> Result<Option<UserSummary>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, user_id, email, first_name, last_name, access_level, active FROM users
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|row| {
+        Ok(UserSummary {
+            id: row.try_get("id")?,
+            user_id: row.try_get("user_id")?,
+            email: row.try_get("email")?,
+            first_name: row.try_get("first_name")?,
+            last_name: row.try_get("last_name")?,
+            access: access_level(&row)?,
+            active: row.try_get::<i64, _>("active")? == 1,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) fn access_level(row: &sqlx::any::AnyRow) -> Result<AccessLevel, sqlx::Error> {
+    let value: String = row.try_get("access_level")?;
+    AccessLevel::parse(&value).ok_or_else(|| sqlx::Error::Decode(format!("unknown access level {value}").into()))
+}

@@ -1,0 +1,115 @@
+//! The command line, as SPEC's table gives it.
+
+use app::domain::access::AccessLevel;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "roster", version, about = "Create, update and delete many user accounts from one spreadsheet.")]
+pub struct Cli {
+    /// The database: sqlite://FILE (created on first use) or postgres://USER:PASSWORD@HOST/NAME.
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://roster.db")]
+    pub database: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web application (what `roster` does with no command).
+    Serve(ServeArgs),
+    /// Organisations.
+    Tenant {
+        #[command(subcommand)]
+        action: TenantAction,
+    },
+    /// Administrators; the password is read from standard input.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+    /// Users of any access level; the password is read from standard input.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Groups, which must exist before an import names them.
+    Group {
+        #[command(subcommand)]
+        action: GroupAction,
+    },
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "ROSTER_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// End a session after this many seconds without a request.
+    #[arg(long, env = "ROSTER_SESSION_IDLE_SECS", default_value_t = 30 * 60)]
+    pub session_idle_secs: u64,
+    /// End a session this many seconds after sign-in.
+    #[arg(long, env = "ROSTER_SESSION_MAX_SECS", default_value_t = 12 * 60 * 60)]
+    pub session_max_secs: u64,
+    /// Mark the session cookie Secure even without `X-Forwarded-Proto: https`.
+    #[arg(long, env = "ROSTER_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Where the built site (pkg/, favicon) is; found by itself after `cargo leptos build`.
+    #[arg(long, env = "LEPTOS_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantAction {
+    /// Create an organisation.
+    Create { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Create an administrator of an organisation.
+    Create(Person),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create a user of an organisation.
+    Create {
+        #[command(flatten)]
+        person: Person,
+        /// Admin, Manager or User.
+        #[arg(long, default_value = "User", value_parser = access_level)]
+        access_level: AccessLevel,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupAction {
+    /// Create groups; those that exist already are left as they are.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(required = true)]
+        groups: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Person {
+    /// The organisation's name.
+    #[arg(long)]
+    pub tenant: String,
+    /// The e-mail address, also the user ID they sign in with.
+    #[arg(long)]
+    pub email: String,
+    #[arg(long, default_value = "")]
+    pub first_name: String,
+    #[arg(long, default_value = "Administrator")]
+    pub last_name: String,
+}
+
+fn access_level(value: &str) -> Result<AccessLevel, String> {
+    AccessLevel::parse(value).ok_or_else(|| format!("`{value}` is not an access level: use Admin, Manager or User"))
+}

@@ -1,0 +1,37 @@
+//! The `roster` binary: the web server and the operator's commands.
+
+pub mod cli;
+mod commands;
+mod csrf;
+mod web;
+
+use app::store::Db;
+use cli::{AdminAction, Cli, Command, GroupAction, ServeArgs, TenantAction, UserAction};
+use clap::Parser;
+
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // Logs go to standard error: standard output carries command results.
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"])));
+    let db = Db::open(&cli.database)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot open the database {}: {error}", cli.database))?;
+    match command {
+        Command::Serve(args) => web::serve(db, args).await,
+        Command::Tenant { action: TenantAction::Create { name } } => commands::create_tenant(&db, &name).await,
+        Command::Admin { action: AdminAction::Create(person) } => {
+            commands::create_user(&db, &person, app::domain::access::AccessLevel::Admin).await
+        }
+        Command::User { action: UserAction::Create { person, access_level } } => {
+            commands::create_user(&db, &person, access_level).await
+        }
+        Command::Group { action: GroupAction::Create { tenant, groups } } => {
+            commands::create_groups(&db, &tenant, &groups).await
+        }
+    }
+}

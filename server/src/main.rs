@@ -1,0 +1,16 @@
+use clap::Parser;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // clap itself exits with status 2 on a wrong command line.
+    let cli = server::cli::Cli::parse();
+    server::init_tracing();
+    match server::run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("roster: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! The web server: Leptos pages and server functions on axum.
+
+use crate::cli::ServeArgs;
+use crate::csrf;
+use anyhow::Context;
+use app::state::{AppState, AuthSettings};
+use app::store::Db;
+use app::{shell, App};
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub async fn serve(db: Db, args: ServeArgs) -> anyhow::Result<()> {
+    let state = AppState {
+        leptos_options: leptos_options(&args),
+        db,
+        auth: AuthSettings {
+            session_idle: Duration::from_secs(args.session_idle_secs),
+            session_max: Duration::from_secs(args.session_max_secs),
+            secure_cookies: args.secure_cookies,
+            ..AuthSettings::default()
+        },
+    };
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    // Tests and scripts read this line to learn the port when given port 0.
+    println!("Roster is listening on http://{}", listener.local_addr()?);
+    std::io::stdout().flush()?;
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(csrf::refuse_cross_site))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn leptos_options(args: &ServeArgs) -> LeptosOptions {
+    let site_root = args.site_root.clone().unwrap_or_else(find_site_root);
+    LeptosOptions::builder()
+        .output_name("roster")
+        .site_root(site_root.to_string_lossy().as_ref())
+        .site_pkg_dir("pkg")
+        .site_addr(args.addr)
+        .build()
+}
+
+/// `target/site` from the repository root, else next to the binary
+/// (`target/release/roster` → `target/site`).
+fn find_site_root() -> PathBuf {
+    let from_cwd = PathBuf::from("target/site");
+    if from_cwd.is_dir() {
+        return from_cwd;
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("site")))
+        .filter(|dir| dir.is_dir())
+        .unwrap_or(from_cwd)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,9 @@
+//! API tests: each starts the real `roster` binary on its own database
+//! (SQLite, and PostgreSQL when ROSTER_TEST_POSTGRES_URL names a server)
+//! and talks to it over HTTP.
+
+mod cli;
+mod helpers;
+mod pages;
+mod setup;
+mod sign_in;

@@ -1,0 +1,168 @@
+use crate::helpers::*;
+use app::error::AppError;
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_account_get_the_same_answer() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        let app = spawn(&db, &[]);
+        let wrong = app.call("login", &[("email", "ann@acme.test"), ("password", "wrong password 1")], None).await;
+        let unknown = app.call("login", &[("email", "nobody@acme.test"), ("password", PASSWORD)], None).await;
+        assert_eq!((wrong.status, wrong.error()), (401, AppError::BadCredentials), "{}", db.label);
+        assert_eq!((unknown.status, unknown.body.clone()), (wrong.status, wrong.body.clone()), "{}", db.label);
+        assert!(wrong.session().is_none() && unknown.session().is_none());
+    }
+}
+
+#[tokio::test]
+async fn signs_in_by_email_or_user_id_with_a_strict_http_only_cookie() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        let app = spawn(&db, &[]);
+        let reply = app.call("login", &[("email", " ANN@Acme.test "), ("password", PASSWORD)], None).await;
+        assert_eq!(reply.status, 200, "{}: {}", db.label, reply.body);
+        let cookie = reply.set_cookie().unwrap();
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(attribute), "{cookie}");
+        }
+        assert!(!cookie.contains("Secure"), "plain HTTP gets no Secure cookie: {cookie}");
+        let token = reply.session().unwrap();
+        assert_eq!(app.whoami(&token).await.as_deref(), Some("ann@acme.test"));
+
+        let behind_tls = app
+            .post("login", &[("email", "ann@acme.test"), ("password", PASSWORD)], None, &[("x-forwarded-proto", "https")])
+            .await;
+        assert!(behind_tls.set_cookie().unwrap().contains("; Secure"));
+    }
+}
+
+#[tokio::test]
+async fn a_blocked_user_cannot_sign_in_and_loses_open_sessions() {
+    for db in databases().await {
+        person(&db, "Acme", "bob@acme.test", "User");
+        let app = spawn(&db, &[]);
+        let token = app.sign_in("bob@acme.test").await;
+        sql(&db, "UPDATE users SET active = 0 WHERE email_key = 'bob@acme.test'").await;
+        let reply = app.call("login", &[("email", "bob@acme.test"), ("password", PASSWORD)], None).await;
+        assert_eq!((reply.status, reply.error()), (403, AppError::Blocked), "{}", db.label);
+        assert!(reply.session().is_none());
+        assert_eq!(app.whoami(&token).await, None, "the open session ends too");
+    }
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_even_against_the_right_password() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        person(&db, "Acme", "cat@acme.test", "User");
+        let app = spawn(&db, &[]);
+        let mut last = None;
+        for _ in 0..5 {
+            last = Some(app.call("login", &[("email", "ann@acme.test"), ("password", "guess 12345")], None).await);
+        }
+        let last = last.unwrap();
+        assert_eq!((last.status, last.error()), (429, AppError::Locked { minutes: 15 }), "{}", db.label);
+        let right = app.call("login", &[("email", "ann@acme.test"), ("password", PASSWORD)], None).await;
+        assert_eq!(right.error(), AppError::Locked { minutes: 15 });
+        assert!(right.session().is_none());
+        // Another account from the same address is not locked by this one.
+        app.sign_in("cat@acme.test").await;
+        assert!(scalar(&db, "SELECT COUNT(*) FROM login_throttle WHERE key = 'account:ann@acme.test' AND locked_until > 0").await == 1);
+    }
+}
+
+#[tokio::test]
+async fn the_lock_is_shared_by_every_server_on_the_database() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        let first = spawn(&db, &[]);
+        let second = spawn(&db, &[]);
+        for app in [&first, &second, &first, &second, &first] {
+            app.call("login", &[("email", "ann@acme.test"), ("password", "guess 12345")], None).await;
+        }
+        let reply = second.call("login", &[("email", "ann@acme.test"), ("password", PASSWORD)], None).await;
+        assert_eq!(reply.error(), AppError::Locked { minutes: 15 }, "{}", db.label);
+    }
+}
+
+#[tokio::test]
+async fn sessions_end_when_idle_and_at_their_absolute_limit() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        let idle = spawn(&db, &["--session-idle-secs", "1"]);
+        let token = idle.sign_in("ann@acme.test").await;
+        assert!(idle.whoami(&token).await.is_some());
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        assert_eq!(idle.whoami(&token).await, None, "{}: idle session must end", db.label);
+
+        let capped = spawn(&db, &["--session-max-secs", "2"]);
+        let token = capped.sign_in("ann@acme.test").await;
+        for _ in 0..2 {
+            tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+            assert!(capped.whoami(&token).await.is_some(), "busy session lives until its limit");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(capped.whoami(&token).await, None, "{}: session past its limit must end", db.label);
+    }
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_on_the_server() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        let app = spawn(&db, &[]);
+        let token = app.sign_in("ann@acme.test").await;
+        let reply = app.call("logout", &[], Some(&token)).await;
+        assert_eq!(reply.status, 200);
+        assert!(reply.set_cookie().unwrap().contains("Max-Age=0"));
+        assert_eq!(app.whoami(&token).await, None, "{}: a copied cookie is useless after sign-out", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM sessions").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn each_sign_in_gets_a_fresh_session_and_ends_the_one_it_came_with() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        let app = spawn(&db, &[]);
+        let planted = "f".repeat(64);
+        let reply = app.call("login", &[("email", "ann@acme.test"), ("password", PASSWORD)], Some(&planted)).await;
+        let first = reply.session().unwrap();
+        assert_ne!(first, planted);
+        let again = app.call("login", &[("email", "ann@acme.test"), ("password", PASSWORD)], Some(&first)).await;
+        let second = again.session().unwrap();
+        assert_ne!(second, first);
+        assert_eq!(app.whoami(&first).await, None, "{}", db.label);
+        assert!(app.whoami(&second).await.is_some());
+    }
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_before_anything_happens() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        let app = spawn(&db, &[]);
+        let form = [("email", "ann@acme.test"), ("password", PASSWORD)];
+        let token = app.sign_in("ann@acme.test").await;
+        let cases: [&[(&str, &str)]; 2] = [&[("origin", "https://evil.example")], &[("sec-fetch-site", "cross-site")]];
+        for headers in cases {
+            let login = app.post("login", &form, None, headers).await;
+            assert_eq!(login.status, 403, "{}: {headers:?}", db.label);
+            assert!(login.session().is_none());
+            let logout = app.post("logout", &[], Some(&token), headers).await;
+            assert_eq!(logout.status, 403);
+        }
+        assert!(app.whoami(&token).await.is_some(), "the refused sign-out changed nothing");
+        let same_origin = app.post("login", &form, None, &[("origin", &app.base.clone()), ("sec-fetch-site", "same-origin")]).await;
+        assert_eq!(same_origin.status, 200);
+    }
+}
+
+#[tokio::test]
+async fn passwords_are_stored_as_argon2id_hashes() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        let hashes = scalar(&db, "SELECT COUNT(*) FROM users WHERE password_hash LIKE '$argon2id$v=19$m=19456,t=2,p=1$%'").await;
+        assert_eq!(hashes, 1, "{}", db.label);
+    }
+}
