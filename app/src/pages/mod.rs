@@ -40,25 +40,24 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(Session(Resource::new(|| (), |_| current_user())));
 
-    // Async rendering lets a page answer with a redirect or a 403/404 status
-    // before any HTML is sent.
-    let ssr = SsrMode::Async;
     view! {
         <Stylesheet id="leptos" href="/pkg/roster.css"/>
         <Title text="Roster"/>
+        // Async rendering (`SsrMode::Async`) lets a page answer with a redirect
+        // or a 403/404 status before any HTML is sent.
         <Router>
             <a class="skip" href="#main">"Skip to content"</a>
             <frame::Header/>
             <main id="main">
                 <Routes fallback=|| view! { <frame::NotFound/> }>
-                    <Route path=path!("/") view=frame::Home ssr/>
-                    <Route path=path!("/login") view=auth_pages::LoginPage ssr/>
-                    <Route path=path!("/setup") view=auth_pages::SetupPage ssr/>
-                    <Route path=path!("/profile") view=directory::ProfilePage ssr/>
-                    <Route path=path!("/users") view=directory::UsersPage ssr/>
-                    <Route path=path!("/import") view=directory::ImportPage ssr/>
-                    <Route path=path!("/history") view=directory::HistoryPage ssr/>
-                    <Route path=path!("/groups") view=directory::GroupsPage ssr/>
+                    <Route path=path!("/") view=frame::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=auth_pages::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/setup") view=auth_pages::SetupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=directory::ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/users") view=directory::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/import") view=directory::ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/history") view=directory::HistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/groups") view=directory::GroupsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -1,7 +1,7 @@
 //! Groups (teams). They exist before an import names them.
 
 use super::StoreError;
-use sqlx::any::AnyConnection;
+use sqlx::AnyConnection;
 
 /// Creates a group; `Ok(false)` when the tenant already has one of that name.
 pub async fn create(conn: &mut AnyConnection, tenant_id: i64, name: &str) -> Result<bool, StoreError> {

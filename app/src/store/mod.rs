@@ -8,7 +8,8 @@ pub mod tenants;
 pub mod throttle;
 pub mod users;
 
-use sqlx::any::{AnyPoolOptions, AnyConnection};
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyConnection;
 use sqlx::{AnyPool, Executor};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Sessions, in the database so that any server instance can serve any request.
 
 use crate::auth::SessionUser;
-use sqlx::any::AnyConnection;
+use sqlx::AnyConnection;
 use sqlx::Row;
 
 pub struct Found {

@@ -1,7 +1,7 @@
 //! Tenants: the organisations whose directories Roster keeps apart.
 
 use super::StoreError;
-use sqlx::any::AnyConnection;
+use sqlx::AnyConnection;
 use sqlx::Row;
 
 #[derive(Debug, Clone)]

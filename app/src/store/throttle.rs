@@ -2,7 +2,7 @@
 //! instance behind a load balancer sees the same count.
 
 use crate::auth::throttle::Record;
-use sqlx::any::AnyConnection;
+use sqlx::AnyConnection;
 use sqlx::Row;
 
 pub async fn get(conn: &mut AnyConnection, key: &str) -> Result<Record, sqlx::Error> {

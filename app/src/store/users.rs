@@ -4,7 +4,7 @@
 use super::{tenants::Tenant, StoreError};
 use crate::domain::{access::AccessLevel, email::Email};
 use crate::users::UserSummary;
-use sqlx::any::AnyConnection;
+use sqlx::AnyConnection;
 use sqlx::Row;
 
 pub struct NewUser<'a> {

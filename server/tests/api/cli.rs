@@ -62,8 +62,7 @@ async fn the_database_itself_keeps_addresses_and_names_unique_per_tenant() {
 
         let duplicate_group = "INSERT INTO \"groups\" (tenant_id, name, name_key) VALUES (1, 'Ops', 'ops')";
         sql(&db, duplicate_group).await;
-        use sqlx::Connection;
-        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
-        assert!(sqlx::query(duplicate_group).execute(&mut conn).await.is_err());
+        let refused = sqlx::query(duplicate_group).execute(&mut connect(&db).await).await;
+        assert!(refused.is_err());
     }
 }

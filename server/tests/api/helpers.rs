@@ -72,16 +72,20 @@ pub fn person(db: &TestDb, tenant: &str, email: &str, access_level: &str) {
     assert!(out.status.success(), "{out:?}");
 }
 
-pub async fn sql(db: &TestDb, statement: &str) {
+/// A direct connection to the test database, for setting up and checking.
+pub async fn connect(db: &TestDb) -> sqlx::AnyConnection {
     use sqlx::Connection;
-    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
-    sqlx::query(statement).execute(&mut conn).await.unwrap();
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(&db.url).await.unwrap()
+}
+
+pub async fn sql(db: &TestDb, statement: &str) {
+    sqlx::query(statement).execute(&mut connect(db).await).await.unwrap();
 }
 
 pub async fn scalar(db: &TestDb, query: &str) -> i64 {
-    use sqlx::{Connection, Row};
-    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
-    sqlx::query(query).fetch_one(&mut conn).await.unwrap().get(0)
+    use sqlx::Row;
+    sqlx::query(query).fetch_one(&mut connect(db).await).await.unwrap().get(0)
 }
 
 /// The server, killed when dropped.
