@@ -39,8 +39,8 @@ CREATE TABLE users (
     task_notification TEXT NOT NULL DEFAULT 'Email' CHECK (task_notification IN ('OFF', 'Email')),
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
-    UNIQUE (tenant_id, user_id_key),
     UNIQUE (tenant_id, email_key),
+    UNIQUE (tenant_id, user_id_key),
     UNIQUE (tenant_id, network_account_key)
 );
 CREATE INDEX users_email_key ON users (email_key);

@@ -38,7 +38,13 @@ pub async fn insert(
     .bind(user.access.as_str())
     .bind(now)
     .fetch_one(&mut *conn)
-    .await?;
+    .await
+    .map_err(|error| match StoreError::from(error) {
+        // The user ID is the e-mail address here, and the databases disagree
+        // on which of the two constraints they check first.
+        StoreError::Conflict("This user ID") => StoreError::Conflict("This e-mail address"),
+        other => other,
+    })?;
     sqlx::query("UPDATE tenants SET version = version + 1 WHERE id = $1")
         .bind(tenant.id)
         .execute(conn)

@@ -55,7 +55,8 @@ async fn the_database_itself_keeps_addresses_and_names_unique_per_tenant() {
             &format!("{PASSWORD}\n"),
         );
         assert_eq!(twin.status.code(), Some(2), "{}", db.label);
-        assert!(String::from_utf8_lossy(&twin.stderr).contains("e-mail address is already taken"));
+        let stderr = String::from_utf8_lossy(&twin.stderr);
+        assert!(stderr.contains("e-mail address is already taken"), "{}: {stderr}", db.label);
         // Another tenant may have the same address.
         person(&db, "Globex", "ann@acme.test", "User");
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users").await, 2);
