@@ -1,7 +1,7 @@
 //! Sign-in and first-run setup.
 
 use super::frame::{ErrorMessage, Loading, NotFound};
-use super::{reload_at, Session};
+use super::{reload_on_success, Session};
 use crate::auth::{needs_setup, Login, Setup};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -12,12 +12,7 @@ use leptos_router::components::Redirect;
 pub fn LoginPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let login = ServerAction::<Login>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = login.value().get() {
-            reload_at("/");
-        }
-    });
-    let error = Signal::derive(move || login.value().get().and_then(Result::err).map(|e| e.to_string()));
+    let error = reload_on_success(login, "/");
     view! {
         <Title text="Sign in · Roster"/>
         <Suspense fallback=|| ()>
@@ -91,12 +86,7 @@ pub fn SetupPage() -> impl IntoView {
 #[component]
 fn SetupForm() -> impl IntoView {
     let setup = ServerAction::<Setup>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = setup.value().get() {
-            reload_at("/");
-        }
-    });
-    let error = Signal::derive(move || setup.value().get().and_then(Result::err).map(|e| e.to_string()));
+    let error = reload_on_success(setup, "/");
     view! {
         <section class="card narrow" aria-labelledby="setup-title">
             <h1 id="setup-title">"Set up Roster"</h1>

@@ -31,46 +31,38 @@ pub fn ProfilePage() -> impl IntoView {
     }
 }
 
+/// A guarded page whose content a later part of Roster fills in.
 #[component]
-pub fn UsersPage() -> impl IntoView {
+fn Planned(title: &'static str, heading: &'static str, allow: fn(AccessLevel) -> bool, about: &'static str) -> impl IntoView {
     view! {
-        <Title text="Users · Roster"/>
-        <Guard allow=AccessLevel::sees_directory>
-            <h1>"Users"</h1>
-            <p class="muted">"The directory of your organisation's users will be listed here."</p>
+        <Title text=format!("{title} · Roster")/>
+        <Guard allow>
+            <h1>{heading}</h1>
+            <p class="muted">{about}</p>
         </Guard>
     }
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let about = "The directory of your organisation's users will be listed here.";
+    view! { <Planned title="Users" heading="Users" allow=AccessLevel::sees_directory about/> }
 }
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
-    view! {
-        <Title text="Import · Roster"/>
-        <Guard allow=AccessLevel::is_admin>
-            <h1>"Import users"</h1>
-            <p class="muted">"Upload a spreadsheet to create, update and delete users in one batch."</p>
-        </Guard>
-    }
+    let about = "Upload a spreadsheet to create, update and delete users in one batch.";
+    view! { <Planned title="Import" heading="Import users" allow=AccessLevel::is_admin about/> }
 }
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
-    view! {
-        <Title text="History · Roster"/>
-        <Guard allow=AccessLevel::is_admin>
-            <h1>"Import history"</h1>
-            <p class="muted">"Every import, who ran it, and what it changed will be listed here."</p>
-        </Guard>
-    }
+    let about = "Every import, who ran it, and what it changed will be listed here.";
+    view! { <Planned title="History" heading="Import history" allow=AccessLevel::is_admin about/> }
 }
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
-    view! {
-        <Title text="Groups · Roster"/>
-        <Guard allow=AccessLevel::is_admin>
-            <h1>"Groups"</h1>
-            <p class="muted">"Groups must exist before an import names them; they will be managed here."</p>
-        </Guard>
-    }
+    let about = "Groups must exist before an import names them; they will be managed here.";
+    view! { <Planned title="Groups" heading="Groups" allow=AccessLevel::is_admin about/> }
 }

@@ -1,7 +1,7 @@
 //! The frame around every page: header, navigation, access guard, and the
 //! pages for "not found" and "no access".
 
-use super::{reload_at, Session};
+use super::{reload_on_success, Session};
 use crate::auth::{needs_setup, Logout, SessionUser};
 use crate::domain::access::AccessLevel;
 use leptos::either::EitherOf3;
@@ -26,11 +26,7 @@ pub fn Header() -> impl IntoView {
 #[component]
 fn Nav(user: SessionUser) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = logout.value().get() {
-            reload_at("/login");
-        }
-    });
+    reload_on_success(logout, "/login");
     let directory = user.access.sees_directory().then(|| view! { <li><A href="/users">"Users"</A></li> });
     let admin = user.access.is_admin().then(|| {
         view! {

@@ -7,6 +7,7 @@ mod frame;
 use crate::auth::{current_user, SessionUser};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -64,8 +65,18 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// After signing in or out the whole page reloads, so that every part of it
-/// is rendered afresh for the new session.
-fn reload_at(path: &str) {
-    let _ = window().location().set_href(path);
+/// After signing in or out the whole page reloads at `path`, so that every
+/// part of it is rendered afresh for the new session. Returns the action's
+/// error message, for an [`frame::ErrorMessage`].
+fn reload_on_success<S>(action: ServerAction<S>, path: &'static str) -> Signal<Option<String>>
+where
+    S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            let _ = window().location().set_href(path);
+        }
+    });
+    Signal::derive(move || action.value().get().and_then(Result::err).map(|e| e.to_string()))
 }
