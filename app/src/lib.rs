@@ -4,7 +4,9 @@
 pub mod auth;
 pub mod domain;
 pub mod error;
+pub mod import;
 mod pages;
+pub mod sheet;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]

@@ -1,6 +1,7 @@
 //! The command line, as SPEC's table gives it.
 
 use app::domain::access::AccessLevel;
+use app::import::write::Format;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -39,6 +40,33 @@ pub enum Command {
     Group {
         #[command(subcommand)]
         action: GroupAction,
+    },
+    /// Check a spreadsheet against an organisation's directory; changes nothing.
+    Check {
+        #[arg(long)]
+        tenant: String,
+        /// CSV, XLSX, XLS or ODS, recognised by content.
+        file: PathBuf,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export an organisation's users in the import format.
+    Export {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, default_value = "csv", value_parser = format)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Write an empty spreadsheet with every column.
+    Template {
+        #[arg(long, default_value = "csv", value_parser = format)]
+        format: Format,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -108,6 +136,10 @@ pub struct Person {
     pub first_name: String,
     #[arg(long, default_value = "Administrator")]
     pub last_name: String,
+}
+
+fn format(value: &str) -> Result<Format, String> {
+    Format::parse(value).ok_or_else(|| format!("`{value}` is not a format: use csv or xlsx"))
 }
 
 fn access_level(value: &str) -> Result<AccessLevel, String> {

@@ -3,6 +3,7 @@
 pub mod cli;
 mod commands;
 mod csrf;
+mod sheets;
 mod web;
 
 use app::store::Db;
@@ -16,22 +17,32 @@ pub fn init_tracing() {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs a command; the result is the process's exit status.
+pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     let command = cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"])));
+    if let Command::Template { format, output } = &command {
+        // Needs no database.
+        sheets::template(*format, output.as_deref())?;
+        return Ok(0);
+    }
     let db = Db::open(&cli.database)
         .await
         .map_err(|error| anyhow::anyhow!("cannot open the database {}: {error}", cli.database))?;
     match command {
-        Command::Serve(args) => web::serve(db, args).await,
-        Command::Tenant { action: TenantAction::Create { name } } => commands::create_tenant(&db, &name).await,
+        Command::Serve(args) => web::serve(db, args).await?,
+        Command::Tenant { action: TenantAction::Create { name } } => commands::create_tenant(&db, &name).await?,
         Command::Admin { action: AdminAction::Create(person) } => {
-            commands::create_user(&db, &person, app::domain::access::AccessLevel::Admin).await
+            commands::create_user(&db, &person, app::domain::access::AccessLevel::Admin).await?
         }
         Command::User { action: UserAction::Create { person, access_level } } => {
-            commands::create_user(&db, &person, access_level).await
+            commands::create_user(&db, &person, access_level).await?
         }
         Command::Group { action: GroupAction::Create { tenant, groups } } => {
-            commands::create_groups(&db, &tenant, &groups).await
+            commands::create_groups(&db, &tenant, &groups).await?
         }
+        Command::Check { tenant, file, json } => return sheets::check(&db, &tenant, &file, json).await,
+        Command::Export { tenant, format, output } => sheets::export(&db, &tenant, format, output.as_deref()).await?,
+        Command::Template { .. } => {}
     }
+    Ok(0)
 }

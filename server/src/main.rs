@@ -7,7 +7,7 @@ async fn main() -> ExitCode {
     let cli = server::cli::Cli::parse();
     server::init_tracing();
     match server::run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         Err(error) => {
             eprintln!("roster: {error:#}");
             ExitCode::from(2)

@@ -1,0 +1,318 @@
+//! One row's cells, checked and turned into typed values. Cross-row and
+//! directory rules are in `plan`.
+
+use super::columns::{Column, Mapping};
+use super::issue::{Code, Issue};
+use crate::domain::{access::AccessLevel, email::Email, password};
+
+/// The locales Roster supports, as BCP 47 tags.
+pub const LOCALES: &[&str] = &[
+    "en-GB", "en-US", "fr-FR", "fr-CA", "de-DE", "es-ES", "es-MX", "it-IT", "nl-NL", "pt-BR", "pt-PT",
+    "sv-SE", "da-DK", "nb-NO", "fi-FI", "pl-PL", "cs-CZ", "ja-JP", "zh-CN", "ko-KR",
+];
+
+const MAX_NAME: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+/// A row after its cells are checked. `None` means the column is absent (or,
+/// where blank keeps the current value, blank); `Some("")` clears the value.
+#[derive(Debug, Clone, Default)]
+pub struct RowInput {
+    pub row: u32,
+    pub action: Option<Action>,
+    pub user_id: Option<String>,
+    pub email: Option<Email>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub phone2: Option<String>,
+    pub network_account: Option<String>,
+    pub password: Option<String>,
+    pub locale: Option<String>,
+    pub access: Option<AccessLevel>,
+    pub active: Option<bool>,
+    pub reports_to: Option<String>,
+    pub roles: Option<Vec<String>>,
+    pub groups: Option<Vec<String>>,
+    pub task_notification: Option<String>,
+    pub notify_if_new: bool,
+    pub tenant: Option<String>,
+    pub copy_from: Option<String>,
+    pub copy_roles: bool,
+    pub copy_groups: bool,
+}
+
+impl RowInput {
+    /// The key the row names its user by: the User ID, else the e-mail address.
+    pub fn key(&self) -> Option<String> {
+        self.user_id.as_deref().map(str::to_lowercase).or_else(|| self.email.as_ref().map(Email::key))
+    }
+}
+
+/// Checks every cell of one row, adding a problem for each bad one.
+pub fn parse_row(row: u32, cells: &[String], mapping: &Mapping, min_password: usize, issues: &mut Vec<Issue>) -> RowInput {
+    let cell = |column: Column| mapping.position(column).map(|at| cells.get(at).map_or("", |c| c.trim()));
+    let mut bad = |column: Column, code: Code, message: String| issues.push(Issue::cell(row, column, code, message));
+    let mut input = RowInput { row, ..RowInput::default() };
+
+    input.action = match cell(Column::Action).unwrap_or("").to_ascii_lowercase().as_str() {
+        "" => None,
+        "create" => Some(Action::Create),
+        "update" => Some(Action::Update),
+        "delete" => Some(Action::Delete),
+        other => {
+            bad(Column::Action, Code::InvalidChoice, format!("`{other}` is not an action: write create, update, delete, or leave it blank."));
+            None
+        }
+    };
+    if let Some(value) = cell(Column::UserId).filter(|v| !v.is_empty()) {
+        if value.chars().count() > 64 || value.chars().any(char::is_whitespace) {
+            bad(Column::UserId, Code::InvalidUserId, format!("The User ID `{value}` must have at most 64 characters and no spaces."));
+        } else {
+            input.user_id = Some(value.to_string());
+        }
+    }
+    match cell(Column::Email) {
+        // A missing column is reported once, as `missing_column`.
+        None => {}
+        Some("") => {
+            if input.user_id.is_none() || input.action != Some(Action::Delete) {
+                bad(Column::Email, Code::Required, "The e-mail address is missing. Every user needs one.".into());
+            }
+        }
+        Some(value) => match Email::parse(value) {
+            Ok(email) => input.email = Some(email),
+            Err(_) => bad(Column::Email, Code::InvalidEmail, format!("`{value}` is not a valid e-mail address. Write it as name@example.com.")),
+        },
+    }
+    for (column, slot) in [
+        (Column::FirstName, &mut input.first_name),
+        (Column::LastName, &mut input.last_name),
+        (Column::Title, &mut input.title),
+    ] {
+        if let Some(value) = cell(column) {
+            if value.chars().count() > MAX_NAME {
+                bad(column, Code::TooLong, format!("{} has {} characters; at most {MAX_NAME} fit. Shorten it.", column.name(), value.chars().count()));
+            } else {
+                *slot = Some(value.to_string());
+            }
+        }
+    }
+    for (column, slot) in [(Column::Phone, &mut input.phone), (Column::Phone2, &mut input.phone2)] {
+        if let Some(value) = cell(column) {
+            if value.is_empty() || valid_phone(value) {
+                *slot = Some(value.to_string());
+            } else {
+                bad(column, Code::InvalidPhone, format!("`{value}` is not a phone number: use 7 to 15 digits, with spaces, +, ( ) and up to three - if you like."));
+            }
+        }
+    }
+    if let Some(value) = cell(Column::NetworkAccount) {
+        if value.is_empty() || valid_network_account(value) {
+            input.network_account = Some(value.to_string());
+        } else {
+            bad(Column::NetworkAccount, Code::InvalidNetworkAccount, format!("`{value}` is not a network account: write it as DOMAIN\\name."));
+        }
+    }
+    if let Some(value) = cell(Column::Password).filter(|v| !v.is_empty()) {
+        match password::check(value, min_password) {
+            Ok(()) => input.password = Some(value.to_string()),
+            Err(weak) => bad(Column::Password, Code::WeakPassword, format!("The password is too weak: {weak}.")),
+        }
+    }
+    if let Some(value) = cell(Column::Locale).filter(|v| !v.is_empty()) {
+        match LOCALES.iter().find(|l| l.eq_ignore_ascii_case(&value.replace('_', "-"))) {
+            Some(locale) => input.locale = Some(locale.to_string()),
+            None => bad(Column::Locale, Code::InvalidChoice, format!("`{value}` is not a supported locale. Use one of {}.", LOCALES.join(", "))),
+        }
+    }
+    if let Some(value) = cell(Column::AccessLevel).filter(|v| !v.is_empty()) {
+        match AccessLevel::parse(value) {
+            Some(level) => input.access = Some(level),
+            None => bad(Column::AccessLevel, Code::InvalidChoice, format!("`{value}` is not an access level: write Admin, Manager or User.")),
+        }
+    }
+    if let Some(value) = cell(Column::TaskNotification).filter(|v| !v.is_empty()) {
+        match value.to_ascii_lowercase().as_str() {
+            "off" => input.task_notification = Some("OFF".into()),
+            "email" | "e-mail" => input.task_notification = Some("Email".into()),
+            _ => bad(Column::TaskNotification, Code::InvalidChoice, format!("`{value}` is not a task notification: write OFF or Email.")),
+        }
+    }
+    let mut flag = |column: Column| -> Option<bool> {
+        let value = cell(column).filter(|v| !v.is_empty())?;
+        let parsed = parse_bool(value);
+        if parsed.is_none() {
+            bad(column, Code::InvalidBoolean, format!("`{value}` is not TRUE or FALSE (yes/no and 1/0 work too)."));
+        }
+        parsed
+    };
+    input.active = flag(Column::Active);
+    input.notify_if_new = flag(Column::NotifyIfNew).unwrap_or(false);
+    input.copy_roles = flag(Column::CopyRoles).unwrap_or(false);
+    input.copy_groups = flag(Column::CopyGroups).unwrap_or(false);
+
+    input.reports_to = cell(Column::ReportsTo).map(str::to_string);
+    if let Some(value) = cell(Column::Roles) {
+        let names = split_list(value);
+        let bad_names: Vec<_> = names.iter().filter(|n| n.chars().count() > MAX_NAME || n.chars().any(char::is_whitespace)).collect();
+        if bad_names.is_empty() {
+            input.roles = Some(names.clone());
+        } else {
+            let listed: Vec<_> = bad_names.iter().map(|n| format!("`{n}`")).collect();
+            issues.push(Issue::cell(row, Column::Roles, Code::InvalidRoleName, format!(
+                "Role names have no spaces and at most {MAX_NAME} characters: {} breaks this. Separate several roles with | or ;.",
+                listed.join(", ")
+            )));
+        }
+    }
+    input.groups = cell(Column::Groups).map(split_list);
+    input.tenant = cell(Column::Tenant).filter(|v| !v.is_empty()).map(str::to_string);
+    input.copy_from = cell(Column::CopyFrom).filter(|v| !v.is_empty()).map(str::to_string);
+    input
+}
+
+/// Digits, spaces, `+`, `(`, `)` and up to three `-`, with 7 to 15 digits.
+pub fn valid_phone(value: &str) -> bool {
+    let allowed = value.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c));
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let hyphens = value.chars().filter(|c| *c == '-').count();
+    allowed && (7..=15).contains(&digits) && hyphens <= 3
+}
+
+/// `DOMAIN\name`.
+pub fn valid_network_account(value: &str) -> bool {
+    let Some((domain, name)) = value.split_once('\\') else { return false };
+    let domain_ok = !domain.is_empty()
+        && domain.len() <= 64
+        && domain.chars().all(|c| c.is_alphanumeric() || ".-_".contains(c));
+    let name_ok = !name.is_empty()
+        && name.chars().count() <= 104
+        && !name.chars().any(|c| c.is_whitespace() || c == '\\');
+    domain_ok && name_ok
+}
+
+pub fn parse_bool(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" => Some(true),
+        "false" | "no" | "n" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// `a|b; c` → `[a, b, c]`.
+pub fn split_list(value: &str) -> Vec<String> {
+    value.split(['|', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::columns::map_headings;
+
+    fn parse(headings: &[&str], cells: &[&str]) -> (RowInput, Vec<Issue>) {
+        let headings: Vec<String> = headings.iter().map(|s| s.to_string()).collect();
+        let (mapping, _) = map_headings(&headings);
+        let cells: Vec<String> = cells.iter().map(|s| s.to_string()).collect();
+        let mut issues = Vec::new();
+        let input = parse_row(7, &cells, &mapping, 8, &mut issues);
+        (input, issues)
+    }
+
+    fn codes(issues: &[Issue]) -> Vec<(Code, &str)> {
+        issues.iter().map(|i| (i.code, i.column.as_deref().unwrap_or(""))).collect()
+    }
+
+    #[test]
+    fn a_good_row_parses_into_typed_values() {
+        let (input, issues) = parse(
+            &["Action", "User ID", "Email", "Last Name", "Phone", "Locale", "Access Level", "Active", "Roles", "Groups", "Task Notification", "Notify If New"],
+            &["UPDATE", "jdoe", " Jane@X.org ", "Doe", "+44 (20) 7946-0958", "en_gb", "org admin", "no", "a|b; c", "Sales;Ops", "off", "yes"],
+        );
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(input.action, Some(Action::Update));
+        assert_eq!(input.user_id.as_deref(), Some("jdoe"));
+        assert_eq!(input.email.as_ref().unwrap().as_str(), "Jane@X.org");
+        assert_eq!(input.locale.as_deref(), Some("en-GB"));
+        assert_eq!(input.access, Some(AccessLevel::Admin));
+        assert_eq!(input.active, Some(false));
+        assert_eq!(input.roles, Some(vec!["a".into(), "b".into(), "c".into()]));
+        assert_eq!(input.groups, Some(vec!["Sales".into(), "Ops".into()]));
+        assert_eq!(input.task_notification.as_deref(), Some("OFF"));
+        assert!(input.notify_if_new);
+        assert_eq!(input.key().as_deref(), Some("jdoe"));
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_with_its_code_and_column() {
+        let (_, issues) = parse(
+            &["Action", "User ID", "Email", "Last Name", "Phone", "Phone 2", "Network Account", "Password", "Locale", "Access Level", "Active", "Roles", "Task Notification"],
+            &["remove", "j doe", "jane@", &"x".repeat(101), "12345", "1-2-3-4-5678", "nodomain", "password", "xx-YY", "boss", "maybe", "two words", "sms"],
+        );
+        assert_eq!(
+            codes(&issues),
+            [
+                (Code::InvalidChoice, "Action"),
+                (Code::InvalidUserId, "User ID"),
+                (Code::InvalidEmail, "Email"),
+                (Code::TooLong, "Last Name"),
+                (Code::InvalidPhone, "Phone"),
+                (Code::InvalidPhone, "Phone 2"),
+                (Code::InvalidNetworkAccount, "Network Account"),
+                (Code::WeakPassword, "Password"),
+                (Code::InvalidChoice, "Locale"),
+                (Code::InvalidChoice, "Access Level"),
+                (Code::InvalidChoice, "Task Notification"),
+                (Code::InvalidBoolean, "Active"),
+                (Code::InvalidRoleName, "Roles"),
+            ]
+        );
+        assert!(issues.iter().all(|i| i.row == Some(7)));
+        assert!(issues.iter().all(|i| !i.message.contains("`password`")), "passwords are never echoed");
+    }
+
+    #[test]
+    fn email_is_required_except_to_delete_by_user_id() {
+        let (_, issues) = parse(&["Email", "Last Name"], &["", "Doe"]);
+        assert_eq!(codes(&issues), [(Code::Required, "Email")]);
+        let (input, issues) = parse(&["Action", "User ID", "Email"], &["delete", "jdoe", ""]);
+        assert!(issues.is_empty());
+        assert_eq!(input.key().as_deref(), Some("jdoe"));
+    }
+
+    #[test]
+    fn phones_need_7_to_15_digits_and_at_most_three_hyphens() {
+        assert!(valid_phone("+1 (555) 010-0000"));
+        assert!(valid_phone("0123456"));
+        assert!(!valid_phone("012345"));
+        assert!(!valid_phone("1234567890123456"));
+        assert!(!valid_phone("1-2-3-4-567"));
+        assert!(!valid_phone("555 0100 ext 5"));
+    }
+
+    #[test]
+    fn network_accounts_are_domain_backslash_name() {
+        assert!(valid_network_account("ACME\\jdoe"));
+        assert!(valid_network_account("corp.acme-1\\j.doe"));
+        assert!(!valid_network_account("jdoe"));
+        assert!(!valid_network_account("\\jdoe"));
+        assert!(!valid_network_account("ACME\\"));
+        assert!(!valid_network_account("ACME\\j doe"));
+    }
+
+    #[test]
+    fn booleans_and_lists() {
+        for (text, value) in [("TRUE", Some(true)), ("Yes", Some(true)), ("1", Some(true)), ("false", Some(false)), ("NO", Some(false)), ("0", Some(false)), ("maybe", None)] {
+            assert_eq!(parse_bool(text), value, "{text}");
+        }
+        assert_eq!(split_list(" a | b;;c ; "), ["a", "b", "c"]);
+        assert!(split_list("").is_empty());
+    }
+}

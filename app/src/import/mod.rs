@@ -1,0 +1,26 @@
+//! The import engine: map a sheet's headings to columns, check every row and
+//! the rules between rows and the directory, and plan the changes. Pure Rust:
+//! the browser runs it as WASM and the server runs it again before writing.
+
+pub mod columns;
+pub mod directory;
+pub mod fields;
+pub mod issue;
+pub mod plan;
+pub mod write;
+
+use crate::sheet::{self, Limits};
+pub use directory::{Directory, DirectoryUser};
+pub use issue::{Code, Issue};
+pub use plan::{check, check_with_progress, Plan, Summary};
+
+/// Reads a file and checks it: the one call for the browser, the server and
+/// the command line. A file that cannot be read gives a plan with that error.
+pub fn check_file(bytes: &[u8], limits: &Limits, directory: &Directory) -> Plan {
+    match sheet::read(bytes, limits) {
+        Ok(sheet) => check(&sheet, directory),
+        Err(error) => Plan { version: directory.version, errors: vec![error.into_issue()], ..Plan::default() },
+    }
+}
+#[cfg(test)]
+mod tests;

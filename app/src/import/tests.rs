@@ -1,0 +1,259 @@
+//! The rules, end to end: CSV text in, plan out.
+
+use super::*;
+use crate::domain::access::AccessLevel;
+use crate::sheet::Limits;
+
+fn user(user_id: &str, email: &str) -> DirectoryUser {
+    DirectoryUser {
+        user_id: user_id.into(),
+        email: email.into(),
+        first_name: "First".into(),
+        last_name: "Last".into(),
+        title: String::new(),
+        phone: "+44 20 7946 0000".into(),
+        phone2: String::new(),
+        network_account: String::new(),
+        has_password: true,
+        locale: "en-GB".into(),
+        access: AccessLevel::User,
+        active: true,
+        reports_to: String::new(),
+        task_notification: "Email".into(),
+        roles: vec![],
+        groups: vec![],
+    }
+}
+
+/// Acme: admin `ann` (who runs the import), `bob` reporting to ann, `cat`.
+fn acme() -> Directory {
+    let mut ann = user("ann", "ann@acme.test");
+    ann.access = AccessLevel::Admin;
+    let mut bob = user("bob", "bob@acme.test");
+    bob.reports_to = "ann".into();
+    bob.roles = vec!["Sales".into()];
+    bob.groups = vec!["Team A".into()];
+    Directory {
+        version: 7,
+        tenant: "Acme".into(),
+        acting_user: Some("ann".into()),
+        users: vec![ann, bob, user("cat", "cat@acme.test")],
+        roles: vec!["Sales".into()],
+        groups: vec!["Team A".into(), "Team B".into()],
+        ..Directory::default()
+    }
+}
+
+fn run(csv: &str) -> Plan {
+    check_file(csv.as_bytes(), &Limits::default(), &acme())
+}
+
+fn codes(plan: &Plan) -> Vec<(Option<u32>, Code)> {
+    plan.errors.iter().map(|i| (i.row, i.code)).collect()
+}
+
+#[test]
+fn a_mixed_file_plans_adds_updates_deletes_and_new_roles() {
+    let plan = run("Action,User ID,Email,Last Name,Phone,Roles,Password,Reports To\n\
+                    ,dan,dan@acme.test,Doe,0123456789,Sales|Support,Secret123,bob\n\
+                    ,bob,bob@acme.test,Last,+44 20 7946 0000,Sales;Ops,,\n\
+                    delete,cat,cat@acme.test,,,,,\n");
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+    assert_eq!(plan.summary(), Summary { added: 1, updated: 1, deleted: 1, unchanged: 0, roles_added: 2 });
+    assert_eq!(plan.new_roles, ["Ops", "Support"]);
+    let update = &plan.updates[0];
+    let fields: Vec<_> = update.changes.iter().map(|c| (c.field, c.old.as_str(), c.new.as_str())).collect();
+    assert_eq!(fields, [(columns::Column::ReportsTo, "ann", ""), (columns::Column::Roles, "Sales", "Ops|Sales")]);
+    assert_eq!(plan.creates[0].user.reports_to, "bob");
+    assert_eq!(plan.result_message(), "Users Loaded successfully. 1 Added, 1 Updated, 1 Deleted, 2 Roles Added.");
+    assert_eq!(plan.version, 7);
+}
+
+#[test]
+fn blank_action_creates_new_users_and_updates_existing_ones_and_delete_is_case_insensitive() {
+    let plan = run("Transaction,Email,Surname\n,new@acme.test,New\n,cat@acme.test,Renamed\nDELETE,bob@acme.test,\n");
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+    assert_eq!((plan.creates.len(), plan.updates.len(), plan.deletes.len()), (1, 1, 1));
+}
+
+#[test]
+fn create_of_an_existing_user_and_update_of_a_missing_one_are_errors() {
+    let plan = run("Action,Email,Last Name\ncreate,cat@acme.test,X\nupdate,nobody@acme.test,Y\ndelete,ghost@acme.test,\n");
+    assert_eq!(codes(&plan), [(Some(2), Code::AlreadyExists), (Some(3), Code::NotFound), (Some(4), Code::NotFound)]);
+    assert!(plan.errors[0].message.contains("cat@acme.test"));
+}
+
+#[test]
+fn duplicates_in_the_file_and_in_the_directory() {
+    let plan = run("User ID,Email,Last Name,Network Account\n\
+                    x1,x@acme.test,X,ACME\\x\n\
+                    x1,y@acme.test,Y,\n\
+                    x2,x@acme.test,Z,\n\
+                    x3,cat@acme.test,C,\n\
+                    x4,X4@acme.test,D,acme\\X\n");
+    assert_eq!(
+        codes(&plan),
+        [(Some(3), Code::DuplicateInFile), (Some(4), Code::DuplicateInFile), (Some(5), Code::AlreadyExists), (Some(6), Code::DuplicateInFile)]
+    );
+    assert!(plan.errors[0].message.contains("row 2"));
+}
+
+#[test]
+fn an_email_freed_by_the_same_file_may_be_reused() {
+    let plan = run("Action,User ID,Email,Last Name\nupdate,cat,cat.new@acme.test,\ncreate,cat2,cat@acme.test,Cat\n");
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+    let plan = run("Action,User ID,Email,Last Name\ndelete,cat,cat@acme.test,\ncreate,cat2,cat@acme.test,Cat\n");
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+}
+
+#[test]
+fn managers_must_exist_not_be_oneself_and_not_form_cycles() {
+    let plan = run("User ID,Email,Last Name,Reports To\n\
+                    d1,d1@acme.test,D,nobody\n\
+                    d2,d2@acme.test,D,d2\n\
+                    d3,d3@acme.test,D,d4@acme.test\n\
+                    d4,d4@acme.test,D,d3\n\
+                    ann,ann@acme.test,Last,bob\n");
+    assert_eq!(
+        codes(&plan),
+        [(Some(2), Code::UnknownManager), (Some(3), Code::SelfReference), (Some(4), Code::ManagerCycle), (Some(5), Code::ManagerCycle), (Some(6), Code::ManagerCycle)]
+    );
+    assert!(plan.errors[2].message.contains("d3 → d4 → d3"), "{}", plan.errors[2].message);
+}
+
+#[test]
+fn a_manager_created_later_in_the_file_is_found() {
+    let plan = run("User ID,Email,Last Name,Reports To\nd1,d1@acme.test,D,boss\nboss,boss@acme.test,B,\n");
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+}
+
+#[test]
+fn deleting_a_manager_needs_their_reports_moved_in_the_same_file() {
+    let plan = run("Action,User ID,Email,Last Name,Reports To\ndelete,ann,ann@acme.test,,\n");
+    assert!(codes(&plan).contains(&(Some(2), Code::HasReports)));
+    let mut directory = acme();
+    directory.acting_user = Some("cat".into());
+    let keep = check_file(b"Action,User ID,Email,Last Name,Reports To\ndelete,ann,ann@acme.test,,\n", &Limits::default(), &directory);
+    assert_eq!(codes(&keep), [(Some(2), Code::HasReports)]);
+    assert!(keep.errors[0].message.starts_with("bob still report"), "{}", keep.errors[0].message);
+    let moved = check_file(
+        b"Action,User ID,Email,Last Name,Reports To\ndelete,ann,ann@acme.test,,\nupdate,bob,bob@acme.test,,cat\n",
+        &Limits::default(),
+        &directory,
+    );
+    assert!(moved.is_valid(), "{:?}", moved.errors);
+}
+
+#[test]
+fn the_acting_admin_cannot_lock_themselves_out() {
+    for file in [
+        "Action,User ID,Email,Last Name\ndelete,ann,ann@acme.test,\n",
+        "User ID,Email,Last Name,Active\nann,ann@acme.test,Last,FALSE\n",
+        "User ID,Email,Last Name,Access Level\nann,ann@acme.test,Last,User\n",
+    ] {
+        assert!(run(file).errors.iter().any(|e| e.code == Code::SelfLockout), "{file}");
+    }
+}
+
+#[test]
+fn groups_must_exist_and_roles_are_created() {
+    let plan = run("Email,Last Name,Groups,Role Names,Notify If New\nn@acme.test,N,team a|Nowhere,Sales;Brand-New,TRUE\n");
+    assert_eq!(codes(&plan), [(Some(2), Code::UnknownGroup)]);
+    assert!(plan.errors[0].message.contains("`Nowhere`"));
+    assert_eq!(plan.creates[0].user.groups, ["Team A"]);
+    assert_eq!(plan.new_roles, ["Brand-New"]);
+}
+
+#[test]
+fn the_tenant_column_must_name_the_admins_own_tenant() {
+    let plan = run("Tenant,Email,Last Name\nacme,a@acme.test,A\nGlobex,b@acme.test,B\n");
+    assert_eq!(codes(&plan), [(Some(3), Code::OtherTenant)]);
+}
+
+#[test]
+fn copy_from_copies_roles_and_groups_of_an_existing_user() {
+    let plan = run("Email,Last Name,Copy From,Copy Roles,Copy Groups\nn@acme.test,N,bob,TRUE,yes\nm@acme.test,M,ghost,TRUE,\n");
+    assert_eq!(codes(&plan), [(Some(3), Code::UnknownCopySource)]);
+    assert_eq!(plan.creates[0].user.roles, ["Sales"]);
+    assert_eq!(plan.creates[0].user.groups, ["Team A"]);
+}
+
+#[test]
+fn a_network_account_user_may_not_have_a_password() {
+    let plan = run("Email,Last Name,Network Account,Password\nn@acme.test,N,ACME\\n,Secret123\n");
+    assert_eq!(codes(&plan), [(Some(2), Code::PasswordNotAllowed)]);
+}
+
+#[test]
+fn a_new_user_needs_a_last_name() {
+    let plan = run("Email,Last Name\nn@acme.test,\n");
+    assert_eq!(codes(&plan), [(Some(2), Code::Required)]);
+}
+
+#[test]
+fn warnings_for_unchanged_rows_and_new_users_without_phone_or_sign_in() {
+    let plan = run("User ID,Email,Last Name,Phone\ncat,cat@acme.test,Last,+44 20 7946 0000\nnew,new@acme.test,New,\n");
+    assert!(plan.is_valid());
+    let warnings: Vec<_> = plan.warnings.iter().map(|w| (w.row, w.code)).collect();
+    assert_eq!(warnings, [(Some(2), Code::Unchanged), (Some(3), Code::NoPhone), (Some(3), Code::NoSignIn)]);
+    assert_eq!(plan.summary().unchanged, 1);
+}
+
+#[test]
+fn a_password_change_is_shown_without_the_password() {
+    let plan = run("User ID,Email,Last Name,Password\ncat,cat@acme.test,Last,NewPass123\n");
+    let change = &plan.updates[0].changes[0];
+    assert_eq!((change.field, change.old.as_str(), change.new.as_str()), (columns::Column::Password, "", "set"));
+    assert!(!serde_json::to_string(&plan.errors).unwrap().contains("NewPass123"));
+}
+
+#[test]
+fn heading_problems_are_all_reported_together() {
+    let plan = run("Emial,Last Name,Last Name,Shoe Size\nx,y,z,w\n");
+    let found: Vec<_> = plan.errors.iter().map(|i| (i.code, i.column.clone().unwrap_or_default())).collect();
+    assert_eq!(
+        found,
+        [
+            (Code::MissingColumn, "Email".to_string()),
+            (Code::UnknownColumn, "Emial".to_string()),
+            (Code::DuplicateColumn, "Last Name".to_string()),
+            (Code::UnknownColumn, "Shoe Size".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn an_empty_file_and_a_file_of_headings_are_empty() {
+    for file in ["", "Email,Last Name\n", "Email,Last Name\n,\n\n"] {
+        let plan = run(file);
+        assert_eq!(codes(&plan), [(None, Code::EmptyFile)], "{file:?}");
+        assert_eq!(plan.result_message(), "Users file is empty");
+    }
+}
+
+#[test]
+fn a_file_that_only_deletes_needs_no_last_name_column() {
+    let plan = run("Action,Email\ndelete,cat@acme.test\n");
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+    assert_eq!(plan.deletes[0].user_id, "cat");
+}
+
+#[test]
+fn every_error_is_reported_not_just_the_first() {
+    let plan = run("Email,Last Name,Phone\nbad,A,12\nalso-bad,B,34\n");
+    assert_eq!(plan.errors.len(), 4);
+}
+
+#[test]
+fn progress_is_reported_up_to_the_total() {
+    let mut file = String::from("Email,Last Name\n");
+    for i in 0..10_000 {
+        file.push_str(&format!("u{i}@acme.test,U\n"));
+    }
+    let sheet = crate::sheet::read(file.as_bytes(), &Limits::default()).unwrap();
+    let mut calls = Vec::new();
+    check_with_progress(&sheet, &acme(), &mut |done, total| calls.push((done, total)));
+    assert_eq!(calls.first(), Some(&(0, 10_000)));
+    assert_eq!(calls.last(), Some(&(10_000, 10_000)));
+    assert!(calls.len() >= 3);
+}

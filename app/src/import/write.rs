@@ -1,0 +1,219 @@
+//! The files Roster gives out: the template, the export of users in the
+//! import format, and the error log. Every cell a spreadsheet program would
+//! run as a formula is neutralised; XLSX cells are always text.
+
+use super::columns::{map_headings, Column};
+use super::directory::DirectoryUser;
+use super::plan::Plan;
+use crate::sheet::{neutralise, Sheet};
+use rust_xlsxwriter::{Color, DataValidation, Format as CellFormat, Note, Workbook, Worksheet, XlsxError};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "csv" => Some(Self::Csv),
+            "xlsx" => Some(Self::Xlsx),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the spreadsheet could not be written: {0}")]
+pub struct WriteError(String);
+
+impl From<XlsxError> for WriteError {
+    fn from(error: XlsxError) -> Self {
+        Self(error.to_string())
+    }
+}
+
+impl From<csv::Error> for WriteError {
+    fn from(error: csv::Error) -> Self {
+        Self(error.to_string())
+    }
+}
+
+fn headings() -> Vec<String> {
+    Column::ALL.iter().map(|c| c.name().to_string()).collect()
+}
+
+/// Every column, no rows; the XLSX has drop-down lists and an explanation sheet.
+pub fn template(format: Format) -> Result<Vec<u8>, WriteError> {
+    match format {
+        Format::Csv => csv(&headings(), &[]),
+        Format::Xlsx => {
+            let mut book = Workbook::new();
+            let sheet = users_sheet(&mut book, &headings(), &[])?;
+            for (at, column) in Column::ALL.iter().enumerate() {
+                if let Some(choices) = column.choices() {
+                    let validation = DataValidation::new()
+                        .allow_list_strings(choices)?
+                        .set_error_message(&format!("{}: choose one of {}.", column.name(), choices.join(", ")))?;
+                    sheet.add_data_validation(1, at as u16, 1_048_575, at as u16, &validation)?;
+                }
+            }
+            explanation_sheet(&mut book)?;
+            Ok(book.save_to_buffer()?)
+        }
+    }
+}
+
+/// Users in the import format, so that export → edit → import changes only
+/// what was edited. Passwords are never exported.
+pub fn export(users: &[DirectoryUser], format: Format) -> Result<Vec<u8>, WriteError> {
+    let rows: Vec<Vec<String>> = users.iter().map(export_row).collect();
+    match format {
+        Format::Csv => csv(&headings(), &rows),
+        Format::Xlsx => {
+            let mut book = Workbook::new();
+            users_sheet(&mut book, &headings(), &rows)?;
+            Ok(book.save_to_buffer()?)
+        }
+    }
+}
+
+pub fn export_row(user: &DirectoryUser) -> Vec<String> {
+    let list = |names: &[String]| {
+        let mut names = names.to_vec();
+        names.sort_by_key(|n| n.to_lowercase());
+        names.join("|")
+    };
+    Column::ALL
+        .iter()
+        .map(|column| match column {
+            Column::UserId => user.user_id.clone(),
+            Column::Email => user.email.clone(),
+            Column::FirstName => user.first_name.clone(),
+            Column::LastName => user.last_name.clone(),
+            Column::Title => user.title.clone(),
+            Column::Phone => user.phone.clone(),
+            Column::Phone2 => user.phone2.clone(),
+            Column::NetworkAccount => user.network_account.clone(),
+            Column::Locale => user.locale.clone(),
+            Column::AccessLevel => user.access.to_string(),
+            Column::Active => if user.active { "TRUE" } else { "FALSE" }.to_string(),
+            Column::ReportsTo => user.reports_to.clone(),
+            Column::Roles => list(&user.roles),
+            Column::Groups => list(&user.groups),
+            Column::TaskNotification => user.task_notification.clone(),
+            Column::Action
+            | Column::Password
+            | Column::NotifyIfNew
+            | Column::Tenant
+            | Column::CopyFrom
+            | Column::CopyRoles
+            | Column::CopyGroups => String::new(),
+        })
+        .collect()
+}
+
+/// The rows that have errors, with their original columns and a last column
+/// `Error` in plain words. Passwords are blanked. In the XLSX the bad cells
+/// are highlighted and carry their message as a note.
+pub fn error_log(sheet: &Sheet, plan: &Plan, format: Format) -> Result<Vec<u8>, WriteError> {
+    let (mapping, _) = map_headings(&sheet.headings);
+    let password_at = mapping.position(Column::Password);
+    let mut by_row: BTreeMap<u32, Vec<&super::Issue>> = BTreeMap::new();
+    for issue in plan.errors.iter().filter(|i| i.row.is_some_and(|r| r > 1)) {
+        by_row.entry(issue.row.unwrap_or_default()).or_default().push(issue);
+    }
+    let mut heading_row = sheet.headings.clone();
+    heading_row.push("Error".into());
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for row in sheet.rows.iter().filter(|r| by_row.contains_key(&r.number)) {
+        let issues = &by_row[&row.number];
+        let mut cells = row.cells.clone();
+        cells.resize(sheet.headings.len(), String::new());
+        if let Some(at) = password_at {
+            cells[at].clear();
+        }
+        cells.push(issues.iter().map(|i| i.message.as_str()).collect::<Vec<_>>().join(" "));
+        for issue in issues {
+            let column = issue.column.as_deref().and_then(|name| {
+                Column::ALL.iter().find(|c| c.name() == name).and_then(|c| mapping.position(*c))
+            });
+            if let Some(column) = column {
+                notes.push((rows.len() as u32 + 1, column as u16, issue.message.clone()));
+            }
+        }
+        rows.push(cells);
+    }
+    match format {
+        Format::Csv => csv(&heading_row, &rows),
+        Format::Xlsx => {
+            let mut book = Workbook::new();
+            let sheet = users_sheet(&mut book, &heading_row, &rows)?;
+            let bad = CellFormat::new().set_background_color(Color::RGB(0xFFD7D5));
+            for (row, column, message) in notes {
+                let value = rows[row as usize - 1].get(column as usize).cloned().unwrap_or_default();
+                sheet.write_string_with_format(row, column, neutralise(&value), &bad)?;
+                sheet.insert_note(row, column, &Note::new(message).set_author("Roster"))?;
+            }
+            Ok(book.save_to_buffer()?)
+        }
+    }
+}
+
+fn csv(headings: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, WriteError> {
+    // The BOM makes Excel read the file as UTF-8; Roster's reader removes it.
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    writer.write_record(headings.iter().map(|h| neutralise(h).into_owned()))?;
+    for row in rows {
+        writer.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
+    }
+    writer.into_inner().map_err(|e| WriteError(e.to_string()))
+}
+
+fn users_sheet<'b>(book: &'b mut Workbook, headings: &[String], rows: &[Vec<String>]) -> Result<&'b mut Worksheet, WriteError> {
+    let sheet = book.add_worksheet();
+    sheet.set_name("Users")?;
+    let bold = CellFormat::new().set_bold();
+    for (at, heading) in headings.iter().enumerate() {
+        sheet.write_string_with_format(0, at as u16, neutralise(heading), &bold)?;
+        sheet.set_column_width(at as u16, 16)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    for (index, row) in rows.iter().enumerate() {
+        for (at, cell) in row.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+            sheet.write_string(index as u32 + 1, at as u16, neutralise(cell))?;
+        }
+    }
+    Ok(sheet)
+}
+
+fn explanation_sheet(book: &mut Workbook) -> Result<(), WriteError> {
+    let sheet = book.add_worksheet();
+    sheet.set_name("Columns")?;
+    let bold = CellFormat::new().set_bold();
+    let wrap = CellFormat::new().set_text_wrap();
+    for (at, title) in ["Column", "Also accepted as", "What it holds", "Choices"].iter().enumerate() {
+        sheet.write_string_with_format(0, at as u16, *title, &bold)?;
+    }
+    for (width, at) in [(18, 0), (30, 1), (70, 2), (40, 3)] {
+        sheet.set_column_width(at, width)?;
+    }
+    for (index, column) in Column::ALL.iter().enumerate() {
+        let row = index as u32 + 1;
+        sheet.write_string(row, 0, column.name())?;
+        sheet.write_string(row, 1, column.names()[1..].join(", "))?;
+        sheet.write_string_with_format(row, 2, column.rule(), &wrap)?;
+        sheet.write_string(row, 3, column.choices().map(|c| c.join(", ")).unwrap_or_default())?;
+    }
+    Ok(())
+}

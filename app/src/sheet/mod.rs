@@ -1,0 +1,230 @@
+//! Reading spreadsheets from bytes: CSV in any common encoding and
+//! delimiter, and XLSX/XLS/ODS through calamine. The format is recognised by
+//! content, not by name. Hostile files are refused before they cost memory.
+
+mod guard;
+mod text;
+mod workbook;
+
+use crate::import::issue::{Code, Issue};
+use serde::{Deserialize, Serialize};
+
+/// A sheet as the admin sees it: the headings (row 1) and the non-blank rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sheet {
+    pub headings: Vec<String>,
+    pub rows: Vec<SheetRow>,
+    /// Problems found while reading that do not stop the check, such as a
+    /// value under a column without a heading.
+    pub issues: Vec<Issue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetRow {
+    /// The row number in the spreadsheet; headings are row 1.
+    pub number: u32,
+    pub cells: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub max_bytes: usize,
+    pub max_rows: usize,
+    /// Excel's own limit for one cell.
+    pub max_cell_chars: usize,
+    pub max_columns: usize,
+    /// How much larger than the file its unpacked parts may be.
+    pub max_inflation: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_bytes: 100 << 20, max_rows: 1_000_000, max_cell_chars: 32_767, max_columns: 256, max_inflation: 100 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ReadError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl ReadError {
+    fn unreadable(message: impl Into<String>) -> Self {
+        Self { code: Code::FileUnreadable, message: message.into() }
+    }
+
+    fn too_large(message: impl Into<String>) -> Self {
+        Self { code: Code::FileTooLarge, message: message.into() }
+    }
+
+    pub fn into_issue(self) -> Issue {
+        Issue::file(self.code, self.message)
+    }
+}
+
+/// Reads the first sheet (or the one named `Users`) of any supported file.
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, ReadError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(ReadError::too_large(format!(
+            "The file has {} bytes; at most {} are accepted. Split it into smaller files.",
+            bytes.len(),
+            limits.max_bytes
+        )));
+    }
+    let mut builder = Builder::new(limits);
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        guard::check_zip(bytes, limits)?;
+        workbook::read_zip(bytes, &mut builder)?;
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        workbook::read_xls(bytes, &mut builder)?;
+    } else if looks_binary(bytes) {
+        return Err(ReadError::unreadable(
+            "This is not a spreadsheet Roster can read. Save it as CSV, XLSX, XLS or ODS.",
+        ));
+    } else {
+        text::read_csv(bytes, &mut builder)?;
+    }
+    Ok(builder.finish())
+}
+
+/// Text files have no NUL bytes, except UTF-16, which starts with a BOM.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    !utf16 && bytes.iter().take(8192).any(|b| *b == 0)
+}
+
+/// Collects rows from any reader, enforcing the limits and skipping blank rows.
+struct Builder<'l> {
+    limits: &'l Limits,
+    sheet: Sheet,
+    seen_headings: bool,
+}
+
+impl<'l> Builder<'l> {
+    fn new(limits: &'l Limits) -> Self {
+        Self { limits, sheet: Sheet::default(), seen_headings: false }
+    }
+
+    /// Adds spreadsheet row `number` (1-based); the first row added is the headings.
+    fn row(&mut self, number: u32, cells: Vec<String>) -> Result<(), ReadError> {
+        if let Some(long) = cells.iter().position(|c| c.chars().count() > self.limits.max_cell_chars) {
+            return Err(ReadError::too_large(format!(
+                "Row {number}, column {} has more than {} characters, more than a spreadsheet cell can hold.",
+                long + 1,
+                self.limits.max_cell_chars
+            )));
+        }
+        if cells.len() > self.limits.max_columns && cells[self.limits.max_columns..].iter().any(|c| !c.trim().is_empty()) {
+            return Err(ReadError::too_large(format!(
+                "Row {number} has values beyond column {}; Roster reads at most that many columns.",
+                self.limits.max_columns
+            )));
+        }
+        let cells: Vec<String> = cells.into_iter().take(self.limits.max_columns).map(unneutralise).collect();
+        if !self.seen_headings && number > 1 {
+            // Row 1 is blank: there are no headings.
+            self.seen_headings = true;
+        }
+        if !self.seen_headings {
+            self.seen_headings = true;
+            self.sheet.headings = cells.iter().map(|c| c.trim().to_string()).collect();
+            return Ok(());
+        }
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return Ok(());
+        }
+        if self.sheet.rows.len() >= self.limits.max_rows {
+            return Err(ReadError::too_large(format!(
+                "The file has more than {} users; split it into smaller files.",
+                self.limits.max_rows
+            )));
+        }
+        let width = self.sheet.headings.len();
+        if let Some(extra) = cells.iter().skip(width).position(|c| !c.trim().is_empty()) {
+            if !self.sheet.issues.iter().any(|i| i.code == Code::UnknownColumn && i.row == Some(1)) {
+                self.sheet.issues.push(Issue {
+                    row: Some(number),
+                    column: None,
+                    code: Code::UnknownColumn,
+                    message: format!(
+                        "Row {number} has a value in column {}, which has no heading. Add a heading or remove the value.",
+                        width + extra + 1
+                    ),
+                });
+            }
+        }
+        self.sheet.rows.push(SheetRow { number, cells });
+        Ok(())
+    }
+
+    fn finish(self) -> Sheet {
+        self.sheet
+    }
+}
+
+/// Characters that make a spreadsheet program run a cell as a formula.
+const FORMULA_START: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\n'];
+
+/// Prefixes a `'` to a cell a spreadsheet program would run as a formula,
+/// and to one that already looks neutralised, so that reading takes off
+/// exactly what was added.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.trim_start_matches('\'').starts_with(FORMULA_START) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// Takes off the `'` that [`neutralise`] added, so that export → import is lossless.
+fn unneutralise(cell: String) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_START) => rest.to_string(),
+        _ => cell,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_read_back_unchanged() {
+        for cell in ["=SUM(A1)", "+44 20", "-5", "@here", "\tx", "plain", "'quoted", "O'Brien", "", "'=x", "''-1"] {
+            let written = neutralise(cell);
+            assert!(!written.starts_with(FORMULA_START), "{written}");
+            assert_eq!(unneutralise(written.into_owned()), cell);
+        }
+    }
+
+    #[test]
+    fn garbage_is_refused_as_unreadable() {
+        let error = read(&[0, 1, 2, 3, 0, 0, 159, 146, 150], &Limits::default()).unwrap_err();
+        assert_eq!(error.code, Code::FileUnreadable);
+    }
+
+    #[test]
+    fn files_over_the_size_limit_are_refused_before_reading() {
+        let limits = Limits { max_bytes: 10, ..Limits::default() };
+        assert_eq!(read(b"Email,Last Name\na@b.co,X\n", &limits).unwrap_err().code, Code::FileTooLarge);
+    }
+
+    #[test]
+    fn too_many_rows_and_too_long_cells_are_refused() {
+        let limits = Limits { max_rows: 2, ..Limits::default() };
+        let error = read(b"Email\na@x.org\nb@x.org\nc@x.org\n", &limits).unwrap_err();
+        assert_eq!(error.code, Code::FileTooLarge);
+        let long = format!("Email\n{}\n", "x".repeat(32_768));
+        assert_eq!(read(long.as_bytes(), &Limits::default()).unwrap_err().code, Code::FileTooLarge);
+    }
+
+    #[test]
+    fn a_value_without_a_heading_is_reported() {
+        let sheet = read(b"Email,Last Name\na@x.org,Lee,surprise\n", &Limits::default()).unwrap();
+        assert_eq!(sheet.issues.len(), 1);
+        assert_eq!(sheet.issues[0].row, Some(2));
+        assert!(sheet.issues[0].message.contains("column 3"));
+    }
+}

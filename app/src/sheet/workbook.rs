@@ -1,0 +1,156 @@
+//! XLSX, XLS and ODS through calamine. Values stay what the admin typed: a
+//! whole number is not written as `4.477e11`, a date is a date, `TRUE` a
+//! boolean. XLSX is streamed cell by cell, so a sheet that claims a huge
+//! range costs nothing until its cells are actually there.
+
+use super::{Builder, ReadError};
+use calamine::{Data, DataRef, ExcelDateTime, Reader, Xlsx};
+use std::io::Cursor;
+
+pub(super) fn read_zip(bytes: &[u8], builder: &mut Builder) -> Result<(), ReadError> {
+    if is_ods(bytes) {
+        read_other(bytes, builder)
+    } else {
+        read_xlsx(bytes, builder)
+    }
+}
+
+pub(super) fn read_xls(bytes: &[u8], builder: &mut Builder) -> Result<(), ReadError> {
+    read_other(bytes, builder)
+}
+
+fn damaged(error: impl std::fmt::Display) -> ReadError {
+    ReadError::unreadable(format!("The workbook cannot be read ({error}). Open it and save it again, or save it as CSV."))
+}
+
+fn read_xlsx(bytes: &[u8], builder: &mut Builder) -> Result<(), ReadError> {
+    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(damaged)?;
+    let name = pick_sheet(book.sheet_names())?;
+    let max_rows = builder.limits.max_rows as u32;
+    let max_columns = builder.limits.max_columns as u32;
+    let mut reader = book.worksheet_cells_reader(&name).map_err(damaged)?;
+    let mut current: Option<(u32, Vec<String>)> = None;
+    while let Some(cell) = reader.next_cell().map_err(damaged)? {
+        let (row, column) = cell.get_position();
+        let value = text(cell.get_value());
+        if value.is_empty() {
+            continue;
+        }
+        if row > max_rows.saturating_add(1) || column >= max_columns {
+            return Err(ReadError::too_large(format!(
+                "The sheet has a value at row {}, column {}; Roster reads at most {max_rows} rows and {max_columns} columns.",
+                row + 1,
+                column + 1
+            )));
+        }
+        if current.as_ref().is_some_and(|(r, _)| *r != row) {
+            if let Some((r, cells)) = current.take() {
+                builder.row(r + 1, cells)?;
+            }
+        }
+        let (_, cells) = current.get_or_insert_with(|| (row, Vec::new()));
+        let column = column as usize;
+        if cells.len() <= column {
+            cells.resize(column + 1, String::new());
+        }
+        cells[column] = value;
+    }
+    if let Some((r, cells)) = current {
+        builder.row(r + 1, cells)?;
+    }
+    Ok(())
+}
+
+/// XLS and ODS: calamine reads the sheet into a range.
+fn read_other(bytes: &[u8], builder: &mut Builder) -> Result<(), ReadError> {
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(damaged)?;
+    let name = pick_sheet(book.sheet_names())?;
+    let range = book.worksheet_range(&name).map_err(damaged)?;
+    let Some((first_row, first_column)) = range.start() else { return Ok(()) };
+    for (offset, cells) in range.rows().enumerate() {
+        let mut row = vec![String::new(); first_column as usize];
+        row.extend(cells.iter().map(data_text));
+        builder.row(first_row + offset as u32 + 1, row)?;
+    }
+    Ok(())
+}
+
+/// The sheet named `Users`, else the first.
+fn pick_sheet(names: Vec<String>) -> Result<String, ReadError> {
+    names
+        .iter()
+        .find(|name| name.trim().eq_ignore_ascii_case("users"))
+        .or(names.first())
+        .cloned()
+        .ok_or_else(|| ReadError::unreadable("The workbook has no sheets."))
+}
+
+fn is_ods(bytes: &[u8]) -> bool {
+    // ODS stores an uncompressed `mimetype` entry first, at a fixed offset.
+    bytes.get(30..38) == Some(b"mimetype") && bytes.get(38..84).is_some_and(|m| m.starts_with(b"application/vnd.oasis.opendocument.spreadsheet"))
+}
+
+fn text(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => number(*f),
+        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        DataRef::DateTime(d) => date(d),
+        DataRef::Error(e) => e.to_string(),
+    }
+}
+
+/// Whole numbers without a decimal point or exponent: a phone number stored
+/// as a number reads as its digits.
+fn number(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{f:.0}")
+    } else {
+        f.to_string()
+    }
+}
+
+fn date(value: &ExcelDateTime) -> String {
+    match value.as_datetime() {
+        Some(moment) if moment.time() == chrono::NaiveTime::MIN => moment.date().to_string(),
+        Some(moment) => moment.to_string(),
+        None => number(value.as_f64()),
+    }
+}
+
+/// A range's value, converted like a streamed cell.
+fn data_text(value: &Data) -> String {
+    text(&match value {
+        Data::Int(i) => DataRef::Int(*i),
+        Data::Float(f) => DataRef::Float(*f),
+        Data::String(s) => DataRef::SharedString(s),
+        Data::Bool(b) => DataRef::Bool(*b),
+        Data::DateTime(d) => DataRef::DateTime(*d),
+        Data::DateTimeIso(s) => DataRef::DateTimeIso(s.clone()),
+        Data::DurationIso(s) => DataRef::DurationIso(s.clone()),
+        Data::Error(e) => DataRef::Error(e.clone()),
+        Data::Empty => DataRef::Empty,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_typed() {
+        assert_eq!(number(447_700_900_123.0), "447700900123");
+        assert_eq!(number(12.5), "12.5");
+        assert_eq!(number(-3.0), "-3");
+    }
+
+    #[test]
+    fn sheet_named_users_wins_else_the_first() {
+        assert_eq!(pick_sheet(vec!["Readme".into(), "USERS".into()]).unwrap(), "USERS");
+        assert_eq!(pick_sheet(vec!["Sheet1".into(), "Other".into()]).unwrap(), "Sheet1");
+        assert!(pick_sheet(vec![]).is_err());
+    }
+}
