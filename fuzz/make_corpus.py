@@ -70,6 +70,11 @@ files = {
     "garbage_named.xlsx": bytes((i * 7919 + 13) % 256 for i in range(4096)),
     "legacy_cfb_named.xlsx": bytes([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + bytes(504) + b"\xff" * 1024,
     "truncated.xlsx": valid[: len(valid) // 2],
+    "valid.ods": ods('<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Users">'
+                     '<table:table-row><table:table-cell office:value-type="string"><text:p>Email</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>Phone</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>Active</text:p></table:table-cell></table:table-row>'
+                     '<table:table-row><table:table-cell office:value-type="string"><text:p>ann@example.org</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="447700900123"><text:p>447700900123</text:p></table:table-cell><table:table-cell office:value-type="boolean" office:boolean-value="true"><text:p>TRUE</text:p></table:table-cell></table:table-row>'
+                     '<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+                     '</table:table></office:spreadsheet></office:body></office:document-content>'),
     "ods_repeated_cells.ods": ods('<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Users"><table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>'),
 }
 os.makedirs(HERE, exist_ok=True)

@@ -31,12 +31,20 @@ fn garbage_whatever_its_name_is_unreadable() {
 
 #[test]
 fn ordinary_seeds_read() {
-    for name in ["valid.xlsx", "valid.csv", "semicolons_1252.csv"] {
+    for name in ["valid.xlsx", "valid.ods", "valid.csv", "semicolons_1252.csv"] {
         let bytes = std::fs::read(corpus().join(name)).unwrap();
         let sheet = read(&bytes, &Limits::default()).unwrap();
         assert!(sheet.headings.iter().any(|h| h == "Email"), "{name}: {:?}", sheet.headings);
         assert!(!sheet.rows.is_empty(), "{name}");
     }
+}
+
+#[test]
+fn ods_values_read_as_typed_and_trailing_filler_costs_nothing() {
+    let bytes = std::fs::read(corpus().join("valid.ods")).unwrap();
+    let sheet = read(&bytes, &Limits::default()).unwrap();
+    assert_eq!(sheet.rows.len(), 1);
+    assert_eq!(sheet.rows[0].cells, ["ann@example.org", "447700900123", "TRUE"]);
 }
 
 #[test]

@@ -147,6 +147,40 @@ mod tests {
         assert_eq!(number(-3.0), "-3");
     }
 
+    /// A workbook as Excel would save it, with typed cells.
+    fn typed_workbook() -> Vec<u8> {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut book = Workbook::new();
+        let readme = book.add_worksheet();
+        readme.set_name("Read me").unwrap();
+        readme.write_string(0, 0, "not this sheet").unwrap();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Users").unwrap();
+        for (at, heading) in ["Email", "Phone", "Active", "Start", "Code", "Score"].iter().enumerate() {
+            sheet.write_string(0, at as u16, *heading).unwrap();
+        }
+        sheet.write_string(1, 0, "ann@x.org").unwrap();
+        sheet.write_number(1, 1, 447_700_900_123.0).unwrap();
+        sheet.write_boolean(1, 2, true).unwrap();
+        let date = ExcelDateTime::from_ymd(2024, 1, 31).unwrap();
+        sheet.write_datetime_with_format(1, 3, &date, &Format::new().set_num_format("dd/mm/yyyy")).unwrap();
+        sheet.write_string(1, 4, "007").unwrap();
+        sheet.write_number(1, 5, 2.5).unwrap();
+        // Row 3 left blank; row 4 holds a value far to the right of nothing.
+        sheet.write_string(3, 0, "bob@x.org").unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn xlsx_values_read_as_the_admin_typed_them() {
+        let sheet = super::super::read(&typed_workbook(), &super::super::Limits::default()).unwrap();
+        assert_eq!(sheet.headings, ["Email", "Phone", "Active", "Start", "Code", "Score"]);
+        assert_eq!(sheet.rows[0].number, 2);
+        assert_eq!(sheet.rows[0].cells, ["ann@x.org", "447700900123", "TRUE", "2024-01-31", "007", "2.5"]);
+        assert_eq!(sheet.rows[1].number, 4, "blank rows are skipped but keep their numbers");
+        assert_eq!(sheet.rows[1].cells[0], "bob@x.org");
+    }
+
     #[test]
     fn sheet_named_users_wins_else_the_first() {
         assert_eq!(pick_sheet(vec!["Readme".into(), "USERS".into()]).unwrap(), "USERS");
