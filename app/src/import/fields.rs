@@ -52,7 +52,7 @@ pub struct RowInput {
 impl RowInput {
     /// The key the row names its user by: the User ID, else the e-mail address.
     pub fn key(&self) -> Option<String> {
-        self.user_id.as_deref().map(str::to_lowercase).or_else(|| self.email.as_ref().map(Email::key))
+        self.user_id.as_deref().map(super::fold).or_else(|| self.email.as_ref().map(|e| super::fold(e.as_str())))
     }
 }
 
@@ -128,7 +128,8 @@ pub fn parse_row(row: u32, cells: &[String], mapping: &Mapping, min_password: us
         }
     }
     if let Some(value) = cell(Column::Locale).filter(|v| !v.is_empty()) {
-        match LOCALES.iter().find(|l| l.eq_ignore_ascii_case(&value.replace('_', "-"))) {
+        let tag = value.replace('_', "-");
+        match LOCALES.iter().find(|l| l.eq_ignore_ascii_case(&tag)) {
             Some(locale) => input.locale = Some(locale.to_string()),
             None => bad(Column::Locale, Code::InvalidChoice, format!("`{value}` is not a supported locale. Use one of {}.", LOCALES.join(", "))),
         }

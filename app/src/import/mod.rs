@@ -14,6 +14,15 @@ pub use directory::{Directory, DirectoryUser};
 pub use issue::{Code, Issue};
 pub use plan::{check, check_with_progress, Plan, Summary};
 
+/// Lower-cases text for comparison: quickly for the usual ASCII, correctly for the rest.
+pub(crate) fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    }
+}
+
 /// Reads a file and checks it: the one call for the browser, the server and
 /// the command line. A file that cannot be read gives a plan with that error.
 pub fn check_file(bytes: &[u8], limits: &Limits, directory: &Directory) -> Plan {

@@ -9,7 +9,10 @@ use super::issue::{Code, Issue};
 use crate::domain::access::AccessLevel;
 use crate::sheet::Sheet;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use super::fold;
+use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -153,11 +156,11 @@ type Node = usize;
 struct Planner<'a> {
     directory: &'a Directory,
     mapping: &'a Mapping,
-    by_user_id: HashMap<String, Node>,
-    by_email: HashMap<String, Node>,
-    by_network: HashMap<String, Node>,
-    roles: HashMap<String, &'a str>,
-    groups: HashMap<String, &'a str>,
+    by_user_id: FxHashMap<String, Node>,
+    by_email: FxHashMap<String, Node>,
+    by_network: FxHashMap<String, Node>,
+    roles: FxHashMap<String, &'a str>,
+    groups: FxHashMap<String, &'a str>,
 }
 
 /// What one valid row does, after its user is found.
@@ -168,19 +171,40 @@ struct Resolved<'r> {
     user: DirectoryUser,
 }
 
+/// The resolved rows, and for every node the row that touches it, if any.
+struct Rows<'r> {
+    list: Vec<Resolved<'r>>,
+    slot: Vec<Option<u32>>,
+}
+
+impl<'r> Rows<'r> {
+    fn of(&self, node: Node) -> Option<&Resolved<'r>> {
+        self.slot.get(node).copied().flatten().map(|i| &self.list[i as usize])
+    }
+
+    fn deleted(&self, node: Node) -> bool {
+        self.of(node).is_some_and(|r| r.action == Action::Delete)
+    }
+
+    fn kept(&self) -> impl Iterator<Item = &Resolved<'r>> {
+        self.list.iter().filter(|r| r.action != Action::Delete)
+    }
+}
+
 impl<'a> Planner<'a> {
     fn new(directory: &'a Directory, mapping: &'a Mapping) -> Self {
-        let mut by_user_id = HashMap::with_capacity(directory.users.len());
-        let mut by_email = HashMap::with_capacity(directory.users.len());
-        let mut by_network = HashMap::new();
+        let capacity = directory.users.len();
+        let mut by_user_id = FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+        let mut by_email = FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+        let mut by_network = FxHashMap::default();
         for (node, user) in directory.users.iter().enumerate() {
-            by_user_id.insert(user.user_id.to_lowercase(), node);
-            by_email.insert(user.email.to_lowercase(), node);
+            by_user_id.insert(fold(&user.user_id), node);
+            by_email.insert(fold(&user.email), node);
             if !user.network_account.is_empty() {
-                by_network.insert(user.network_account.to_lowercase(), node);
+                by_network.insert(fold(&user.network_account), node);
             }
         }
-        let names = |list: &'a [String]| list.iter().map(|n| (n.to_lowercase(), n.as_str())).collect();
+        let names = |list: &'a [String]| list.iter().map(|n| (fold(n), n.as_str())).collect();
         Self {
             directory,
             mapping,
@@ -193,35 +217,47 @@ impl<'a> Planner<'a> {
     }
 
     fn existing(&self, key: &str) -> Option<Node> {
-        let key = key.to_lowercase();
+        let key = fold(key);
         self.by_user_id.get(&key).or_else(|| self.by_email.get(&key)).copied()
     }
 
+    fn user_id(&self, rows: &Rows, node: Node) -> String {
+        rows.of(node).map_or_else(|| self.directory.users[node].user_id.clone(), |r| r.user.user_id.clone())
+    }
+
     fn run(&self, inputs: &[RowInput], plan: &mut Plan) {
-        let resolved = self.resolve(inputs, plan);
-        let deleted: HashSet<Node> = resolved.iter().filter(|r| r.action == Action::Delete).map(|r| r.node).collect();
-        self.check_unique(&resolved, &deleted, plan);
-        let mut resolved = resolved;
-        let managers = self.check_managers(&mut resolved, &deleted, plan);
-        self.check_reports(&resolved, &deleted, &managers, plan);
-        self.collect(resolved, plan);
+        let mut rows = self.resolve(inputs, plan);
+        self.check_unique(&rows, plan);
+        let managers = self.check_managers(&mut rows, plan);
+        self.check_cycles(&rows, &managers, plan);
+        self.check_reports(&rows, &managers, plan);
+        self.collect(rows, plan);
     }
 
     /// Finds each row's user, decides create or update, and builds the user
     /// as they will be.
-    fn resolve<'r>(&self, inputs: &'r [RowInput], plan: &mut Plan) -> Vec<Resolved<'r>> {
-        let mut seen: HashMap<String, u32> = HashMap::with_capacity(inputs.len());
-        let mut resolved = Vec::with_capacity(inputs.len());
+    fn resolve<'r>(&self, inputs: &'r [RowInput], plan: &mut Plan) -> Rows<'r> {
+        let mut seen: FxHashMap<String, u32> = FxHashMap::with_capacity_and_hasher(inputs.len(), Default::default());
+        let mut list = Vec::with_capacity(inputs.len());
         let mut next_new = self.directory.users.len();
         for input in inputs {
             let Some(key) = input.key() else { continue };
             let key_column = if input.user_id.is_some() { Column::UserId } else { Column::Email };
-            let shown = input.user_id.clone().or_else(|| input.email.as_ref().map(|e| e.to_string())).unwrap_or_default();
-            if let Some(first) = seen.insert(key.clone(), input.row) {
-                plan.push(Issue::cell(input.row, key_column, Code::DuplicateInFile, format!(
-                    "`{shown}` appears again: row {first} already has this user. Keep one row per user."
-                )));
-                continue;
+            let shown = || input.user_id.clone().or_else(|| input.email.as_ref().map(|e| e.to_string())).unwrap_or_default();
+            let found = match &input.user_id {
+                Some(_) => self.by_user_id.get(&key).copied(),
+                None => self.by_email.get(&key).copied(),
+            };
+            match seen.entry(key) {
+                Entry::Occupied(first) => {
+                    plan.push(Issue::cell(input.row, key_column, Code::DuplicateInFile, format!(
+                        "`{}` appears again: row {} already has this user. Keep one row per user.", shown(), first.get()
+                    )));
+                    continue;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(input.row);
+                }
             }
             if let Some(tenant) = &input.tenant {
                 if columns::normalise(tenant) != columns::normalise(&self.directory.tenant) {
@@ -231,21 +267,17 @@ impl<'a> Planner<'a> {
                     continue;
                 }
             }
-            let found = match &input.user_id {
-                Some(user_id) => self.by_user_id.get(&user_id.to_lowercase()).copied(),
-                None => self.by_email.get(&key).copied(),
-            };
             let action = input.action.unwrap_or(if found.is_some() { Action::Update } else { Action::Create });
             let node = match (action, found) {
                 (Action::Create, Some(_)) => {
                     plan.push(Issue::cell(input.row, key_column, Code::AlreadyExists, format!(
-                        "A user `{shown}` exists already. To change them, write update or leave Action blank."
+                        "A user `{}` exists already. To change them, write update or leave Action blank.", shown()
                     )));
                     continue;
                 }
                 (Action::Update | Action::Delete, None) => {
                     plan.push(Issue::cell(input.row, key_column, Code::NotFound, format!(
-                        "There is no user `{shown}`. Check the spelling, or write create to add them."
+                        "There is no user `{}`. Check the spelling, or write create to add them.", shown()
                     )));
                     continue;
                 }
@@ -259,18 +291,22 @@ impl<'a> Planner<'a> {
                 if self.is_acting_admin(node) {
                     plan.push(Issue::cell(input.row, key_column, Code::SelfLockout, "You cannot delete yourself. Another admin can.".into()));
                 }
-                resolved.push(Resolved { input, action, node, user: self.directory.users[node].clone() });
+                list.push(Resolved { input, action, node, user: self.directory.users[node].clone() });
                 continue;
             }
             let Some(user) = self.build(input, action, node, plan) else { continue };
-            resolved.push(Resolved { input, action, node, user });
+            list.push(Resolved { input, action, node, user });
         }
-        resolved
+        let mut slot = vec![None; next_new];
+        for (index, r) in list.iter().enumerate() {
+            slot[r.node] = Some(index as u32);
+        }
+        Rows { list, slot }
     }
 
     fn is_acting_admin(&self, node: Node) -> bool {
-        let acting = self.directory.acting_user.as_deref().map(str::to_lowercase);
-        node < self.directory.users.len() && acting.as_deref() == Some(&*self.directory.users[node].user_id.to_lowercase())
+        let Some(acting) = self.directory.acting_user.as_deref() else { return false };
+        node < self.directory.users.len() && fold(acting) == fold(&self.directory.users[node].user_id)
     }
 
     /// The user after the row applies: the columns present replace values;
@@ -298,7 +334,7 @@ impl<'a> Planner<'a> {
         }
         let set = |slot: &mut String, value: &Option<String>| {
             if let Some(value) = value {
-                *slot = value.clone();
+                value.clone_into(slot);
             }
         };
         set(&mut user.first_name, &input.first_name);
@@ -310,17 +346,13 @@ impl<'a> Planner<'a> {
         set(&mut user.phone2, &input.phone2);
         set(&mut user.network_account, &input.network_account);
         set(&mut user.reports_to, &input.reports_to);
-        if let Some(locale) = &input.locale {
-            user.locale = locale.clone();
-        }
+        set(&mut user.locale, &input.locale);
+        set(&mut user.task_notification, &input.task_notification);
         if let Some(access) = input.access {
             user.access = access;
         }
         if let Some(active) = input.active {
             user.active = active;
-        }
-        if let Some(choice) = &input.task_notification {
-            user.task_notification = choice.clone();
         }
         if input.password.is_some() {
             user.has_password = true;
@@ -329,12 +361,12 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(roles) = &input.roles {
-            user.roles = roles.iter().map(|r| self.roles.get(&r.to_lowercase()).map_or_else(|| r.clone(), |n| n.to_string())).collect();
+            user.roles = roles.iter().map(|r| self.roles.get(&fold(r)).map_or_else(|| r.clone(), |n| n.to_string())).collect();
         }
         if let Some(groups) = &input.groups {
             user.groups.clear();
             for name in groups {
-                match self.groups.get(&name.to_lowercase()) {
+                match self.groups.get(&fold(name)) {
                     Some(existing) => user.groups.push(existing.to_string()),
                     None => plan.push(Issue::cell(row, Column::Groups, Code::UnknownGroup, format!(
                         "The group `{name}` does not exist. Create it on the Groups page first, or correct the name."
@@ -368,111 +400,121 @@ impl<'a> Planner<'a> {
     }
 
     /// E-mail addresses and network accounts stay unique, counting what the
-    /// file itself frees (deleted users, changed addresses).
-    fn check_unique(&self, resolved: &[Resolved], deleted: &HashSet<Node>, plan: &mut Plan) {
-        let mut final_email: HashMap<Node, String> = HashMap::new();
-        let mut final_network: HashMap<Node, String> = HashMap::new();
-        for r in resolved.iter().filter(|r| r.action != Action::Delete) {
-            final_email.insert(r.node, r.user.email.to_lowercase());
-            final_network.insert(r.node, r.user.network_account.to_lowercase());
-        }
-        let mut in_file: HashMap<(Column, String), u32> = HashMap::new();
-        for r in resolved.iter().filter(|r| r.action != Action::Delete) {
-            let checks = [
-                (Column::Email, r.user.email.to_lowercase(), &self.by_email, &final_email),
-                (Column::NetworkAccount, r.user.network_account.to_lowercase(), &self.by_network, &final_network),
+    /// file itself frees (deleted users, changed values).
+    fn check_unique(&self, rows: &Rows, plan: &mut Plan) {
+        let existing = &self.directory.users;
+        let mut emails: FxHashMap<String, u32> = FxHashMap::with_capacity_and_hasher(rows.list.len(), Default::default());
+        let mut networks: FxHashMap<String, u32> = FxHashMap::default();
+        for r in rows.kept() {
+            let checks: [(Column, &str, &mut FxHashMap<String, u32>, &FxHashMap<String, Node>, fn(&DirectoryUser) -> &str); 2] = [
+                (Column::Email, &r.user.email, &mut emails, &self.by_email, |u| &u.email),
+                (Column::NetworkAccount, &r.user.network_account, &mut networks, &self.by_network, |u| &u.network_account),
             ];
-            for (column, value, index, finals) in checks {
+            for (column, value, in_file, index, field) in checks {
                 if value.is_empty() {
                     continue;
                 }
-                if let Some(first) = in_file.insert((column, value.clone()), r.input.row) {
-                    plan.push(Issue::cell(r.input.row, column, Code::DuplicateInFile, format!(
-                        "This {} is also on row {first}. Each user needs their own.", column.name()
-                    )));
-                    continue;
-                }
-                if let Some(&owner) = index.get(&value) {
-                    let freed = deleted.contains(&owner) || finals.get(&owner).is_some_and(|v| *v != value);
-                    if owner != r.node && !freed {
-                        plan.push(Issue::cell(r.input.row, column, Code::AlreadyExists, format!(
-                            "The {} `{value}` belongs to the user {} already.", column.name(), self.directory.users[owner].user_id
-                        )));
+                match in_file.entry(fold(value)) {
+                    Entry::Occupied(first) => plan.push(Issue::cell(r.input.row, column, Code::DuplicateInFile, format!(
+                        "This {} is also on row {}. Each user needs their own.", column.name(), first.get()
+                    ))),
+                    Entry::Vacant(slot) => {
+                        if let Some(&owner) = index.get(slot.key()) {
+                            // The owner keeps it unless this file deletes them or gives them another.
+                            let freed = rows.of(owner).is_some_and(|o| o.action == Action::Delete || fold(field(&o.user)) != *slot.key());
+                            if owner != r.node && !freed {
+                                plan.push(Issue::cell(r.input.row, column, Code::AlreadyExists, format!(
+                                    "The {} `{value}` belongs to the user {} already.", column.name(), existing[owner].user_id
+                                )));
+                            }
+                        }
+                        slot.insert(r.input.row);
                     }
                 }
             }
         }
     }
 
-    /// Resolves Reports To and rejects self-reference, unknown managers and
-    /// cycles. Returns each user's manager after the file is applied.
-    fn check_managers(&self, resolved: &mut [Resolved], deleted: &HashSet<Node>, plan: &mut Plan) -> Vec<Option<Node>> {
-        let existing = self.directory.users.len();
-        let total = resolved.iter().map(|r| r.node + 1).max().unwrap_or(0).max(existing);
-        let mut managers: Vec<Option<Node>> = vec![None; total];
-        for (node, user) in self.directory.users.iter().enumerate() {
-            if !user.reports_to.is_empty() {
-                managers[node] = self.by_user_id.get(&user.reports_to.to_lowercase()).copied();
+    /// Resolves Reports To: a user of this file, else of the directory, not
+    /// deleted and not the user themselves. Stores the manager's User ID.
+    /// Returns, for each node a row decides, its manager.
+    fn check_managers(&self, rows: &mut Rows, plan: &mut Plan) -> Vec<Option<Option<Node>>> {
+        let mut decided: Vec<Option<Option<Node>>> = vec![None; rows.slot.len()];
+        // Names the directory does not know yet: new users, changed addresses.
+        let mut new_names: FxHashMap<String, Node> = FxHashMap::default();
+        for r in rows.kept() {
+            let known = r.node < self.directory.users.len();
+            if !known {
+                new_names.insert(fold(&r.user.user_id), r.node);
+            }
+            if !known || r.user.email != self.directory.users[r.node].email {
+                new_names.insert(fold(&r.user.email), r.node);
             }
         }
-        let mut in_file: HashMap<String, Node> = HashMap::new();
-        for r in resolved.iter().filter(|r| r.action != Action::Delete) {
-            in_file.insert(r.user.user_id.to_lowercase(), r.node);
-            in_file.insert(r.user.email.to_lowercase(), r.node);
-        }
-        let user_ids: HashMap<Node, String> = resolved.iter().map(|r| (r.node, r.user.user_id.clone())).collect();
-        let mut row_of: HashMap<Node, u32> = HashMap::new();
-        for r in resolved.iter_mut().filter(|r| r.action != Action::Delete) {
-            row_of.insert(r.node, r.input.row);
-            if r.input.reports_to.is_none() && r.action == Action::Update {
+        let mut named = Vec::new();
+        for (index, r) in rows.list.iter().enumerate() {
+            if r.action == Action::Delete || (r.input.reports_to.is_none() && r.action == Action::Update) {
                 continue;
             }
             let wanted = r.user.reports_to.trim();
             if wanted.is_empty() {
-                managers[r.node] = None;
+                decided[r.node] = Some(None);
                 continue;
             }
-            let key = wanted.to_lowercase();
-            let manager = in_file.get(&key).copied().or_else(|| self.existing(&key).filter(|m| !deleted.contains(m)));
+            let key = fold(wanted);
+            let manager = new_names.get(&key).copied().or_else(|| {
+                let existing = self.by_user_id.get(&key).or_else(|| self.by_email.get(&key)).copied()?;
+                (!rows.deleted(existing)).then_some(existing)
+            });
             match manager {
                 Some(m) if m == r.node => plan.push(Issue::cell(r.input.row, Column::ReportsTo, Code::SelfReference, "A user cannot report to themselves.".into())),
                 Some(m) => {
-                    managers[r.node] = Some(m);
-                    // Named by e-mail or User ID in the file, kept as the User ID.
-                    r.user.reports_to = user_ids.get(&m).cloned().unwrap_or_else(|| self.directory.users[m].user_id.clone());
+                    decided[r.node] = Some(Some(m));
+                    named.push((index, self.user_id(rows, m)));
                 }
                 None => plan.push(Issue::cell(r.input.row, Column::ReportsTo, Code::UnknownManager, format!(
                     "There is no user `{wanted}` to report to, in the directory or in this file."
                 ))),
             }
         }
-        self.check_cycles(&managers, &row_of, resolved, plan);
-        managers
+        // Named by e-mail or User ID in the file, kept as the User ID.
+        for (index, user_id) in named {
+            rows.list[index].user.reports_to = user_id;
+        }
+        decided
+    }
+
+    /// A node's manager after the file: what a row decided, else the directory's.
+    fn manager(&self, decided: &[Option<Option<Node>>], node: Node) -> Option<Node> {
+        match decided[node] {
+            Some(manager) => manager,
+            None if node < self.directory.users.len() => {
+                let name = &self.directory.users[node].reports_to;
+                if name.is_empty() { None } else { self.by_user_id.get(&fold(name)).copied() }
+            }
+            None => None,
+        }
     }
 
     /// Each user has at most one manager, so a walk up the chain either ends
-    /// or returns to a user it met on this walk: linear in the users.
-    fn check_cycles(&self, managers: &[Option<Node>], row_of: &HashMap<Node, u32>, resolved: &[Resolved], plan: &mut Plan) {
+    /// or meets a user it met on this walk: linear in the users walked.
+    fn check_cycles(&self, rows: &Rows, decided: &[Option<Option<Node>>], plan: &mut Plan) {
         const NEW: u8 = 0;
         const ON_PATH: u8 = 1;
         const DONE: u8 = 2;
-        let mut state = vec![NEW; managers.len()];
-        let name = |node: Node| -> String {
-            resolved.iter().find(|r| r.node == node).map_or_else(|| self.directory.users[node].user_id.clone(), |r| r.user.user_id.clone())
-        };
-        for start in resolved.iter().filter(|r| r.action != Action::Delete).map(|r| r.node) {
+        let mut state = vec![NEW; decided.len()];
+        for start in rows.kept().map(|r| r.node) {
             let mut path = Vec::new();
             let mut at = Some(start);
             while let Some(node) = at {
                 match state[node] {
                     DONE => break,
                     ON_PATH => {
-                        let cycle_from = path.iter().position(|n| *n == node).unwrap_or(0);
-                        let cycle = &path[cycle_from..];
-                        let names: Vec<String> = cycle.iter().chain([&node]).map(|n| name(*n)).collect();
+                        let cycle = &path[path.iter().position(|n| *n == node).unwrap_or(0)..];
+                        let names: Vec<String> = cycle.iter().chain([&node]).map(|n| self.user_id(rows, *n)).collect();
                         for member in cycle {
-                            if let Some(&row) = row_of.get(member) {
-                                plan.push(Issue::cell(row, Column::ReportsTo, Code::ManagerCycle, format!(
+                            if let Some(r) = rows.of(*member) {
+                                plan.push(Issue::cell(r.input.row, Column::ReportsTo, Code::ManagerCycle, format!(
                                     "Reports To goes round in a circle: {}. Someone in it must report elsewhere.", names.join(" → ")
                                 )));
                             }
@@ -482,7 +524,7 @@ impl<'a> Planner<'a> {
                     _ => {
                         state[node] = ON_PATH;
                         path.push(node);
-                        at = managers[node];
+                        at = self.manager(decided, node);
                     }
                 }
             }
@@ -493,22 +535,19 @@ impl<'a> Planner<'a> {
     }
 
     /// A deleted user must not keep anyone reporting to them.
-    fn check_reports(&self, resolved: &[Resolved], deleted: &HashSet<Node>, managers: &[Option<Node>], plan: &mut Plan) {
-        if deleted.is_empty() {
+    fn check_reports(&self, rows: &Rows, decided: &[Option<Option<Node>>], plan: &mut Plan) {
+        if !rows.list.iter().any(|r| r.action == Action::Delete) {
             return;
         }
-        let mut reports: HashMap<Node, Vec<Node>> = HashMap::new();
-        for (node, manager) in managers.iter().enumerate() {
-            if let Some(m) = manager.filter(|m| deleted.contains(m)) {
-                if !deleted.contains(&node) {
-                    reports.entry(m).or_default().push(node);
-                }
+        let mut reports: FxHashMap<Node, Vec<Node>> = FxHashMap::default();
+        for node in (0..decided.len()).filter(|n| !rows.deleted(*n)) {
+            if let Some(m) = self.manager(decided, node).filter(|m| rows.deleted(*m)) {
+                reports.entry(m).or_default().push(node);
             }
         }
-        for r in resolved.iter().filter(|r| r.action == Action::Delete) {
+        for r in rows.list.iter().filter(|r| r.action == Action::Delete) {
             if let Some(reporters) = reports.get(&r.node) {
-                let user_id = |n: &Node| resolved.iter().find(|x| x.node == *n).map_or_else(|| self.directory.users[*n].user_id.clone(), |x| x.user.user_id.clone());
-                let names: Vec<String> = reporters.iter().take(3).map(user_id).collect();
+                let names: Vec<String> = reporters.iter().take(3).map(|n| self.user_id(rows, *n)).collect();
                 let more = reporters.len().saturating_sub(3);
                 let others = if more > 0 { format!(" and {more} more") } else { String::new() };
                 let column = if r.input.user_id.is_some() { Column::UserId } else { Column::Email };
@@ -520,13 +559,14 @@ impl<'a> Planner<'a> {
     }
 
     /// Turns the resolved rows into the plan's lists and warnings.
-    fn collect(&self, resolved: Vec<Resolved>, plan: &mut Plan) {
-        let mut new_roles: HashMap<String, String> = HashMap::new();
-        for r in resolved {
+    fn collect(&self, rows: Rows, plan: &mut Plan) {
+        let mut new_roles: FxHashMap<String, String> = FxHashMap::default();
+        for r in rows.list {
             let row = r.input.row;
             for role in &r.user.roles {
-                if !self.roles.contains_key(&role.to_lowercase()) {
-                    new_roles.entry(role.to_lowercase()).or_insert_with(|| role.clone());
+                let key = fold(role);
+                if !self.roles.contains_key(&key) {
+                    new_roles.entry(key).or_insert_with(|| role.clone());
                 }
             }
             match r.action {
@@ -562,41 +602,57 @@ impl<'a> Planner<'a> {
 
 fn dedupe(names: &mut Vec<String>) {
     let mut seen = HashSet::new();
-    names.retain(|n| seen.insert(n.to_lowercase()));
+    names.retain(|n| seen.insert(fold(n)));
 }
 
 /// The fields that differ, old → new. Lists compare as sets; a new password
 /// shows as "set", never as itself.
 pub fn changes(old: &DirectoryUser, new: &DirectoryUser, password: bool) -> Vec<Change> {
-    let list = |names: &[String]| {
-        let mut sorted: Vec<String> = names.to_vec();
-        sorted.sort_by_key(|n| n.to_lowercase());
-        sorted.join("|")
+    let mut changes = Vec::new();
+    let mut differ = |field: Column, old: &str, new: &str, same: bool| {
+        if !same {
+            changes.push(Change { field, old: old.to_string(), new: new.to_string() });
+        }
     };
-    let flag = |b: bool| if b { "TRUE" } else { "FALSE" }.to_string();
-    let pairs = [
-        (Column::Email, old.email.clone(), new.email.clone()),
-        (Column::FirstName, old.first_name.clone(), new.first_name.clone()),
-        (Column::LastName, old.last_name.clone(), new.last_name.clone()),
-        (Column::Title, old.title.clone(), new.title.clone()),
-        (Column::Phone, old.phone.clone(), new.phone.clone()),
-        (Column::Phone2, old.phone2.clone(), new.phone2.clone()),
-        (Column::NetworkAccount, old.network_account.clone(), new.network_account.clone()),
-        (Column::Locale, old.locale.clone(), new.locale.clone()),
-        (Column::AccessLevel, old.access.to_string(), new.access.to_string()),
-        (Column::Active, flag(old.active), flag(new.active)),
-        (Column::ReportsTo, old.reports_to.to_lowercase(), new.reports_to.to_lowercase()),
-        (Column::Roles, list(&old.roles), list(&new.roles)),
-        (Column::Groups, list(&old.groups), list(&new.groups)),
-        (Column::TaskNotification, old.task_notification.clone(), new.task_notification.clone()),
-    ];
-    let mut changes: Vec<Change> = pairs
-        .into_iter()
-        .filter(|(field, a, b)| if *field == Column::Roles || *field == Column::Groups { a.to_lowercase() != b.to_lowercase() } else { a != b })
-        .map(|(field, old, new)| Change { field, old, new })
-        .collect();
+    for (field, a, b) in [
+        (Column::Email, &old.email, &new.email),
+        (Column::FirstName, &old.first_name, &new.first_name),
+        (Column::LastName, &old.last_name, &new.last_name),
+        (Column::Title, &old.title, &new.title),
+        (Column::Phone, &old.phone, &new.phone),
+        (Column::Phone2, &old.phone2, &new.phone2),
+        (Column::NetworkAccount, &old.network_account, &new.network_account),
+        (Column::Locale, &old.locale, &new.locale),
+    ] {
+        differ(field, a, b, a == b);
+    }
+    differ(Column::AccessLevel, old.access.as_str(), new.access.as_str(), old.access == new.access);
+    differ(Column::Active, flag(old.active), flag(new.active), old.active == new.active);
+    let same_manager = old.reports_to == new.reports_to || fold(&old.reports_to) == fold(&new.reports_to);
+    differ(Column::ReportsTo, &old.reports_to, &new.reports_to, same_manager);
+    for (field, a, b) in [(Column::Roles, &old.roles, &new.roles), (Column::Groups, &old.groups, &new.groups)] {
+        if !same_names(a, b) {
+            differ(field, &list(a), &list(b), false);
+        }
+    }
+    differ(Column::TaskNotification, &old.task_notification, &new.task_notification, old.task_notification == new.task_notification);
     if password {
         changes.push(Change { field: Column::Password, old: String::new(), new: "set".into() });
     }
     changes
+}
+
+fn flag(value: bool) -> &'static str {
+    if value { "TRUE" } else { "FALSE" }
+}
+
+/// Names as the export writes them: sorted, `|`-separated.
+pub fn list(names: &[String]) -> String {
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.sort_by_key(|n| fold(n));
+    sorted.into_iter().map(String::as_str).collect::<Vec<_>>().join("|")
+}
+
+fn same_names(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| x == y || fold(x) == fold(y)))
 }

@@ -4,7 +4,7 @@
 
 use super::columns::{map_headings, Column};
 use super::directory::DirectoryUser;
-use super::plan::Plan;
+use super::plan::{list, Plan};
 use crate::sheet::{neutralise, Sheet};
 use rust_xlsxwriter::{Color, DataValidation, Format as CellFormat, Note, Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
@@ -88,11 +88,6 @@ pub fn export(users: &[DirectoryUser], format: Format) -> Result<Vec<u8>, WriteE
 }
 
 pub fn export_row(user: &DirectoryUser) -> Vec<String> {
-    let list = |names: &[String]| {
-        let mut names = names.to_vec();
-        names.sort_by_key(|n| n.to_lowercase());
-        names.join("|")
-    };
     Column::ALL
         .iter()
         .map(|column| match column {
@@ -216,4 +211,65 @@ fn explanation_sheet(book: &mut Workbook) -> Result<(), WriteError> {
         sheet.write_string(row, 3, column.choices().map(|c| c.join(", ")).unwrap_or_default())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{check, Directory};
+    use crate::sheet::{read, Limits};
+    use std::io::Read;
+
+    fn part(xlsx: &[u8], name: &str) -> String {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+        let mut text = String::new();
+        archive.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+        text
+    }
+
+    #[test]
+    fn the_xlsx_template_has_drop_downs_and_an_explanation_sheet() {
+        let xlsx = template(Format::Xlsx).unwrap();
+        let users = part(&xlsx, "xl/worksheets/sheet1.xml");
+        assert_eq!(users.matches("<dataValidation ").count(), 8, "Action, Locale, Access Level, Active, Task Notification, Notify If New, Copy Roles, Copy Groups");
+        assert!(users.contains("\"create,update,delete\""));
+        let workbook = part(&xlsx, "xl/workbook.xml");
+        assert!(workbook.contains("name=\"Users\"") && workbook.contains("name=\"Columns\""));
+        let sheet = read(&xlsx, &Limits::default()).unwrap();
+        assert_eq!(sheet.headings, Column::ALL.map(|c| c.name().to_string()));
+    }
+
+    #[test]
+    fn the_error_log_keeps_bad_rows_adds_the_error_column_and_drops_passwords() {
+        let file = "Email,Last Name,Password,Phone\nok@x.org,Ok,Secret123,0123456789\nbad,Bad,Secret456,12\n";
+        let sheet = read(file.as_bytes(), &Limits::default()).unwrap();
+        let plan = check(&sheet, &Directory { tenant: "Acme".into(), ..Directory::default() });
+        let log = String::from_utf8(error_log(&sheet, &plan, Format::Csv).unwrap()).unwrap();
+        let lines: Vec<&str> = log.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines[0], "Email,Last Name,Password,Phone,Error");
+        assert_eq!(lines.len(), 2, "{log}");
+        assert!(lines[1].starts_with("bad,Bad,,12,"), "{}", lines[1]);
+        assert!(lines[1].contains("not a valid e-mail address") && lines[1].contains("not a phone number"));
+        assert!(!log.contains("Secret"));
+
+        let xlsx = error_log(&sheet, &plan, Format::Xlsx).unwrap();
+        let back = read(&xlsx, &Limits::default()).unwrap();
+        assert_eq!(back.headings.last().map(String::as_str), Some("Error"));
+        assert_eq!(back.rows.len(), 1);
+        assert!(part(&xlsx, "xl/comments1.xml").contains("not a phone number"));
+    }
+
+    #[test]
+    fn exported_cells_never_run_as_formulas() {
+        let mut user = crate::import::DirectoryUser::new(&Directory::default());
+        user.user_id = "u1".into();
+        user.email = "u1@x.org".into();
+        user.last_name = "=cmd|' /C calc'!A0".into();
+        user.title = "@SUM(1)".into();
+        let csv = String::from_utf8(export(&[user.clone()], Format::Csv).unwrap()).unwrap();
+        assert!(csv.contains("'=cmd") && csv.contains("'@SUM(1)"));
+        let xlsx = export(&[user], Format::Xlsx).unwrap();
+        let cells = part(&xlsx, "xl/worksheets/sheet1.xml");
+        assert!(!cells.contains("<f>"), "no formula cells");
+    }
 }

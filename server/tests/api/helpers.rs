@@ -13,6 +13,13 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
 }
 
+impl TestDb {
+    /// For commands that must not touch a database at all.
+    pub fn unused() -> Self {
+        Self { url: "sqlite:///nonexistent-dir/never.db".into(), label: "none", _dir: None }
+    }
+}
+
 /// Every database the tests run against: SQLite always, PostgreSQL when configured.
 pub async fn databases() -> Vec<TestDb> {
     let dir = tempfile::tempdir().expect("temporary directory");

@@ -6,4 +6,5 @@ mod cli;
 mod helpers;
 mod pages;
 mod setup;
+mod sheets;
 mod sign_in;
