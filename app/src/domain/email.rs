@@ -18,6 +18,11 @@ pub enum EmailError {
 
 impl Email {
     pub fn parse(input: &str) -> Result<Self, EmailError> {
+        Self::check(input).map(|value| Self(value.to_string()))
+    }
+
+    /// Checks an address without copying it; returns it trimmed.
+    pub fn check(input: &str) -> Result<&str, EmailError> {
         let value = input.trim();
         if value.is_empty() {
             return Err(EmailError::Missing);
@@ -42,7 +47,7 @@ impl Email {
                     && label.chars().all(|c| c.is_alphanumeric() || c == '-')
             });
         if local_ok && domain_ok && value.len() <= 254 {
-            Ok(Self(value.to_string()))
+            Ok(value)
         } else {
             Err(invalid())
         }

@@ -4,6 +4,8 @@
 use super::columns::{Column, Mapping};
 use super::issue::{Code, Issue};
 use crate::domain::{access::AccessLevel, email::Email, password};
+use crate::sheet::Row;
+use std::borrow::Cow;
 
 /// The locales Roster supports, as BCP 47 tags.
 pub const LOCALES: &[&str] = &[
@@ -20,53 +22,60 @@ pub enum Action {
     Delete,
 }
 
-/// A row after its cells are checked. `None` means the column is absent (or,
-/// where blank keeps the current value, blank); `Some("")` clears the value.
+/// A row after its cells are checked, borrowing its text from the sheet.
+/// `None` means the column is absent (or, where blank keeps the current
+/// value, blank); `Some("")` clears the value.
 #[derive(Debug, Clone, Default)]
-pub struct RowInput {
+pub struct RowInput<'s> {
     pub row: u32,
     pub action: Option<Action>,
-    pub user_id: Option<String>,
-    pub email: Option<Email>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub title: Option<String>,
-    pub phone: Option<String>,
-    pub phone2: Option<String>,
-    pub network_account: Option<String>,
-    pub password: Option<String>,
-    pub locale: Option<String>,
+    pub user_id: Option<&'s str>,
+    pub email: Option<&'s str>,
+    pub first_name: Option<&'s str>,
+    pub last_name: Option<&'s str>,
+    pub title: Option<&'s str>,
+    pub phone: Option<&'s str>,
+    pub phone2: Option<&'s str>,
+    pub network_account: Option<&'s str>,
+    pub password: Option<&'s str>,
+    pub locale: Option<&'static str>,
     pub access: Option<AccessLevel>,
     pub active: Option<bool>,
-    pub reports_to: Option<String>,
-    pub roles: Option<Vec<String>>,
-    pub groups: Option<Vec<String>>,
-    pub task_notification: Option<String>,
+    pub reports_to: Option<&'s str>,
+    pub roles: Option<Vec<&'s str>>,
+    pub groups: Option<Vec<&'s str>>,
+    pub task_notification: Option<&'static str>,
     pub notify_if_new: bool,
-    pub tenant: Option<String>,
-    pub copy_from: Option<String>,
+    pub tenant: Option<&'s str>,
+    pub copy_from: Option<&'s str>,
     pub copy_roles: bool,
     pub copy_groups: bool,
 }
 
-impl RowInput {
+impl<'s> RowInput<'s> {
     /// The key the row names its user by: the User ID, else the e-mail address.
-    pub fn key(&self) -> Option<String> {
-        self.user_id.as_deref().map(super::fold).or_else(|| self.email.as_ref().map(|e| super::fold(e.as_str())))
+    pub fn key(&self) -> Option<Cow<'s, str>> {
+        self.user_id.or(self.email).map(super::fold)
+    }
+
+    /// The User ID or e-mail as written, for messages.
+    pub fn shown(&self) -> &'s str {
+        self.user_id.or(self.email).unwrap_or_default()
     }
 }
 
 /// Checks every cell of one row, adding a problem for each bad one.
-pub fn parse_row(row: u32, cells: &[String], mapping: &Mapping, min_password: usize, issues: &mut Vec<Issue>) -> RowInput {
-    let cell = |column: Column| mapping.position(column).map(|at| cells.get(at).map_or("", |c| c.trim()));
-    let mut bad = |column: Column, code: Code, message: String| issues.push(Issue::cell(row, column, code, message));
-    let mut input = RowInput { row, ..RowInput::default() };
+pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issues: &mut Vec<Issue>) -> RowInput<'s> {
+    let number = row.number;
+    let cell = |column: Column| mapping.position(column).map(|at| row.cell(at).trim());
+    let mut bad = |column: Column, code: Code, message: String| issues.push(Issue::cell(number, column, code, message));
+    let mut input = RowInput { row: number, ..RowInput::default() };
 
-    input.action = match cell(Column::Action).unwrap_or("").to_ascii_lowercase().as_str() {
+    input.action = match cell(Column::Action).unwrap_or("") {
         "" => None,
-        "create" => Some(Action::Create),
-        "update" => Some(Action::Update),
-        "delete" => Some(Action::Delete),
+        a if a.eq_ignore_ascii_case("create") => Some(Action::Create),
+        a if a.eq_ignore_ascii_case("update") => Some(Action::Update),
+        a if a.eq_ignore_ascii_case("delete") => Some(Action::Delete),
         other => {
             bad(Column::Action, Code::InvalidChoice, format!("`{other}` is not an action: write create, update, delete, or leave it blank."));
             None
@@ -76,7 +85,7 @@ pub fn parse_row(row: u32, cells: &[String], mapping: &Mapping, min_password: us
         if value.chars().count() > 64 || value.chars().any(char::is_whitespace) {
             bad(Column::UserId, Code::InvalidUserId, format!("The User ID `{value}` must have at most 64 characters and no spaces."));
         } else {
-            input.user_id = Some(value.to_string());
+            input.user_id = Some(value);
         }
     }
     match cell(Column::Email) {
@@ -87,7 +96,7 @@ pub fn parse_row(row: u32, cells: &[String], mapping: &Mapping, min_password: us
                 bad(Column::Email, Code::Required, "The e-mail address is missing. Every user needs one.".into());
             }
         }
-        Some(value) => match Email::parse(value) {
+        Some(value) => match Email::check(value) {
             Ok(email) => input.email = Some(email),
             Err(_) => bad(Column::Email, Code::InvalidEmail, format!("`{value}` is not a valid e-mail address. Write it as name@example.com.")),
         },
@@ -98,17 +107,17 @@ pub fn parse_row(row: u32, cells: &[String], mapping: &Mapping, min_password: us
         (Column::Title, &mut input.title),
     ] {
         if let Some(value) = cell(column) {
-            if value.chars().count() > MAX_NAME {
+            if value.len() > MAX_NAME && value.chars().count() > MAX_NAME {
                 bad(column, Code::TooLong, format!("{} has {} characters; at most {MAX_NAME} fit. Shorten it.", column.name(), value.chars().count()));
             } else {
-                *slot = Some(value.to_string());
+                *slot = Some(value);
             }
         }
     }
     for (column, slot) in [(Column::Phone, &mut input.phone), (Column::Phone2, &mut input.phone2)] {
         if let Some(value) = cell(column) {
             if value.is_empty() || valid_phone(value) {
-                *slot = Some(value.to_string());
+                *slot = Some(value);
             } else {
                 bad(column, Code::InvalidPhone, format!("`{value}` is not a phone number: use 7 to 15 digits, with spaces, +, ( ) and up to three - if you like."));
             }
@@ -116,21 +125,21 @@ pub fn parse_row(row: u32, cells: &[String], mapping: &Mapping, min_password: us
     }
     if let Some(value) = cell(Column::NetworkAccount) {
         if value.is_empty() || valid_network_account(value) {
-            input.network_account = Some(value.to_string());
+            input.network_account = Some(value);
         } else {
             bad(Column::NetworkAccount, Code::InvalidNetworkAccount, format!("`{value}` is not a network account: write it as DOMAIN\\name."));
         }
     }
     if let Some(value) = cell(Column::Password).filter(|v| !v.is_empty()) {
         match password::check(value, min_password) {
-            Ok(()) => input.password = Some(value.to_string()),
+            Ok(()) => input.password = Some(value),
             Err(weak) => bad(Column::Password, Code::WeakPassword, format!("The password is too weak: {weak}.")),
         }
     }
     if let Some(value) = cell(Column::Locale).filter(|v| !v.is_empty()) {
-        let tag = value.replace('_', "-");
-        match LOCALES.iter().find(|l| l.eq_ignore_ascii_case(&tag)) {
-            Some(locale) => input.locale = Some(locale.to_string()),
+        let same = |tag: &&&str| tag.len() == value.len() && tag.bytes().zip(value.bytes()).all(|(a, b)| a.eq_ignore_ascii_case(&b) || (a == b'-' && b == b'_'));
+        match LOCALES.iter().find(same) {
+            Some(locale) => input.locale = Some(locale),
             None => bad(Column::Locale, Code::InvalidChoice, format!("`{value}` is not a supported locale. Use one of {}.", LOCALES.join(", "))),
         }
     }
@@ -141,10 +150,12 @@ pub fn parse_row(row: u32, cells: &[String], mapping: &Mapping, min_password: us
         }
     }
     if let Some(value) = cell(Column::TaskNotification).filter(|v| !v.is_empty()) {
-        match value.to_ascii_lowercase().as_str() {
-            "off" => input.task_notification = Some("OFF".into()),
-            "email" | "e-mail" => input.task_notification = Some("Email".into()),
-            _ => bad(Column::TaskNotification, Code::InvalidChoice, format!("`{value}` is not a task notification: write OFF or Email.")),
+        if value.eq_ignore_ascii_case("off") {
+            input.task_notification = Some("OFF");
+        } else if value.eq_ignore_ascii_case("email") || value.eq_ignore_ascii_case("e-mail") {
+            input.task_notification = Some("Email");
+        } else {
+            bad(Column::TaskNotification, Code::InvalidChoice, format!("`{value}` is not a task notification: write OFF or Email."));
         }
     }
     let mut flag = |column: Column| -> Option<bool> {
@@ -160,23 +171,23 @@ pub fn parse_row(row: u32, cells: &[String], mapping: &Mapping, min_password: us
     input.copy_roles = flag(Column::CopyRoles).unwrap_or(false);
     input.copy_groups = flag(Column::CopyGroups).unwrap_or(false);
 
-    input.reports_to = cell(Column::ReportsTo).map(str::to_string);
+    input.reports_to = cell(Column::ReportsTo);
     if let Some(value) = cell(Column::Roles) {
         let names = split_list(value);
         let bad_names: Vec<_> = names.iter().filter(|n| n.chars().count() > MAX_NAME || n.chars().any(char::is_whitespace)).collect();
         if bad_names.is_empty() {
-            input.roles = Some(names.clone());
+            input.roles = Some(names);
         } else {
             let listed: Vec<_> = bad_names.iter().map(|n| format!("`{n}`")).collect();
-            issues.push(Issue::cell(row, Column::Roles, Code::InvalidRoleName, format!(
+            issues.push(Issue::cell(number, Column::Roles, Code::InvalidRoleName, format!(
                 "Role names have no spaces and at most {MAX_NAME} characters: {} breaks this. Separate several roles with | or ;.",
                 listed.join(", ")
             )));
         }
     }
     input.groups = cell(Column::Groups).map(split_list);
-    input.tenant = cell(Column::Tenant).filter(|v| !v.is_empty()).map(str::to_string);
-    input.copy_from = cell(Column::CopyFrom).filter(|v| !v.is_empty()).map(str::to_string);
+    input.tenant = cell(Column::Tenant).filter(|v| !v.is_empty());
+    input.copy_from = cell(Column::CopyFrom).filter(|v| !v.is_empty());
     input
 }
 
@@ -201,16 +212,20 @@ pub fn valid_network_account(value: &str) -> bool {
 }
 
 pub fn parse_bool(value: &str) -> Option<bool> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" => Some(true),
-        "false" | "no" | "n" | "0" => Some(false),
-        _ => None,
+    let value = value.trim();
+    let is = |word: &str| value.eq_ignore_ascii_case(word);
+    if is("true") || is("yes") || is("y") || value == "1" {
+        Some(true)
+    } else if is("false") || is("no") || is("n") || value == "0" {
+        Some(false)
+    } else {
+        None
     }
 }
 
 /// `a|b; c` → `[a, b, c]`.
-pub fn split_list(value: &str) -> Vec<String> {
-    value.split(['|', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+pub fn split_list(value: &str) -> Vec<&str> {
+    value.split(['|', ';']).map(str::trim).filter(|s| !s.is_empty()).collect()
 }
 
 #[cfg(test)]
@@ -218,12 +233,15 @@ mod tests {
     use super::*;
     use crate::import::columns::map_headings;
 
-    fn parse(headings: &[&str], cells: &[&str]) -> (RowInput, Vec<Issue>) {
-        let headings: Vec<String> = headings.iter().map(|s| s.to_string()).collect();
-        let (mapping, _) = map_headings(&headings);
-        let cells: Vec<String> = cells.iter().map(|s| s.to_string()).collect();
+    /// Parses one data row, given as row 7 of a sheet with these headings.
+    fn parse(headings: &[&str], cells: &[&str]) -> (RowInput<'static>, Vec<Issue>) {
+        let mut text = String::from(headings.join("\t"));
+        text.push_str(&"\n".repeat(6));
+        text.push_str(&cells.join("\t"));
+        let sheet: &'static crate::sheet::Sheet = Box::leak(Box::new(crate::sheet::read(text.as_bytes(), &Default::default()).unwrap()));
+        let (mapping, _) = map_headings(&sheet.headings);
         let mut issues = Vec::new();
-        let input = parse_row(7, &cells, &mapping, 8, &mut issues);
+        let input = parse_row(sheet.rows().next().unwrap(), &mapping, 8, &mut issues);
         (input, issues)
     }
 
@@ -239,14 +257,14 @@ mod tests {
         );
         assert!(issues.is_empty(), "{issues:?}");
         assert_eq!(input.action, Some(Action::Update));
-        assert_eq!(input.user_id.as_deref(), Some("jdoe"));
-        assert_eq!(input.email.as_ref().unwrap().as_str(), "Jane@X.org");
-        assert_eq!(input.locale.as_deref(), Some("en-GB"));
+        assert_eq!(input.user_id, Some("jdoe"));
+        assert_eq!(input.email, Some("Jane@X.org"));
+        assert_eq!(input.locale, Some("en-GB"));
         assert_eq!(input.access, Some(AccessLevel::Admin));
         assert_eq!(input.active, Some(false));
-        assert_eq!(input.roles, Some(vec!["a".into(), "b".into(), "c".into()]));
-        assert_eq!(input.groups, Some(vec!["Sales".into(), "Ops".into()]));
-        assert_eq!(input.task_notification.as_deref(), Some("OFF"));
+        assert_eq!(input.roles, Some(vec!["a", "b", "c"]));
+        assert_eq!(input.groups, Some(vec!["Sales", "Ops"]));
+        assert_eq!(input.task_notification, Some("OFF"));
         assert!(input.notify_if_new);
         assert_eq!(input.key().as_deref(), Some("jdoe"));
     }
@@ -275,7 +293,7 @@ mod tests {
                 (Code::InvalidRoleName, "Roles"),
             ]
         );
-        assert!(issues.iter().all(|i| i.row == Some(7)));
+        assert!(issues.iter().all(|i| i.row == Some(7)), "{issues:?}");
         assert!(issues.iter().all(|i| !i.message.contains("`password`")), "passwords are never echoed");
     }
 

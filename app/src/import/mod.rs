@@ -10,16 +10,20 @@ pub mod plan;
 pub mod write;
 
 use crate::sheet::{self, Limits};
+use std::borrow::Cow;
 pub use directory::{Directory, DirectoryUser};
 pub use issue::{Code, Issue};
 pub use plan::{check, check_with_progress, Plan, Summary};
 
-/// Lower-cases text for comparison: quickly for the usual ASCII, correctly for the rest.
-pub(crate) fn fold(text: &str) -> String {
-    if text.is_ascii() {
-        text.to_ascii_lowercase()
+/// Lower-cases text for comparison: without copying text that is lower-case
+/// ASCII already (most e-mail addresses), correctly for the rest.
+pub(crate) fn fold(text: &str) -> Cow<'_, str> {
+    if !text.is_ascii() {
+        Cow::Owned(text.to_lowercase())
+    } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
     } else {
-        text.to_lowercase()
+        Cow::Borrowed(text)
     }
 }
 

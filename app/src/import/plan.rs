@@ -10,6 +10,7 @@ use crate::domain::access::AccessLevel;
 use crate::sheet::Sheet;
 use serde::{Deserialize, Serialize};
 use super::fold;
+use std::borrow::Cow;
 use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
 use std::collections::HashSet;
@@ -123,19 +124,19 @@ fn plan_rows(sheet: &Sheet, directory: &Directory, progress: &mut dyn FnMut(usiz
     let (mapping, heading_issues) = columns::map_headings(&sheet.headings);
     heading_issues.into_iter().for_each(|issue| plan.push(issue));
     sheet.issues.iter().cloned().for_each(|issue| plan.push(issue));
-    if sheet.rows.is_empty() {
+    if sheet.is_empty() {
         plan.push(Issue::file(Code::EmptyFile, "Users file is empty"));
         return;
     }
 
     let mut cell_issues = Vec::new();
-    let total = sheet.rows.len();
+    let total = sheet.len();
     let mut inputs = Vec::with_capacity(total);
-    for (done, row) in sheet.rows.iter().enumerate() {
+    for (done, row) in sheet.rows().enumerate() {
         if done % 4096 == 0 {
             progress(done, total);
         }
-        inputs.push(parse_row(row.number, &row.cells, &mapping, directory.min_password_length, &mut cell_issues));
+        inputs.push(parse_row(row, &mapping, directory.min_password_length, &mut cell_issues));
     }
     let only_deletes = inputs.iter().all(|input| input.action == Some(Action::Delete));
     let missing = columns::missing(&mapping, only_deletes);
@@ -156,16 +157,16 @@ type Node = usize;
 struct Planner<'a> {
     directory: &'a Directory,
     mapping: &'a Mapping,
-    by_user_id: FxHashMap<String, Node>,
-    by_email: FxHashMap<String, Node>,
-    by_network: FxHashMap<String, Node>,
-    roles: FxHashMap<String, &'a str>,
-    groups: FxHashMap<String, &'a str>,
+    by_user_id: FxHashMap<Cow<'a, str>, Node>,
+    by_email: FxHashMap<Cow<'a, str>, Node>,
+    by_network: FxHashMap<Cow<'a, str>, Node>,
+    roles: FxHashMap<Cow<'a, str>, &'a str>,
+    groups: FxHashMap<Cow<'a, str>, &'a str>,
 }
 
 /// What one valid row does, after its user is found.
 struct Resolved<'r> {
-    input: &'r RowInput,
+    input: &'r RowInput<'r>,
     action: Action,
     node: Node,
     user: DirectoryUser,
@@ -218,7 +219,7 @@ impl<'a> Planner<'a> {
 
     fn existing(&self, key: &str) -> Option<Node> {
         let key = fold(key);
-        self.by_user_id.get(&key).or_else(|| self.by_email.get(&key)).copied()
+        self.by_user_id.get(&*key).or_else(|| self.by_email.get(&*key)).copied()
     }
 
     fn user_id(&self, rows: &Rows, node: Node) -> String {
@@ -236,17 +237,17 @@ impl<'a> Planner<'a> {
 
     /// Finds each row's user, decides create or update, and builds the user
     /// as they will be.
-    fn resolve<'r>(&self, inputs: &'r [RowInput], plan: &mut Plan) -> Rows<'r> {
-        let mut seen: FxHashMap<String, u32> = FxHashMap::with_capacity_and_hasher(inputs.len(), Default::default());
+    fn resolve<'r>(&self, inputs: &'r [RowInput<'r>], plan: &mut Plan) -> Rows<'r> {
+        let mut seen: FxHashMap<Cow<'r, str>, u32> = FxHashMap::with_capacity_and_hasher(inputs.len(), Default::default());
         let mut list = Vec::with_capacity(inputs.len());
         let mut next_new = self.directory.users.len();
         for input in inputs {
             let Some(key) = input.key() else { continue };
             let key_column = if input.user_id.is_some() { Column::UserId } else { Column::Email };
-            let shown = || input.user_id.clone().or_else(|| input.email.as_ref().map(|e| e.to_string())).unwrap_or_default();
-            let found = match &input.user_id {
-                Some(_) => self.by_user_id.get(&key).copied(),
-                None => self.by_email.get(&key).copied(),
+            let shown = || input.shown();
+            let found = match input.user_id {
+                Some(_) => self.by_user_id.get(&*key).copied(),
+                None => self.by_email.get(&*key).copied(),
             };
             match seen.entry(key) {
                 Entry::Occupied(first) => {
@@ -318,10 +319,10 @@ impl<'a> Planner<'a> {
             _ => self.directory.users[node].clone(),
         };
         if action == Action::Create {
-            let email = input.email.as_ref()?;
+            let email = input.email?;
             user.email = email.to_string();
-            user.user_id = input.user_id.clone().unwrap_or_else(|| email.to_string());
-            match input.last_name.as_deref() {
+            user.user_id = input.user_id.unwrap_or(email).to_string();
+            match input.last_name {
                 Some(last) if !last.is_empty() => {}
                 _ if !self.mapping.has(Column::LastName) => return None,
                 _ => {
@@ -329,25 +330,25 @@ impl<'a> Planner<'a> {
                     return None;
                 }
             }
-        } else if let Some(email) = &input.email {
-            user.email = email.to_string();
+        } else if let Some(email) = input.email {
+            email.clone_into(&mut user.email);
         }
-        let set = |slot: &mut String, value: &Option<String>| {
+        let set = |slot: &mut String, value: Option<&str>| {
             if let Some(value) = value {
                 value.clone_into(slot);
             }
         };
-        set(&mut user.first_name, &input.first_name);
-        if input.last_name.as_deref().is_some_and(|l| !l.is_empty()) {
-            set(&mut user.last_name, &input.last_name);
+        set(&mut user.first_name, input.first_name);
+        if input.last_name.is_some_and(|l| !l.is_empty()) {
+            set(&mut user.last_name, input.last_name);
         }
-        set(&mut user.title, &input.title);
-        set(&mut user.phone, &input.phone);
-        set(&mut user.phone2, &input.phone2);
-        set(&mut user.network_account, &input.network_account);
-        set(&mut user.reports_to, &input.reports_to);
-        set(&mut user.locale, &input.locale);
-        set(&mut user.task_notification, &input.task_notification);
+        set(&mut user.title, input.title);
+        set(&mut user.phone, input.phone);
+        set(&mut user.phone2, input.phone2);
+        set(&mut user.network_account, input.network_account);
+        set(&mut user.reports_to, input.reports_to);
+        set(&mut user.locale, input.locale);
+        set(&mut user.task_notification, input.task_notification);
         if let Some(access) = input.access {
             user.access = access;
         }
@@ -361,12 +362,12 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(roles) = &input.roles {
-            user.roles = roles.iter().map(|r| self.roles.get(&fold(r)).map_or_else(|| r.clone(), |n| n.to_string())).collect();
+            user.roles = roles.iter().map(|r| self.roles.get(&*fold(r)).unwrap_or(r).to_string()).collect();
         }
         if let Some(groups) = &input.groups {
             user.groups.clear();
             for name in groups {
-                match self.groups.get(&fold(name)) {
+                match self.groups.get(&*fold(name)) {
                     Some(existing) => user.groups.push(existing.to_string()),
                     None => plan.push(Issue::cell(row, Column::Groups, Code::UnknownGroup, format!(
                         "The group `{name}` does not exist. Create it on the Groups page first, or correct the name."
@@ -374,7 +375,7 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        if let Some(source) = &input.copy_from {
+        if let Some(source) = input.copy_from {
             match self.existing(source) {
                 Some(from) => {
                     let from = &self.directory.users[from];
@@ -403,10 +404,11 @@ impl<'a> Planner<'a> {
     /// file itself frees (deleted users, changed values).
     fn check_unique(&self, rows: &Rows, plan: &mut Plan) {
         let existing = &self.directory.users;
-        let mut emails: FxHashMap<String, u32> = FxHashMap::with_capacity_and_hasher(rows.list.len(), Default::default());
-        let mut networks: FxHashMap<String, u32> = FxHashMap::default();
+        let mut emails: FxHashMap<Cow<str>, u32> = FxHashMap::with_capacity_and_hasher(rows.list.len(), Default::default());
+        let mut networks: FxHashMap<Cow<str>, u32> = FxHashMap::default();
         for r in rows.kept() {
-            let checks: [(Column, &str, &mut FxHashMap<String, u32>, &FxHashMap<String, Node>, fn(&DirectoryUser) -> &str); 2] = [
+            type Index<'i> = FxHashMap<Cow<'i, str>, Node>;
+            let checks: [(Column, &str, &mut FxHashMap<Cow<str>, u32>, &Index, fn(&DirectoryUser) -> &str); 2] = [
                 (Column::Email, &r.user.email, &mut emails, &self.by_email, |u| &u.email),
                 (Column::NetworkAccount, &r.user.network_account, &mut networks, &self.by_network, |u| &u.network_account),
             ];
@@ -419,7 +421,7 @@ impl<'a> Planner<'a> {
                         "This {} is also on row {}. Each user needs their own.", column.name(), first.get()
                     ))),
                     Entry::Vacant(slot) => {
-                        if let Some(&owner) = index.get(slot.key()) {
+                        if let Some(&owner) = index.get(slot.key().as_ref()) {
                             // The owner keeps it unless this file deletes them or gives them another.
                             let freed = rows.of(owner).is_some_and(|o| o.action == Action::Delete || fold(field(&o.user)) != *slot.key());
                             if owner != r.node && !freed {
@@ -445,10 +447,10 @@ impl<'a> Planner<'a> {
         for r in rows.kept() {
             let known = r.node < self.directory.users.len();
             if !known {
-                new_names.insert(fold(&r.user.user_id), r.node);
+                new_names.insert(fold(&r.user.user_id).into_owned(), r.node);
             }
             if !known || r.user.email != self.directory.users[r.node].email {
-                new_names.insert(fold(&r.user.email), r.node);
+                new_names.insert(fold(&r.user.email).into_owned(), r.node);
             }
         }
         let mut named = Vec::new();
@@ -462,8 +464,8 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let key = fold(wanted);
-            let manager = new_names.get(&key).copied().or_else(|| {
-                let existing = self.by_user_id.get(&key).or_else(|| self.by_email.get(&key)).copied()?;
+            let manager = new_names.get(&*key).copied().or_else(|| {
+                let existing = self.by_user_id.get(&*key).or_else(|| self.by_email.get(&*key)).copied()?;
                 (!rows.deleted(existing)).then_some(existing)
             });
             match manager {
@@ -490,7 +492,7 @@ impl<'a> Planner<'a> {
             Some(manager) => manager,
             None if node < self.directory.users.len() => {
                 let name = &self.directory.users[node].reports_to;
-                if name.is_empty() { None } else { self.by_user_id.get(&fold(name)).copied() }
+                if name.is_empty() { None } else { self.by_user_id.get(&*fold(name)).copied() }
             }
             None => None,
         }
@@ -565,8 +567,8 @@ impl<'a> Planner<'a> {
             let row = r.input.row;
             for role in &r.user.roles {
                 let key = fold(role);
-                if !self.roles.contains_key(&key) {
-                    new_roles.entry(key).or_insert_with(|| role.clone());
+                if !self.roles.contains_key(&*key) && !new_roles.contains_key(&*key) {
+                    new_roles.insert(key.into_owned(), role.clone());
                 }
             }
             match r.action {
@@ -581,7 +583,7 @@ impl<'a> Planner<'a> {
                             "The new user {} will have no way to sign in: give a password, set Notify If New to TRUE, or give a Network Account.", r.user.user_id
                         )));
                     }
-                    plan.creates.push(Create { row, user: r.user, password: r.input.password.clone(), invite });
+                    plan.creates.push(Create { row, user: r.user, password: r.input.password.map(str::to_string), invite });
                 }
                 Action::Update => {
                     let changes = changes(&self.directory.users[r.node], &r.user, r.input.password.is_some());
@@ -589,7 +591,7 @@ impl<'a> Planner<'a> {
                         plan.push(Issue::cell(row, Column::Email, Code::Unchanged, format!("Row {row} changes nothing for {}.", r.user.user_id)));
                         plan.unchanged.push(row);
                     } else {
-                        plan.updates.push(Update { row, user: r.user, changes, password: r.input.password.clone() });
+                        plan.updates.push(Update { row, user: r.user, changes, password: r.input.password.map(str::to_string) });
                     }
                 }
             }
@@ -601,8 +603,10 @@ impl<'a> Planner<'a> {
 }
 
 fn dedupe(names: &mut Vec<String>) {
-    let mut seen = HashSet::new();
-    names.retain(|n| seen.insert(fold(n)));
+    if names.len() > 1 {
+        let mut seen = HashSet::new();
+        names.retain(|n| seen.insert(fold(n).into_owned()));
+    }
 }
 
 /// The fields that differ, old → new. Lists compare as sets; a new password

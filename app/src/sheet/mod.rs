@@ -9,21 +9,84 @@ mod workbook;
 use crate::import::issue::{Code, Issue};
 use serde::{Deserialize, Serialize};
 
-/// A sheet as the admin sees it: the headings (row 1) and the non-blank rows.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+
+/// A sheet as the admin sees it: the headings (row 1) and the non-blank
+/// rows. All cell text lives in one buffer, so a sheet of a million rows is
+/// a handful of allocations, not twelve million.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sheet {
     pub headings: Vec<String>,
-    pub rows: Vec<SheetRow>,
     /// Problems found while reading that do not stop the check, such as a
     /// value under a column without a heading.
     pub issues: Vec<Issue>,
+    text: String,
+    /// Where each cell ends in `text`.
+    ends: Vec<u32>,
+    rows: Vec<Span>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SheetRow {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    number: u32,
+    first: u32,
+    len: u32,
+}
+
+/// One row of a [`Sheet`].
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'s> {
     /// The row number in the spreadsheet; headings are row 1.
     pub number: u32,
-    pub cells: Vec<String>,
+    sheet: &'s Sheet,
+    first: usize,
+    len: usize,
+}
+
+impl Sheet {
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = Row<'_>> + '_ {
+        self.rows.iter().map(move |span| Row { number: span.number, sheet: self, first: span.first as usize, len: span.len as usize })
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn push_row<'c>(&mut self, number: u32, cells: impl Iterator<Item = &'c str>) {
+        let first = self.ends.len() as u32;
+        for cell in cells {
+            self.text.push_str(cell);
+            self.ends.push(self.text.len() as u32);
+        }
+        self.rows.push(Span { number, first, len: self.ends.len() as u32 - first });
+    }
+}
+
+impl<'s> Row<'s> {
+    /// The cell in column `at` (0-based); a missing cell is blank.
+    pub fn cell(&self, at: usize) -> &'s str {
+        if at >= self.len {
+            return "";
+        }
+        let index = self.first + at;
+        let start = if index == 0 { 0 } else { self.sheet.ends[index - 1] as usize };
+        &self.sheet.text[start..self.sheet.ends[index] as usize]
+    }
+
+    pub fn cells(&self) -> impl Iterator<Item = &'s str> + '_ {
+        (0..self.len).map(|at| self.cell(at))
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,31 +171,35 @@ impl<'l> Builder<'l> {
     }
 
     /// Adds spreadsheet row `number` (1-based); the first row added is the headings.
-    fn row(&mut self, number: u32, cells: Vec<String>) -> Result<(), ReadError> {
-        if let Some(long) = cells.iter().position(|c| c.chars().count() > self.limits.max_cell_chars) {
+    fn row<'c, I>(&mut self, number: u32, cells: I) -> Result<(), ReadError>
+    where
+        I: Iterator<Item = &'c str> + Clone,
+    {
+        let max_chars = self.limits.max_cell_chars;
+        // A byte count under the limit needs no character count.
+        if let Some(long) = cells.clone().position(|c| c.len() > max_chars && c.chars().count() > max_chars) {
             return Err(ReadError::too_large(format!(
-                "Row {number}, column {} has more than {} characters, more than a spreadsheet cell can hold.",
+                "Row {number}, column {} has more than {max_chars} characters, more than a spreadsheet cell can hold.",
                 long + 1,
-                self.limits.max_cell_chars
             )));
         }
-        if cells.len() > self.limits.max_columns && cells[self.limits.max_columns..].iter().any(|c| !c.trim().is_empty()) {
+        let max_columns = self.limits.max_columns;
+        if cells.clone().skip(max_columns).any(|c| !c.trim().is_empty()) {
             return Err(ReadError::too_large(format!(
-                "Row {number} has values beyond column {}; Roster reads at most that many columns.",
-                self.limits.max_columns
+                "Row {number} has values beyond column {max_columns}; Roster reads at most that many columns."
             )));
         }
-        let cells: Vec<String> = cells.into_iter().take(self.limits.max_columns).map(unneutralise).collect();
+        let cells = cells.take(max_columns).map(unneutralise);
         if !self.seen_headings && number > 1 {
             // Row 1 is blank: there are no headings.
             self.seen_headings = true;
         }
         if !self.seen_headings {
             self.seen_headings = true;
-            self.sheet.headings = cells.iter().map(|c| c.trim().to_string()).collect();
+            self.sheet.headings = cells.map(|c| c.trim().to_string()).collect();
             return Ok(());
         }
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        if cells.clone().all(|c| c.trim().is_empty()) {
             return Ok(());
         }
         if self.sheet.rows.len() >= self.limits.max_rows {
@@ -142,8 +209,8 @@ impl<'l> Builder<'l> {
             )));
         }
         let width = self.sheet.headings.len();
-        if let Some(extra) = cells.iter().skip(width).position(|c| !c.trim().is_empty()) {
-            if !self.sheet.issues.iter().any(|i| i.code == Code::UnknownColumn && i.row == Some(1)) {
+        if let Some(extra) = cells.clone().skip(width).position(|c| !c.trim().is_empty()) {
+            if !self.sheet.issues.iter().any(|i| i.code == Code::UnknownColumn) {
                 self.sheet.issues.push(Issue {
                     row: Some(number),
                     column: None,
@@ -155,7 +222,10 @@ impl<'l> Builder<'l> {
                 });
             }
         }
-        self.sheet.rows.push(SheetRow { number, cells });
+        if self.sheet.text.len() > u32::MAX as usize / 2 {
+            return Err(ReadError::too_large("The file holds more text than Roster reads at once; split it."));
+        }
+        self.sheet.push_row(number, cells);
         Ok(())
     }
 
@@ -179,9 +249,9 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Takes off the `'` that [`neutralise`] added, so that export → import is lossless.
-fn unneutralise(cell: String) -> String {
+fn unneutralise(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_START) => rest.to_string(),
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_START) => rest,
         _ => cell,
     }
 }
@@ -195,7 +265,7 @@ mod tests {
         for cell in ["=SUM(A1)", "+44 20", "-5", "@here", "\tx", "plain", "'quoted", "O'Brien", "", "'=x", "''-1"] {
             let written = neutralise(cell);
             assert!(!written.starts_with(FORMULA_START), "{written}");
-            assert_eq!(unneutralise(written.into_owned()), cell);
+            assert_eq!(unneutralise(&written), cell);
         }
     }
 
@@ -225,6 +295,8 @@ mod tests {
         let sheet = read(b"Email,Last Name\na@x.org,Lee,surprise\n", &Limits::default()).unwrap();
         assert_eq!(sheet.issues.len(), 1);
         assert_eq!(sheet.issues[0].row, Some(2));
+        assert_eq!(sheet.rows().next().unwrap().cell(1), "Lee");
+        assert_eq!(sheet.rows().next().unwrap().cell(9), "", "cells past the end are blank");
         assert!(sheet.issues[0].message.contains("column 3"));
     }
 }

@@ -12,26 +12,50 @@ pub(super) fn read_csv(bytes: &[u8], builder: &mut Builder) -> Result<(), ReadEr
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    // The csv crate skips blank lines; count them back so that row numbers
-    // are what a spreadsheet program shows. A quoted line break stays in one row.
-    let mut next_line = 1u64;
+    // The csv crate skips blank lines without counting them; count them back
+    // so that row numbers are what a spreadsheet program shows. A quoted
+    // line break stays in one row.
+    let bytes = text.as_bytes();
+    let mut at = 0usize;
     let mut row = 0u32;
     let mut record = csv::StringRecord::new();
     loop {
+        // After a CRLF line the reader stops between the CR and the LF.
+        let rest = &bytes[at.min(bytes.len())..];
+        let rest = if at > 0 && bytes[at - 1] == b'\r' { rest.strip_prefix(b"\n").unwrap_or(rest) } else { rest };
+        let blank = blank_lines(rest);
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(error) => {
-                return Err(ReadError::unreadable(format!("The CSV file is damaged near line {next_line}: {error}.")));
+                return Err(ReadError::unreadable(format!("The CSV file is damaged after row {row}: {error}.")));
             }
         }
-        let line = record.position().map_or(next_line, |p| p.line());
-        row += 1 + (line.saturating_sub(next_line)) as u32;
-        let breaks: usize = record.iter().map(|field| field.matches('\n').count()).sum();
-        next_line = line + 1 + breaks as u64;
-        builder.row(row, record.iter().map(str::to_string).collect())?;
+        row += 1 + blank;
+        builder.row(row, record.iter())?;
+        at = reader.position().byte() as usize;
     }
     Ok(())
+}
+
+fn skip_line_ending(bytes: &[u8]) -> &[u8] {
+    if bytes.starts_with(b"\r\n") {
+        &bytes[2..]
+    } else if bytes.starts_with(b"\n") || bytes.starts_with(b"\r") {
+        &bytes[1..]
+    } else {
+        bytes
+    }
+}
+
+/// How many empty lines start `bytes`.
+fn blank_lines(mut bytes: &[u8]) -> u32 {
+    let mut count = 0;
+    while let Some(rest) = Some(skip_line_ending(bytes)).filter(|rest| rest.len() < bytes.len()) {
+        bytes = rest;
+        count += 1;
+    }
+    count
 }
 
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
@@ -72,7 +96,11 @@ mod tests {
     }
 
     fn rows(sheet: &Sheet) -> Vec<(u32, Vec<&str>)> {
-        sheet.rows.iter().map(|r| (r.number, r.cells.iter().map(String::as_str).collect())).collect()
+        sheet.rows().map(|r| (r.number, r.cells().collect())).collect()
+    }
+
+    fn cell(sheet: &Sheet, row: usize, column: usize) -> String {
+        sheet.rows().nth(row).unwrap().cell(column).to_string()
     }
 
     #[test]
@@ -94,16 +122,16 @@ mod tests {
     fn strips_a_utf8_bom_and_reads_utf16_and_windows_1252() {
         let with_bom = [b"\xEF\xBB\xBF".as_slice(), "Email,Last Name\na@x.org,Zoë\n".as_bytes()].concat();
         assert_eq!(sheet(&with_bom).headings[0], "Email");
-        assert_eq!(sheet(&with_bom).rows[0].cells[1], "Zoë");
+        assert_eq!(cell(&sheet(&with_bom), 0, 1), "Zoë");
 
         let text = "Email,Last Name\na@x.org,Zoë\n";
         let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
         let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
-        assert_eq!(sheet(&le).rows[0].cells[1], "Zoë");
-        assert_eq!(sheet(&be).rows[0].cells[1], "Zoë");
+        assert_eq!(cell(&sheet(&le), 0, 1), "Zoë");
+        assert_eq!(cell(&sheet(&be), 0, 1), "Zoë");
 
         let latin = b"Email,Last Name\na@x.org,Zo\xEB M\xFCller\n";
-        assert_eq!(sheet(latin).rows[0].cells[1], "Zoë Müller");
+        assert_eq!(cell(&sheet(latin), 0, 1), "Zoë Müller");
     }
 
     #[test]
@@ -113,8 +141,15 @@ mod tests {
     }
 
     #[test]
+    fn blank_lines_count_in_the_row_numbers() {
+        for text in ["Email\n\n\n\nb@x.org", "Email\r\n\r\n\r\n\r\nb@x.org\r\n"] {
+            assert_eq!(rows(&sheet(text.as_bytes())), [(5, vec!["b@x.org"])], "{text:?}");
+        }
+    }
+
+    #[test]
     fn headings_only_gives_no_rows() {
-        assert!(sheet(b"Email,Last Name\n").rows.is_empty());
+        assert!(sheet(b"Email,Last Name\n").is_empty());
         assert!(sheet(b"").headings.is_empty());
     }
 }
