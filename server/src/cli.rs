@@ -51,6 +51,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a spreadsheet and apply it in one transaction, as an admin.
+    Import {
+        #[arg(long)]
+        tenant: String,
+        /// The e-mail address of the admin the import runs as.
+        #[arg(long = "as")]
+        actor: String,
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Makes a retry safe: a batch id that was applied before applies nothing.
+        #[arg(long)]
+        batch_id: Option<String>,
+    },
     /// Export an organisation's users in the import format.
     Export {
         #[arg(long)]

@@ -41,6 +41,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             commands::create_groups(&db, &tenant, &groups).await?
         }
         Command::Check { tenant, file, json } => return sheets::check(&db, &tenant, &file, json).await,
+        Command::Import { tenant, actor, file, json, batch_id } => {
+            return sheets::import(&db, &tenant, &actor, &file, json, batch_id).await
+        }
         Command::Export { tenant, format, output } => sheets::export(&db, &tenant, format, output.as_deref()).await?,
         Command::Template { .. } => {}
     }

@@ -5,6 +5,7 @@ use anyhow::Context;
 use app::import::write::{self, Format};
 use app::import::{check_file, Code, Issue, Plan};
 use app::sheet::Limits;
+use app::store::commit::{commit, Batch, Committed};
 use app::store::{self, Db};
 use serde_json::json;
 use std::io::Write;
@@ -17,13 +18,48 @@ pub async fn check(db: &Db, tenant: &str, file: &Path, as_json: bool) -> anyhow:
     let tenant = store::tenants::find(&mut conn, tenant).await.with_context(|| format!("organisation `{tenant}`"))?;
     let directory = store::directory::load(&mut conn, tenant.id, None).await?;
     let plan = check_file(&bytes, &Limits::default(), &directory);
+    Ok(finish(&plan, &directory.tenant, as_json, false))
+}
+
+/// Exit status: 0 applied, 1 the file has errors (nothing applied), 2 it
+/// could not be read or the command was wrong.
+pub async fn import(db: &Db, tenant: &str, actor: &str, file: &Path, as_json: bool, batch_id: Option<String>) -> anyhow::Result<u8> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut conn = db.pool.acquire().await?;
+    let tenant = store::tenants::find(&mut conn, tenant).await.with_context(|| format!("organisation `{tenant}`"))?;
+    let actor = store::users::admin(&mut conn, tenant.id, actor)
+        .await?
+        .with_context(|| format!("`{actor}` is not an active admin of {}", tenant.name))?;
+    drop(conn);
+    let key = batch_id.unwrap_or_else(|| format!("cli-{}-{}", std::process::id(), app::state::now_nanos()));
+    let name = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let batch = Batch { key: &key, file_name: &name, bytes: &bytes, previewed: None };
+    match commit(db, &tenant, &actor, &batch, &Limits::default()).await? {
+        Committed::Applied { plan, .. } => Ok(finish(&plan, &tenant.name, as_json, true)),
+        Committed::Refused(plan) => Ok(finish(&plan, &tenant.name, as_json, false)),
+        Committed::Replayed { batch_id, summary } => {
+            if as_json {
+                println!("{}", json!({"summary": summary, "errors": [], "warnings": [], "applied": true}));
+            } else {
+                println!("Batch {key} was applied before (import {batch_id}); nothing was applied again.");
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// Prints the outcome and returns the exit status.
+fn finish(plan: &Plan, tenant: &str, as_json: bool, applied: bool) -> u8 {
     if as_json {
-        println!("{}", report(&plan, false));
+        println!("{}", report(plan, applied));
     } else {
-        print_text(&plan, &directory.tenant);
+        print_text(plan, tenant);
+        if applied {
+            println!("{}", plan.result_message());
+        }
     }
     let unreadable = plan.errors.iter().any(|e| matches!(e.code, Code::FileUnreadable | Code::FileTooLarge));
-    Ok(if unreadable { 2 } else if plan.is_valid() { 0 } else { 1 })
+    if unreadable { 2 } else if plan.is_valid() { 0 } else { 1 }
 }
 
 /// SPEC's JSON object for `check` and `import --json`.

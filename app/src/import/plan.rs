@@ -83,6 +83,25 @@ impl Plan {
         self.errors.is_empty()
     }
 
+    /// A fingerprint of what the plan would change (never of passwords): a
+    /// commit compares it with the previewed one to tell whether the
+    /// directory moved under the preview in a way that matters.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for create in &self.creates {
+            hash.update(format!("c{}{:?}{}\n", create.row, create.user, create.invite));
+        }
+        for update in &self.updates {
+            hash.update(format!("u{}{:?}\n", update.row, update.changes));
+        }
+        for delete in &self.deletes {
+            hash.update(format!("d{}{}\n", delete.row, delete.user_id));
+        }
+        hash.update(self.new_roles.join("|"));
+        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// SPEC's result line.
     pub fn result_message(&self) -> String {
         if self.errors.iter().any(|e| e.code == Code::EmptyFile) {

@@ -114,3 +114,19 @@ pub(crate) fn access_level(row: &sqlx::any::AnyRow) -> Result<AccessLevel, sqlx:
     let value: String = row.try_get("access_level")?;
     AccessLevel::parse(&value).ok_or_else(|| sqlx::Error::Decode(format!("unknown access level {value}").into()))
 }
+
+/// The active admin of the tenant with this e-mail address: who an import runs as.
+pub async fn admin(conn: &mut AnyConnection, tenant_id: i64, email: &str) -> Result<Option<super::commit::Actor>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, email, user_id FROM users
+         WHERE tenant_id = $1 AND email_key = $2 AND access_level = 'Admin' AND active = 1",
+    )
+    .bind(tenant_id)
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|row| {
+        Ok(super::commit::Actor { id: row.try_get("id")?, email: row.try_get("email")?, user_id: row.try_get("user_id")? })
+    })
+    .transpose()
+}

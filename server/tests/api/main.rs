@@ -4,6 +4,7 @@
 
 mod cli;
 mod helpers;
+mod import;
 mod pages;
 mod setup;
 mod sheets;

@@ -1,0 +1,178 @@
+//! `roster import`: all or nothing, once, and recorded.
+
+use crate::helpers::*;
+use serde_json::Value;
+
+fn import(db: &TestDb, file: &str, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["import", "--tenant", "Acme", "--as", "ann@acme.test", file, "--json"];
+    args.extend_from_slice(extra);
+    let out = roster(db, &args, "");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}: {out:?}", db.label));
+    (out.status.code().unwrap(), json)
+}
+
+async fn acme() -> Vec<TestDb> {
+    let mut all = databases().await;
+    for db in &mut all {
+        person(db, "Acme", "ann@acme.test", "Admin");
+        person(db, "Acme", "bob@acme.test", "User");
+        assert!(roster(db, &["group", "create", "--tenant", "Acme", "Sales"], "").status.success());
+    }
+    all
+}
+
+/// Every table, row by row, as text: equal dumps mean an unchanged database.
+async fn dump(db: &TestDb) -> String {
+    use sqlx::Row;
+    let mut conn = connect(db).await;
+    let mut out = String::new();
+    for (table, order) in [
+        ("tenants", "id"), ("users", "id"), ("roles", "id"), (r#""groups""#, "id"), ("user_roles", "user_id, role_id"),
+        ("user_groups", "user_id, group_id"), ("import_batches", "id"), ("import_changes", "id"), ("audit_events", "id"),
+    ] {
+        let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY {order}")).fetch_all(&mut conn).await.unwrap();
+        for row in rows {
+            let cells: Vec<String> = (0..row.len())
+                .map(|i| {
+                    row.try_get::<Option<String>, _>(i)
+                        .map(|v| format!("{v:?}"))
+                        .or_else(|_| row.try_get::<Option<i64>, _>(i).map(|v| format!("{v:?}")))
+                        .unwrap_or_else(|_| "?".into())
+                })
+                .collect();
+            out.push_str(&format!("{table}: {}\n", cells.join(", ")));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn an_import_applies_every_row_and_records_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("users.csv");
+    std::fs::write(&path, "User ID,Email,First Name,Last Name,Password,Roles,Groups,Reports To,Access Level\n\
+        dan,dan@acme.test,Dan,Doe,Welcome123,Support|Ops,Sales,ann@acme.test,Manager\n\
+        eve,eve@acme.test,Eve,Ng,,Support,,dan,User\n\
+        bob@acme.test,bob@acme.test,Bob,Tester,,,,dan,User\n").unwrap();
+    let file = path.display().to_string();
+    for db in acme().await {
+        let (status, json) = import(&db, &file, &[]);
+        assert_eq!(status, 0, "{}: {json}", db.label);
+        assert_eq!(json["applied"], true);
+        assert_eq!(json["summary"], serde_json::json!({"added": 2, "updated": 1, "deleted": 0, "unchanged": 0, "roles_added": 2}));
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users").await, 4);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM roles").await, 2);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM user_roles").await, 3);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM user_groups").await, 1);
+        let reports_to_dan = "SELECT COUNT(*) FROM users u JOIN users m ON m.id = u.reports_to WHERE m.user_id = 'dan'";
+        assert_eq!(scalar(&db, reports_to_dan).await, 2, "eve and bob report to dan");
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_batches WHERE added = 2 AND updated = 1").await, 1);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM audit_events WHERE event = 'user_created'").await, 2);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_changes WHERE new_value LIKE '%Welcome123%'").await, 0, "no password in the history");
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_changes WHERE field = 'Password' AND new_value = 'set'").await, 1);
+
+        // dan signs in with the imported password.
+        let app = spawn(&db, &[]);
+        let reply = app.call("login", &[("email", "dan"), ("password", "Welcome123")], None).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+
+        // Checking the same file again now changes nothing.
+        let again = roster(&db, &["check", "--tenant", "Acme", &file, "--json"], "");
+        let json: Value = serde_json::from_slice(&again.stdout).unwrap();
+        assert_eq!(json["summary"]["unchanged"], 2, "{json}");
+    }
+}
+
+#[tokio::test]
+async fn an_error_in_the_last_row_of_10000_changes_nothing_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("Email,Last Name,Phone\n");
+    for i in 0..9_999 {
+        text.push_str(&format!("user{i}@acme.test,User{i},0123456789\n"));
+    }
+    text.push_str("not-an-email,Last,0123456789\n");
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, text).unwrap();
+    for db in acme().await {
+        let before = dump(&db).await;
+        let (status, json) = import(&db, &path.display().to_string(), &[]);
+        assert_eq!(status, 1, "{}: {json}", db.label);
+        assert_eq!(json["applied"], false);
+        assert_eq!(json["errors"][0]["row"], 10_001);
+        assert_eq!(json["errors"][0]["code"], "invalid_email");
+        assert_eq!(dump(&db).await, before, "{}: the database is exactly as it was", db.label);
+    }
+}
+
+#[tokio::test]
+async fn the_same_batch_id_applies_once_and_cannot_be_reused_for_another_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("a.csv");
+    std::fs::write(&first, "Email,Last Name\nnew@acme.test,New\n").unwrap();
+    let second = dir.path().join("b.csv");
+    std::fs::write(&second, "Email,Last Name\nother@acme.test,Other\n").unwrap();
+    for db in acme().await {
+        let (status, _) = import(&db, &first.display().to_string(), &["--batch-id", "b-1"]);
+        assert_eq!(status, 0, "{}", db.label);
+        let (status, json) = import(&db, &first.display().to_string(), &["--batch-id", "b-1"]);
+        assert_eq!(status, 0);
+        assert_eq!(json["summary"]["added"], 1, "the first result is given back");
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key = 'new@acme.test'").await, 1);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_batches").await, 1);
+
+        let reused = roster(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &second.display().to_string(), "--batch-id", "b-1"], "");
+        assert_eq!(reused.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&reused.stderr).contains("used before for a different file"));
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key = 'other@acme.test'").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn two_imports_of_the_same_new_address_at_once_let_exactly_one_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<String> = (0..2)
+        .map(|i| {
+            let path = dir.path().join(format!("{i}.csv"));
+            std::fs::write(&path, format!("Action,Email,Last Name,Title\ncreate,same@acme.test,Same,Try {i}\n")).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    for db in acme().await {
+        let runs: Vec<_> = files
+            .iter()
+            .map(|file| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+                    .args(["--database", &db.url, "import", "--tenant", "Acme", "--as", "ann@acme.test", file, "--json"])
+                    .env("RUST_LOG", "error")
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let outputs: Vec<_> = runs.into_iter().map(|r| r.wait_with_output().unwrap()).collect();
+        let statuses: Vec<_> = outputs.iter().map(|o| o.status.code()).collect();
+        let mut sorted = statuses.clone();
+        sorted.sort();
+        assert_eq!(sorted, [Some(0), Some(1)], "{}: {outputs:?}", db.label);
+        let loser = &outputs[statuses.iter().position(|s| *s == Some(1)).unwrap()];
+        let json: Value = serde_json::from_slice(&loser.stdout).unwrap();
+        assert_eq!(json["errors"][0]["code"], "already_exists", "the second sees the first's user, not a busy error");
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key = 'same@acme.test'").await, 1);
+    }
+}
+
+#[tokio::test]
+async fn an_admin_cannot_lock_themselves_out_and_only_admins_may_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("self.csv");
+    std::fs::write(&path, "Email,Last Name,Active\nann@acme.test,Tester,FALSE\n").unwrap();
+    for db in acme().await {
+        let (status, json) = import(&db, &path.display().to_string(), &[]);
+        assert_eq!(status, 1, "{}", db.label);
+        assert_eq!(json["errors"][0]["code"], "self_lockout");
+        let as_user = roster(&db, &["import", "--tenant", "Acme", "--as", "bob@acme.test", &path.display().to_string()], "");
+        assert_eq!(as_user.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&as_user.stderr).contains("is not an active admin"));
+    }
+}
