@@ -168,46 +168,44 @@ async fn record_batch(
 
 /// The writes, in dependency order: roles, new and changed users, then
 /// managers and memberships (which need every user's id), then deletions.
+/// Rows go in multi-row statements, not one round trip each.
 async fn apply(conn: &mut AnyConnection, tenant_id: i64, plan: &Plan, hashes: &HashMap<u32, String>, at: i64) -> Result<(), StoreError> {
-    for role in &plan.new_roles {
-        sqlx::query("INSERT INTO roles (tenant_id, name, name_key) VALUES ($1, $2, $3)")
-            .bind(tenant_id)
-            .bind(role)
-            .bind(role.to_lowercase())
-            .execute(&mut *conn)
-            .await?;
-    }
-    let mut ids = name_ids(conn, "SELECT id, user_id_key AS k FROM users WHERE tenant_id = $1", tenant_id).await?;
-    for create in &plan.creates {
-        let u = &create.user;
-        let row = sqlx::query(
-            "INSERT INTO users (tenant_id, user_id, user_id_key, email, email_key, first_name, last_name, title, phone, phone2,
-                                network_account, network_account_key, password_hash, locale, access_level, active,
-                                task_notification, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING id",
-        )
-        .bind(tenant_id)
-        .bind(&u.user_id)
-        .bind(u.user_id.to_lowercase())
-        .bind(&u.email)
-        .bind(u.email.to_lowercase())
-        .bind(&u.first_name)
-        .bind(&u.last_name)
-        .bind(&u.title)
-        .bind(&u.phone)
-        .bind(&u.phone2)
-        .bind(none_if_empty(&u.network_account))
-        .bind(none_if_empty(&u.network_account.to_lowercase()))
-        .bind(hashes.get(&create.row))
-        .bind(&u.locale)
-        .bind(u.access.as_str())
-        .bind(i64::from(u.active))
-        .bind(&u.task_notification)
-        .bind(at)
-        .fetch_one(&mut *conn)
-        .await?;
-        ids.insert(u.user_id.to_lowercase(), row.try_get("id")?);
-    }
+    insert_many(conn, "roles (tenant_id, name, name_key)", 3, &plan.new_roles, |q, role| {
+        q.bind(tenant_id).bind(role).bind(role.to_lowercase())
+    })
+    .await?;
+    insert_many(
+        conn,
+        "users (tenant_id, user_id, user_id_key, email, email_key, first_name, last_name, title, phone, phone2,
+                network_account, network_account_key, password_hash, locale, access_level, active,
+                task_notification, created_at, updated_at)",
+        19,
+        &plan.creates,
+        |q, create| {
+            let u = &create.user;
+            q.bind(tenant_id)
+                .bind(&u.user_id)
+                .bind(u.user_id.to_lowercase())
+                .bind(&u.email)
+                .bind(u.email.to_lowercase())
+                .bind(&u.first_name)
+                .bind(&u.last_name)
+                .bind(&u.title)
+                .bind(&u.phone)
+                .bind(&u.phone2)
+                .bind(none_if_empty(&u.network_account))
+                .bind((!u.network_account.is_empty()).then(|| u.network_account.to_lowercase()))
+                .bind(hashes.get(&create.row).cloned())
+                .bind(&u.locale)
+                .bind(u.access.as_str())
+                .bind(i64::from(u.active))
+                .bind(&u.task_notification)
+                .bind(at)
+                .bind(at)
+        },
+    )
+    .await?;
+    let ids = name_ids(conn, "SELECT id, user_id_key AS k FROM users WHERE tenant_id = $1", tenant_id).await?;
     for update in &plan.updates {
         let u = &update.user;
         sqlx::query(
@@ -225,7 +223,7 @@ async fn apply(conn: &mut AnyConnection, tenant_id: i64, plan: &Plan, hashes: &H
         .bind(&u.phone)
         .bind(&u.phone2)
         .bind(none_if_empty(&u.network_account))
-        .bind(none_if_empty(&u.network_account.to_lowercase()))
+        .bind((!u.network_account.is_empty()).then(|| u.network_account.to_lowercase()))
         .bind(hashes.get(&update.row))
         .bind(&u.locale)
         .bind(u.access.as_str())
@@ -235,46 +233,83 @@ async fn apply(conn: &mut AnyConnection, tenant_id: i64, plan: &Plan, hashes: &H
         .execute(&mut *conn)
         .await?;
     }
+
     let roles = name_ids(conn, "SELECT id, name_key AS k FROM roles WHERE tenant_id = $1", tenant_id).await?;
     let groups = name_ids(conn, r#"SELECT id, name_key AS k FROM "groups" WHERE tenant_id = $1"#, tenant_id).await?;
-    let touched = plan.creates.iter().map(|c| (&c.user, true)).chain(plan.updates.iter().map(|u| (&u.user, false)));
-    for (user, new) in touched {
+    let touched = plan.creates.iter().map(|c| &c.user).chain(plan.updates.iter().map(|u| &u.user));
+    let mut managers = Vec::new();
+    let (mut user_roles, mut user_groups) = (Vec::new(), Vec::new());
+    for user in touched {
         let id = id_of(&ids, &user.user_id)?;
         let manager = if user.reports_to.is_empty() { None } else { Some(id_of(&ids, &user.reports_to)?) };
-        sqlx::query("UPDATE users SET reports_to = $2 WHERE id = $1").bind(id).bind(manager).execute(&mut *conn).await?;
-        set_memberships(conn, "user_roles", "role_id", id, &user.roles, &roles, new).await?;
-        set_memberships(conn, "user_groups", "group_id", id, &user.groups, &groups, new).await?;
+        managers.push((id, manager));
+        for (names, known, pairs) in [(&user.roles, &roles, &mut user_roles), (&user.groups, &groups, &mut user_groups)] {
+            for name in names {
+                let other = known.get(&name.to_lowercase()).copied().ok_or(StoreError::NotFound("role or group"))?;
+                pairs.push((id, other));
+            }
+        }
     }
+    set_managers(conn, &managers).await?;
+    let updated: Vec<i64> = plan.updates.iter().map(|u| id_of(&ids, &u.user.user_id)).collect::<Result<_, _>>()?;
+    delete_where_in(conn, "DELETE FROM user_roles WHERE user_id IN", &updated).await?;
+    delete_where_in(conn, "DELETE FROM user_groups WHERE user_id IN", &updated).await?;
+    insert_many(conn, "user_roles (user_id, role_id)", 2, &user_roles, |q, (user, role)| q.bind(*user).bind(*role)).await?;
+    insert_many(conn, "user_groups (user_id, group_id)", 2, &user_groups, |q, (user, group)| q.bind(*user).bind(*group)).await?;
+
     let deleted: Vec<i64> = plan.deletes.iter().map(|d| id_of(&ids, &d.user_id)).collect::<Result<_, _>>()?;
     // Deleted users may report to each other; unlink them first.
-    for id in &deleted {
-        sqlx::query("UPDATE users SET reports_to = NULL WHERE id = $1").bind(id).execute(&mut *conn).await?;
-    }
-    for id in &deleted {
-        sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    set_managers(conn, &deleted.iter().map(|id| (*id, None)).collect::<Vec<_>>()).await?;
+    delete_where_in(conn, "DELETE FROM users WHERE id IN", &deleted).await
+}
+
+/// Bound parameters a statement. SQLite looks up `$N` names one by one, so
+/// a statement with thousands of them costs quadratic time; a thousand keeps
+/// that cheap and still saves all but one round trip in fifty.
+const MAX_PARAMETERS: usize = 999;
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// `INSERT INTO table (columns) VALUES (…), (…), …`, in as few statements as
+/// the parameter limit allows.
+async fn insert_many<T>(
+    conn: &mut AnyConnection,
+    table_and_columns: &str,
+    width: usize,
+    rows: &[T],
+    bind: impl for<'q> Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(MAX_PARAMETERS / width) {
+        let tuples: Vec<String> = (0..chunk.len())
+            .map(|r| format!("({})", (1..=width).map(|c| format!("${}", r * width + c)).collect::<Vec<_>>().join(", ")))
+            .collect();
+        let sql = format!("INSERT INTO {table_and_columns} VALUES {}", tuples.join(", "));
+        let query = chunk.iter().fold(sqlx::query(&sql), |query, row| bind(query, row));
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-async fn set_memberships(
-    conn: &mut AnyConnection,
-    table: &str,
-    column: &str,
-    user: i64,
-    names: &[String],
-    ids: &HashMap<String, i64>,
-    new: bool,
-) -> Result<(), StoreError> {
-    if !new {
-        sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1")).bind(user).execute(&mut *conn).await?;
+/// `… WHERE column IN (ids)`, in chunks.
+async fn delete_where_in(conn: &mut AnyConnection, statement: &str, ids: &[i64]) -> Result<(), StoreError> {
+    for chunk in ids.chunks(MAX_PARAMETERS) {
+        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{statement} ({})", list.join(", "));
+        chunk.iter().fold(sqlx::query(&sql), |q, id| q.bind(*id)).execute(&mut *conn).await?;
     }
-    for name in names {
-        let id = ids.get(&name.to_lowercase()).copied().ok_or(StoreError::NotFound("role or group"))?;
-        sqlx::query(&format!("INSERT INTO {table} (user_id, {column}) VALUES ($1, $2)"))
-            .bind(user)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+    Ok(())
+}
+
+/// Sets many users' managers at once: `UPDATE … FROM (VALUES …)`, which
+/// SQLite and PostgreSQL both read with columns `column1`, `column2`.
+async fn set_managers(conn: &mut AnyConnection, pairs: &[(i64, Option<i64>)]) -> Result<(), StoreError> {
+    for chunk in pairs.chunks(MAX_PARAMETERS / 2) {
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+        let sql = format!(
+            "UPDATE users SET reports_to = v.column2 FROM (VALUES {}) AS v WHERE users.id = v.column1",
+            values.join(", ")
+        );
+        chunk.iter().fold(sqlx::query(&sql), |q, (id, manager)| q.bind(*id).bind(*manager)).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -292,22 +327,10 @@ async fn record_changes(conn: &mut AnyConnection, tenant_id: i64, batch_id: i64,
         let change = Change { field: Column::UserId, old: delete.user_id.clone(), new: String::new() };
         entries.push((delete.row, &delete.user_id, "delete", vec![change]));
     }
+    let mut fields = Vec::new();
+    let mut events = Vec::new();
     for (row, user, action, changes) in &entries {
-        for change in changes {
-            sqlx::query(
-                "INSERT INTO import_changes (batch_id, row_number, user_key, action, field, old_value, new_value)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(batch_id)
-            .bind(i64::from(*row))
-            .bind(*user)
-            .bind(*action)
-            .bind(change.field.name())
-            .bind(&change.old)
-            .bind(&change.new)
-            .execute(&mut *conn)
-            .await?;
-        }
+        fields.extend(changes.iter().map(|change| (*row, *user, *action, change)));
         let authz = changes.iter().any(|c| matches!(c.field, Column::AccessLevel | Column::Roles | Column::Active));
         let event = match *action {
             "create" => "user_created",
@@ -315,21 +338,18 @@ async fn record_changes(conn: &mut AnyConnection, tenant_id: i64, batch_id: i64,
             _ if authz => "authz_change",
             _ => "user_updated",
         };
-        audit(conn, tenant_id, batch_id, &actor.email, event, user, at).await?;
+        events.push((event, user.to_string()));
     }
-    audit(conn, tenant_id, batch_id, &actor.email, "batch_finished", &format!("batch {batch_id}"), at).await
-}
-
-async fn audit(conn: &mut AnyConnection, tenant_id: i64, batch_id: i64, actor: &str, event: &str, target: &str, at: i64) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit_events (tenant_id, at, actor, event, target, batch_id) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(tenant_id)
-        .bind(at)
-        .bind(actor)
-        .bind(event)
-        .bind(target)
-        .bind(batch_id)
-        .execute(conn)
-        .await?;
+    let columns = "import_changes (batch_id, row_number, user_key, action, field, old_value, new_value)";
+    insert_many(conn, columns, 7, &fields, |q, (row, user, action, change)| {
+        q.bind(batch_id).bind(i64::from(*row)).bind(*user).bind(*action).bind(change.field.name()).bind(&change.old).bind(&change.new)
+    })
+    .await?;
+    events.push(("batch_finished", format!("batch {batch_id}")));
+    insert_many(conn, "audit_events (tenant_id, at, actor, event, target, batch_id)", 6, &events, |q, (event, target)| {
+        q.bind(tenant_id).bind(at).bind(actor.email.clone()).bind(*event).bind(target).bind(batch_id)
+    })
+    .await?;
     Ok(())
 }
 

@@ -176,3 +176,58 @@ async fn an_admin_cannot_lock_themselves_out_and_only_admins_may_import() {
         assert!(String::from_utf8_lossy(&as_user.stderr).contains("is not an active admin"));
     }
 }
+
+#[tokio::test]
+async fn an_import_killed_at_any_moment_leaves_the_directory_before_or_after() {
+    let dir = tempfile::tempdir().unwrap();
+    const ROWS: i64 = 3_000;
+    for db in acme().await {
+        let mut outcomes = (0, 0);
+        // Attempt 0 runs to the end, to learn how long an import takes; the
+        // others are killed at moments spread over that time and a bit beyond.
+        let mut duration = std::time::Duration::from_secs(60);
+        for attempt in 0..12u32 {
+            let path = dir.path().join(format!("{}-{attempt}.csv", db.label));
+            let mut text = String::from("Email,Last Name,Phone,Roles\n");
+            for i in 0..ROWS {
+                text.push_str(&format!("u{attempt}x{i}@acme.test,User,0123456789,R{attempt}\n"));
+            }
+            std::fs::write(&path, text).unwrap();
+            let before = scalar(&db, "SELECT COUNT(*) FROM users").await;
+            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+                .args(["--database", &db.url, "import", "--tenant", "Acme", "--as", "ann@acme.test", &path.display().to_string()])
+                .env("RUST_LOG", "error")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            let started = std::time::Instant::now();
+            if attempt == 0 {
+                assert!(child.wait().unwrap().success());
+                duration = started.elapsed();
+            } else {
+                std::thread::sleep(duration * attempt / 7);
+                child.kill().unwrap(); // SIGKILL
+                child.wait().unwrap();
+            }
+            let after = scalar(&db, "SELECT COUNT(*) FROM users").await;
+            let roles = scalar(&db, &format!("SELECT COUNT(*) FROM roles WHERE name = 'R{attempt}'")).await;
+            let batches = scalar(&db, "SELECT COUNT(*) FROM import_batches").await;
+            if after == before {
+                assert_eq!(roles, 0, "{}: attempt {attempt} left a role behind", db.label);
+                outcomes.0 += 1;
+            } else {
+                assert_eq!(after, before + ROWS, "{}: attempt {attempt} left {} of {ROWS} users", db.label, after - before);
+                assert_eq!(roles, 1);
+                outcomes.1 += 1;
+            }
+            assert_eq!(batches, outcomes.1, "a batch is recorded exactly when it applied");
+        }
+        if db.label == "sqlite" {
+            use sqlx::Row;
+            let check: String = sqlx::query("PRAGMA integrity_check").fetch_one(&mut connect(&db).await).await.unwrap().get(0);
+            assert_eq!(check, "ok");
+        }
+        eprintln!("{}: {} attempts killed before commit, {} after", db.label, outcomes.0, outcomes.1);
+    }
+}
