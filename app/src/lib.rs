@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod domain;
 pub mod error;
+pub mod history;
 pub mod import;
 mod pages;
 pub mod sheet;

@@ -3,6 +3,7 @@
 pub mod cli;
 mod commands;
 mod csrf;
+mod downloads;
 mod sheets;
 mod web;
 

@@ -1,7 +1,7 @@
 //! The web server: Leptos pages and server functions on axum.
 
 use crate::cli::ServeArgs;
-use crate::csrf;
+use crate::{csrf, downloads};
 use anyhow::Context;
 use app::state::{AppState, AuthSettings};
 use app::store::Db;
@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     Router::new()
+        .route("/history/{id}/changes.csv", axum::routing::get(downloads::import_changes))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(csrf::refuse_cross_site))

@@ -15,7 +15,15 @@ pub const COOKIE: &str = "roster_session";
 
 /// The signed-in user, or `None`. An expired session is deleted on the way.
 pub async fn current(state: &AppState) -> Result<Option<SessionUser>, AppError> {
-    let Some(token) = use_context::<Parts>().and_then(|parts| cookie_token(&parts.headers)) else {
+    match use_context::<Parts>() {
+        Some(parts) => from_headers(state, &parts.headers).await,
+        None => Ok(None),
+    }
+}
+
+/// As [`current`], for plain axum handlers outside Leptos.
+pub async fn from_headers(state: &AppState, headers: &HeaderMap) -> Result<Option<SessionUser>, AppError> {
+    let Some(token) = cookie_token(headers) else {
         return Ok(None);
     };
     let hash = token_hash(&token);

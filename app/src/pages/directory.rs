@@ -56,12 +56,6 @@ pub fn ImportPage() -> impl IntoView {
 }
 
 #[component]
-pub fn HistoryPage() -> impl IntoView {
-    let about = "Every import, who ran it, and what it changed will be listed here.";
-    view! { <Planned title="History" heading="Import history" allow=AccessLevel::is_admin about/> }
-}
-
-#[component]
 pub fn GroupsPage() -> impl IntoView {
     let about = "Groups must exist before an import names them; they will be managed here.";
     view! { <Planned title="Groups" heading="Groups" allow=AccessLevel::is_admin about/> }

@@ -231,3 +231,51 @@ async fn an_import_killed_at_any_moment_leaves_the_directory_before_or_after() {
         eprintln!("{}: {} attempts killed before commit, {} after", db.label, outcomes.0, outcomes.1);
     }
 }
+
+#[tokio::test]
+async fn the_history_shows_each_batch_to_its_own_tenants_admins_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("team.csv");
+    std::fs::write(&path, "Email,Last Name,Title,Password\nzed@acme.test,Zed,=2+2,Secret123\n").unwrap();
+    for db in acme().await {
+        person(&db, "Globex", "gus@globex.test", "Admin");
+        let (status, _) = import(&db, &path.display().to_string(), &[]);
+        assert_eq!(status, 0, "{}", db.label);
+        let app = spawn(&db, &[]);
+        let ann = app.sign_in("ann@acme.test").await;
+        let list = app.call("list_batches", &[], Some(&ann)).await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        let id = list.json()[0]["id"].as_i64().unwrap().to_string();
+        assert_eq!(list.json()[0]["file_name"], "team.csv");
+
+        let detail = app.call("get_batch", &[("id", &id)], Some(&ann)).await;
+        let fields: Vec<String> = detail.json()["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap().to_string()).collect();
+        assert!(fields.contains(&"Email".to_string()) && fields.contains(&"Password".to_string()), "{fields:?}");
+        assert!(!detail.body.contains("Secret123"));
+
+        let csv = app.http.get(format!("{}/history/{id}/changes.csv", app.base)).header("cookie", format!("roster_session={ann}")).send().await.unwrap();
+        assert_eq!(csv.status(), 200);
+        assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+        let text = csv.text().await.unwrap();
+        assert!(text.starts_with("Row,User,Action,Field,Old value,New value"));
+        assert!(text.contains("'=2+2") && !text.contains("Secret123"));
+
+        let gus = app.sign_in("gus@globex.test").await;
+        let foreign = app.call("get_batch", &[("id", &id)], Some(&gus)).await;
+        let missing = app.call("get_batch", &[("id", "999999")], Some(&gus)).await;
+        assert_eq!((foreign.status, &foreign.body), (404, &missing.body), "{}", db.label);
+        assert_eq!(app.call("list_batches", &[], Some(&gus)).await.body, "[]");
+        let csv_status = |token: Option<String>| {
+            let mut request = app.http.get(format!("{}/history/{id}/changes.csv", app.base));
+            if let Some(token) = token {
+                request = request.header("cookie", format!("roster_session={token}"));
+            }
+            async move { request.send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(csv_status(Some(gus)).await, 404);
+        assert_eq!(csv_status(None).await, 401);
+        let bob = app.sign_in("bob@acme.test").await;
+        assert_eq!(csv_status(Some(bob.clone())).await, 403);
+        assert_eq!(app.call("list_batches", &[], Some(&bob)).await.status, 403);
+    }
+}

@@ -1,0 +1,158 @@
+//! The import history pages: the list of batches and one batch's changes.
+
+use super::frame::{Guard, Loading, NotFound};
+use crate::domain::access::AccessLevel;
+use crate::history::{get_batch, list_batches, when, BatchDetail, BatchRow};
+use leptos::either::{Either, EitherOf3};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let batches = Resource::new(|| (), |_| list_batches());
+    view! {
+        <Title text="History · Roster"/>
+        <Guard allow=AccessLevel::is_admin>
+            <h1>"Import history"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match batches.await {
+                        Ok(list) if list.is_empty() => EitherOf3::A(view! { <p class="muted">"No imports yet."</p> }),
+                        Ok(list) => EitherOf3::B(view! { <BatchTable list/> }),
+                        Err(error) => EitherOf3::C(view! { <p role="alert" class="error">{error.to_string()}</p> }),
+                    }
+                })}
+            </Suspense>
+        </Guard>
+    }
+}
+
+#[component]
+fn BatchTable(list: Vec<BatchRow>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption>"Every import, newest first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"When"</th>
+                        <th scope="col">"By"</th>
+                        <th scope="col">"File"</th>
+                        <th scope="col">"Added"</th>
+                        <th scope="col">"Updated"</th>
+                        <th scope="col">"Deleted"</th>
+                        <th scope="col">"Unchanged"</th>
+                        <th scope="col">"Roles added"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|b| {
+                            view! {
+                                <tr>
+                                    <td><a href=format!("/history/{}", b.id)>{when(b.at)}</a></td>
+                                    <td>{b.actor}</td>
+                                    <td>{b.file_name}</td>
+                                    <td>{b.added}</td>
+                                    <td>{b.updated}</td>
+                                    <td>{b.deleted}</td>
+                                    <td>{b.unchanged}</td>
+                                    <td>{b.roles_added}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn BatchPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or_default();
+    let detail = Resource::new(id, get_batch);
+    view! {
+        <Title text="Import · Roster"/>
+        <Guard allow=AccessLevel::is_admin>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(detail) => Either::Left(view! { <BatchView detail/> }),
+                        Err(_) => Either::Right(view! { <NotFound/> }),
+                    }
+                })}
+            </Suspense>
+        </Guard>
+    }
+}
+
+#[component]
+fn BatchView(detail: BatchDetail) -> impl IntoView {
+    let b = detail.batch;
+    let changes = StoredValue::new(detail.changes);
+    let filter = RwSignal::new(String::new());
+    let shown = move || {
+        let wanted = filter.get().to_lowercase();
+        changes.with_value(|all| {
+            all.iter()
+                .filter(|c| wanted.is_empty() || c.user.to_lowercase().contains(&wanted) || c.field.to_lowercase().contains(&wanted))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let summary = format!(
+        "{} by {}: {} added, {} updated, {} deleted, {} unchanged, {} roles added.",
+        when(b.at), b.actor, b.added, b.updated, b.deleted, b.unchanged, b.roles_added
+    );
+    view! {
+        <p><a href="/history">"← All imports"</a></p>
+        <h1>{format!("Import of {}", b.file_name)}</h1>
+        <p>{summary}</p>
+        <p class="muted">"SHA-256 of the file: " <code>{b.checksum}</code></p>
+        <div class="toolbar">
+            <div class="field">
+                <label for="filter">"Filter by user or field"</label>
+                <input id="filter" type="search" prop:value=filter on:input=move |ev| filter.set(event_target_value(&ev))/>
+            </div>
+            <a class="button" href=format!("/history/{}/changes.csv", b.id) download>"Download changes (CSV)"</a>
+        </div>
+        <div class="table-wrap">
+            <table>
+                <caption>"Every change, field by field"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Row"</th>
+                        <th scope="col">"User"</th>
+                        <th scope="col">"Action"</th>
+                        <th scope="col">"Field"</th>
+                        <th scope="col">"Old value"</th>
+                        <th scope="col">"New value"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        shown()
+                            .into_iter()
+                            .map(|c| {
+                                view! {
+                                    <tr>
+                                        <td>{c.row}</td>
+                                        <td>{c.user}</td>
+                                        <td>{c.action}</td>
+                                        <td>{c.field}</td>
+                                        <td>{c.old}</td>
+                                        <td>{c.new}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,61 @@
+//! The import history, always within one tenant.
+
+use crate::history::{BatchRow, ChangeRow};
+use sqlx::{AnyConnection, Row};
+
+const BATCH_COLUMNS: &str = "id, started_at, actor_email, file_name, checksum, status, added, updated, deleted, unchanged, roles_added";
+
+pub async fn batches(conn: &mut AnyConnection, tenant_id: i64) -> Result<Vec<BatchRow>, sqlx::Error> {
+    let rows = sqlx::query(&format!("SELECT {BATCH_COLUMNS} FROM import_batches WHERE tenant_id = $1 ORDER BY id DESC LIMIT 500"))
+        .bind(tenant_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(batch_row).collect()
+}
+
+pub async fn batch(conn: &mut AnyConnection, tenant_id: i64, id: i64) -> Result<Option<BatchRow>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {BATCH_COLUMNS} FROM import_batches WHERE tenant_id = $1 AND id = $2"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(batch_row).transpose()
+}
+
+/// The changes of a batch; the caller has checked that the batch is the tenant's.
+pub async fn changes(conn: &mut AnyConnection, batch_id: i64) -> Result<Vec<ChangeRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT row_number, user_key, action, field, old_value, new_value FROM import_changes WHERE batch_id = $1 ORDER BY id",
+    )
+    .bind(batch_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ChangeRow {
+                row: r.try_get::<Option<i64>, _>("row_number")?.unwrap_or_default(),
+                user: r.try_get("user_key")?,
+                action: r.try_get("action")?,
+                field: r.try_get("field")?,
+                old: r.try_get::<Option<String>, _>("old_value")?.unwrap_or_default(),
+                new: r.try_get::<Option<String>, _>("new_value")?.unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+fn batch_row(r: &sqlx::any::AnyRow) -> Result<BatchRow, sqlx::Error> {
+    Ok(BatchRow {
+        id: r.try_get("id")?,
+        at: r.try_get("started_at")?,
+        actor: r.try_get("actor_email")?,
+        file_name: r.try_get("file_name")?,
+        checksum: r.try_get("checksum")?,
+        status: r.try_get("status")?,
+        added: r.try_get("added")?,
+        updated: r.try_get("updated")?,
+        deleted: r.try_get("deleted")?,
+        unchanged: r.try_get("unchanged")?,
+        roles_added: r.try_get("roles_added")?,
+    })
+}

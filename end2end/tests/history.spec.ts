@@ -1,0 +1,32 @@
+import { expect, test } from "@playwright/test";
+import { writeFileSync } from "node:fs";
+import { admin, mainNav, rosterCli, signIn } from "./helpers";
+
+test("an import made on the command line shows in the history, field by field, without passwords", async ({ page }) => {
+  const file = ".tmp/history.csv";
+  writeFileSync(file, "Email,Last Name,Title,Password\nhal@acme.test,Hal,Pilot,Secret123\n");
+  const out = rosterCli(["import", "--tenant", "Acme", "--as", admin.email, file]);
+  expect(out).toContain("Users Loaded successfully. 1 Added, 0 Updated, 0 Deleted, 0 Roles Added.");
+
+  await signIn(page, admin);
+  await expect(page).toHaveURL(/\/users$/);
+  await mainNav(page).getByRole("link", { name: "History" }).click();
+  const table = page.getByRole("table", { name: "Every import, newest first" });
+  await expect(table.getByRole("cell", { name: "history.csv" })).toBeVisible();
+  await table.getByRole("link").first().click();
+
+  await expect(page.getByRole("heading", { name: "Import of history.csv" })).toBeVisible();
+  const changes = page.getByRole("table", { name: "Every change, field by field" });
+  await expect(changes.getByRole("cell", { name: "Pilot" })).toBeVisible();
+  await expect(changes.getByRole("row").filter({ hasText: "Password" })).toContainText("set");
+  await expect(page.locator("body")).not.toContainText("Secret123");
+
+  await page.getByLabel("Filter by user or field").fill("title");
+  await expect(changes.getByRole("row")).toHaveCount(2); // heading + the Title change
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download changes (CSV)" }).click();
+  const saved = await (await download).path();
+  const { readFileSync } = await import("node:fs");
+  expect(readFileSync(saved, "utf8")).toContain("Row,User,Action,Field,Old value,New value");
+});
