@@ -1,6 +1,5 @@
 //! The import history: every batch, and every change it made, for admins.
 
-use crate::domain::access::AccessLevel;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -41,7 +40,7 @@ pub struct BatchDetail {
 pub async fn list_batches() -> Result<Vec<BatchRow>, AppError> {
     crate::state::with_status(
         async {
-            let (state, me) = crate::auth::session::require(AccessLevel::is_admin).await?;
+            let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
             let mut conn = state.db.pool.acquire().await?;
             Ok(crate::store::history::batches(&mut conn, me.tenant_id).await?)
         }
@@ -55,7 +54,7 @@ pub async fn list_batches() -> Result<Vec<BatchRow>, AppError> {
 pub async fn get_batch(id: i64) -> Result<BatchDetail, AppError> {
     crate::state::with_status(
         async {
-            let (state, me) = crate::auth::session::require(AccessLevel::is_admin).await?;
+            let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
             let mut conn = state.db.pool.acquire().await?;
             let batch = crate::store::history::batch(&mut conn, me.tenant_id, id).await?.ok_or(AppError::NotFound)?;
             let changes = crate::store::history::changes(&mut conn, id).await?;
