@@ -192,55 +192,22 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
         &plan.creates,
         |q, create| {
             let u = &create.user;
-            q.bind(tenant_id)
-                .bind(&u.user_id)
-                .bind(u.user_id.to_lowercase())
-                .bind(&u.email)
-                .bind(u.email.to_lowercase())
-                .bind(&u.first_name)
-                .bind(&u.last_name)
-                .bind(&u.title)
-                .bind(&u.phone)
-                .bind(&u.phone2)
-                .bind(none_if_empty(&u.network_account))
-                .bind((!u.network_account.is_empty()).then(|| u.network_account.to_lowercase()))
-                .bind(hashes.get(&create.row).cloned())
-                .bind(&u.locale)
-                .bind(u.access.as_str())
-                .bind(i64::from(u.active))
-                .bind(&u.task_notification)
-                .bind(at)
-                .bind(at)
+            let q = q.bind(tenant_id).bind(&u.user_id).bind(u.user_id.to_lowercase());
+            bind_fields(q, u, hashes.get(&create.row).cloned()).bind(at).bind(at)
         },
     )
     .await?;
     let ids = name_ids(conn, "SELECT id, user_id_key AS k FROM users WHERE tenant_id = $1", tenant_id).await?;
     for update in &plan.updates {
         let u = &update.user;
-        sqlx::query(
+        let query = sqlx::query(
             "UPDATE users SET email = $2, email_key = $3, first_name = $4, last_name = $5, title = $6, phone = $7, phone2 = $8,
                               network_account = $9, network_account_key = $10, password_hash = COALESCE($11, password_hash),
                               locale = $12, access_level = $13, active = $14, task_notification = $15, updated_at = $16
              WHERE id = $1",
         )
-        .bind(id_of(&ids, &u.user_id)?)
-        .bind(&u.email)
-        .bind(u.email.to_lowercase())
-        .bind(&u.first_name)
-        .bind(&u.last_name)
-        .bind(&u.title)
-        .bind(&u.phone)
-        .bind(&u.phone2)
-        .bind(none_if_empty(&u.network_account))
-        .bind((!u.network_account.is_empty()).then(|| u.network_account.to_lowercase()))
-        .bind(hashes.get(&update.row))
-        .bind(&u.locale)
-        .bind(u.access.as_str())
-        .bind(i64::from(u.active))
-        .bind(&u.task_notification)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
+        .bind(id_of(&ids, &u.user_id)?);
+        bind_fields(query, u, hashes.get(&update.row).cloned()).bind(at).execute(&mut *conn).await?;
     }
 
     let roles = name_ids(conn, "SELECT id, name_key AS k FROM roles WHERE tenant_id = $1", tenant_id).await?;
@@ -270,6 +237,27 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
     // Deleted users may report to each other; unlink them first.
     set_managers(conn, backend, &deleted.iter().map(|id| (*id, None)).collect::<Vec<_>>()).await?;
     delete_where_in(conn, backend, "DELETE FROM users WHERE id IN", &deleted).await
+}
+
+/// The fields an import writes, in the order both the INSERT and the UPDATE
+/// list them: email … task_notification, with the password hash, if any,
+/// after the network account.
+fn bind_fields<'q>(query: AnyQuery<'q>, u: &'q DirectoryUser, password_hash: Option<String>) -> AnyQuery<'q> {
+    query
+        .bind(&u.email)
+        .bind(u.email.to_lowercase())
+        .bind(&u.first_name)
+        .bind(&u.last_name)
+        .bind(&u.title)
+        .bind(&u.phone)
+        .bind(&u.phone2)
+        .bind(none_if_empty(&u.network_account))
+        .bind((!u.network_account.is_empty()).then(|| u.network_account.to_lowercase()))
+        .bind(password_hash)
+        .bind(&u.locale)
+        .bind(u.access.as_str())
+        .bind(i64::from(u.active))
+        .bind(&u.task_notification)
 }
 
 /// Bound parameters a statement. Both databases allow far more, but sqlx's
