@@ -93,7 +93,7 @@ mod tests {
     #[test]
     fn times_read_as_utc_minutes() {
         assert_eq!(when(0), "1970-01-01 00:00 UTC");
-        assert_eq!(when(1_795_000_000), "2026-11-18 08:26 UTC");
+        assert_eq!(when(1_795_000_000), "2026-11-18 11:06 UTC");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::import::{check_file, DirectoryUser, Plan};
 use crate::sheet::Limits;
 use crate::state::now;
 use crate::store::{Backend, Db};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
@@ -178,25 +179,27 @@ async fn record_batch(
 /// managers and memberships (which need every user's id), then deletions.
 /// Rows go in multi-row statements, not one round trip each.
 async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan: &Plan, hashes: &HashMap<u32, String>, at: i64) -> Result<(), StoreError> {
-    insert_many(conn, backend, "roles (tenant_id, name, name_key)", 3, &plan.new_roles, |q, role| {
-        q.bind(tenant_id).bind(role).bind(role.to_lowercase())
-    })
-    .await?;
-    insert_many(
-        conn,
-        backend,
-        "users (tenant_id, user_id, user_id_key, email, email_key, first_name, last_name, title, phone, phone2,
-                network_account, network_account_key, password_hash, locale, access_level, active,
-                task_notification, created_at, updated_at)",
-        19,
-        &plan.creates,
-        |q, create| {
+    let roles: Vec<Value> = plan.new_roles.iter().map(|role| json!([tenant_id, role, role.to_lowercase()])).collect();
+    insert_json(conn, backend, "roles", &["tenant_id:int", "name", "name_key"], &roles).await?;
+    let users: Vec<Value> = plan
+        .creates
+        .iter()
+        .map(|create| {
             let u = &create.user;
-            let q = q.bind(tenant_id).bind(&u.user_id).bind(u.user_id.to_lowercase());
-            bind_fields(q, u, hashes.get(&create.row).cloned()).bind(at).bind(at)
-        },
-    )
-    .await?;
+            json!([
+                tenant_id, u.user_id, u.user_id.to_lowercase(), u.email, u.email.to_lowercase(), u.first_name, u.last_name,
+                u.title, u.phone, u.phone2, none_if_empty(&u.network_account),
+                (!u.network_account.is_empty()).then(|| u.network_account.to_lowercase()), hashes.get(&create.row),
+                u.locale, u.access.as_str(), i64::from(u.active), u.task_notification, at, at
+            ])
+        })
+        .collect();
+    let columns = [
+        "tenant_id:int", "user_id", "user_id_key", "email", "email_key", "first_name", "last_name", "title", "phone", "phone2",
+        "network_account", "network_account_key", "password_hash", "locale", "access_level", "active:int",
+        "task_notification", "created_at:int", "updated_at:int",
+    ];
+    insert_json(conn, backend, "users", &columns, &users).await?;
     let ids = name_ids(conn, "SELECT id, user_id_key AS k FROM users WHERE tenant_id = $1", tenant_id).await?;
     for update in &plan.updates {
         let u = &update.user;
@@ -222,7 +225,7 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
         for (names, known, pairs) in [(&user.roles, &roles, &mut user_roles), (&user.groups, &groups, &mut user_groups)] {
             for name in names {
                 let other = known.get(&name.to_lowercase()).copied().ok_or(StoreError::NotFound("role or group"))?;
-                pairs.push((id, other));
+                pairs.push(json!([id, other]));
             }
         }
     }
@@ -230,13 +233,41 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
     let updated: Vec<i64> = plan.updates.iter().map(|u| id_of(&ids, &u.user.user_id)).collect::<Result<_, _>>()?;
     delete_where_in(conn, backend, "DELETE FROM user_roles WHERE user_id IN", &updated).await?;
     delete_where_in(conn, backend, "DELETE FROM user_groups WHERE user_id IN", &updated).await?;
-    insert_many(conn, backend, "user_roles (user_id, role_id)", 2, &user_roles, |q, (user, role)| q.bind(*user).bind(*role)).await?;
-    insert_many(conn, backend, "user_groups (user_id, group_id)", 2, &user_groups, |q, (user, group)| q.bind(*user).bind(*group)).await?;
+    insert_json(conn, backend, "user_roles", &["user_id:int", "role_id:int"], &user_roles).await?;
+    insert_json(conn, backend, "user_groups", &["user_id:int", "group_id:int"], &user_groups).await?;
 
     let deleted: Vec<i64> = plan.deletes.iter().map(|d| id_of(&ids, &d.user_id)).collect::<Result<_, _>>()?;
     // Deleted users may report to each other; unlink them first.
     set_managers(conn, backend, &deleted.iter().map(|id| (*id, None)).collect::<Vec<_>>()).await?;
     delete_where_in(conn, backend, "DELETE FROM users WHERE id IN", &deleted).await
+}
+
+/// Inserts many rows through one JSON parameter a chunk, which the database
+/// expands itself (`json_each` in SQLite, `jsonb_array_elements` in
+/// PostgreSQL): thousands of rows cost one bound value, not thousands.
+/// A column written `name:int` is cast to an integer.
+async fn insert_json(conn: &mut AnyConnection, backend: Backend, table: &str, columns: &[&str], rows: &[Value]) -> Result<(), StoreError> {
+    let names: Vec<&str> = columns.iter().map(|c| c.split(':').next().unwrap_or(c)).collect();
+    let values: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(at, column)| {
+            if column.ends_with(":int") {
+                format!("CAST(j.value ->> {at} AS BIGINT)")
+            } else {
+                format!("j.value ->> {at}")
+            }
+        })
+        .collect();
+    let source = match backend {
+        Backend::Sqlite => "json_each(?1)",
+        Backend::Postgres => "jsonb_array_elements(CAST($1 AS jsonb))",
+    };
+    let sql = format!("INSERT INTO {table} ({}) SELECT {} FROM {source} AS j", names.join(", "), values.join(", "));
+    for chunk in rows.chunks(10_000) {
+        sqlx::query(&sql).bind(Value::Array(chunk.to_vec()).to_string()).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// The fields an import writes, in the order both the INSERT and the UPDATE
@@ -276,27 +307,6 @@ fn placeholder(backend: Backend, n: usize) -> String {
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
-/// `INSERT INTO table (columns) VALUES (…), (…), …`, in as few statements as
-/// the parameter limit allows.
-async fn insert_many<T>(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    table_and_columns: &str,
-    width: usize,
-    rows: &[T],
-    bind: impl for<'q> Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
-) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(MAX_PARAMETERS / width) {
-        let tuples: Vec<String> = (0..chunk.len())
-            .map(|r| format!("({})", (1..=width).map(|c| placeholder(backend, r * width + c)).collect::<Vec<_>>().join(", ")))
-            .collect();
-        let sql = format!("INSERT INTO {table_and_columns} VALUES {}", tuples.join(", "));
-        let query = chunk.iter().fold(sqlx::query(&sql), |query, row| bind(query, row));
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
 
 /// `… WHERE column IN (ids)`, in chunks.
 async fn delete_where_in(conn: &mut AnyConnection, backend: Backend, statement: &str, ids: &[i64]) -> Result<(), StoreError> {
@@ -357,16 +367,16 @@ async fn record_changes(
         };
         events.push((event, user.to_string()));
     }
-    let columns = "import_changes (batch_id, row_number, user_key, action, field, old_value, new_value)";
-    insert_many(conn, backend, columns, 7, &fields, |q, (row, user, action, change)| {
-        q.bind(batch_id).bind(i64::from(*row)).bind(*user).bind(*action).bind(change.field.name()).bind(&change.old).bind(&change.new)
-    })
-    .await?;
+    let rows: Vec<Value> = fields
+        .iter()
+        .map(|(row, user, action, change)| json!([batch_id, row, user, action, change.field.name(), change.old, change.new]))
+        .collect();
+    let columns = ["batch_id:int", "row_number:int", "user_key", "action", "field", "old_value", "new_value"];
+    insert_json(conn, backend, "import_changes", &columns, &rows).await?;
     events.push(("batch_finished", format!("batch {batch_id}")));
-    insert_many(conn, backend, "audit_events (tenant_id, at, actor, event, target, batch_id)", 6, &events, |q, (event, target)| {
-        q.bind(tenant_id).bind(at).bind(actor.email.clone()).bind(*event).bind(target).bind(batch_id)
-    })
-    .await?;
+    let events: Vec<Value> = events.iter().map(|(event, target)| json!([tenant_id, at, actor.email, event, target, batch_id])).collect();
+    let columns = ["tenant_id:int", "at:int", "actor", "event", "target", "batch_id:int"];
+    insert_json(conn, backend, "audit_events", &columns, &events).await?;
     Ok(())
 }
 
