@@ -30,9 +30,14 @@ pub(crate) fn fold(text: &str) -> Cow<'_, str> {
 /// Reads a file and checks it: the one call for the browser, the server and
 /// the command line. A file that cannot be read gives a plan with that error.
 pub fn check_file(bytes: &[u8], limits: &Limits, directory: &Directory) -> Plan {
-    match sheet::read(bytes, limits) {
-        Ok(sheet) => check(&sheet, directory),
-        Err(error) => Plan { version: directory.version, errors: vec![error.into_issue()], ..Plan::default() },
+    check_read(&sheet::read(bytes, limits), directory)
+}
+
+/// Checks what [`sheet::read`] gave, for callers that read once and check often.
+pub fn check_read(sheet: &Result<sheet::Sheet, sheet::ReadError>, directory: &Directory) -> Plan {
+    match sheet {
+        Ok(sheet) => check(sheet, directory),
+        Err(error) => Plan { version: directory.version, errors: vec![error.clone().into_issue()], ..Plan::default() },
     }
 }
 #[cfg(test)]

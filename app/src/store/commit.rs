@@ -6,7 +6,8 @@ use super::{directory, tenants::Tenant, StoreError};
 use crate::auth::password_hash;
 use crate::import::columns::Column;
 use crate::import::plan::{Change, Summary};
-use crate::import::{check_file, DirectoryUser, Plan};
+use crate::import::columns::map_headings;
+use crate::import::{check_read, DirectoryUser, Plan};
 use crate::sheet::Limits;
 use crate::state::now;
 use crate::store::{Backend, Db};
@@ -46,6 +47,8 @@ pub enum CommitError {
     Stale,
     #[error("This batch id was used before for a different file. Check the file again to get a new one.")]
     KeyReused,
+    #[error("A password could not be hashed; nothing was imported. Please try again.")]
+    Hashing,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -58,12 +61,15 @@ impl From<sqlx::Error> for CommitError {
 
 pub async fn commit(db: &Db, tenant: &Tenant, actor: &Actor, batch: &Batch<'_>, limits: &Limits) -> Result<Committed, CommitError> {
     let checksum: String = Sha256::digest(batch.bytes).iter().map(|b| format!("{b:02x}")).collect();
+    // Read once; checked outside the lock (for passwords) and again inside it.
+    let sheet = crate::sheet::read(batch.bytes, limits);
+    let has_passwords = sheet.as_ref().is_ok_and(|s| map_headings(&s.headings).0.has(Column::Password));
     // Passwords are hashed before the lock is taken, so that writers wait
     // only for writes, not for Argon2. A file without passwords skips this.
-    let mut hashes = if has_password_column(batch.bytes, limits) {
+    let mut hashes = if has_passwords {
         let mut conn = db.pool.acquire().await?;
         let directory = directory::load(&mut conn, tenant.id, Some(actor.user_id.clone())).await?;
-        hash_passwords(&check_file(batch.bytes, limits, &directory)).await?
+        hash_passwords(&check_read(&sheet, &directory)).await?
     } else {
         HashMap::new()
     };
@@ -96,7 +102,7 @@ pub async fn commit(db: &Db, tenant: &Tenant, actor: &Actor, batch: &Batch<'_>, 
         return Ok(Committed::Replayed { batch_id: row.try_get("id")?, summary });
     }
     let directory = directory::load(&mut tx, tenant.id, Some(actor.user_id.clone())).await?;
-    let plan = check_file(batch.bytes, limits, &directory);
+    let plan = check_read(&sheet, &directory);
     if !plan.is_valid() {
         return Ok(Committed::Refused(Box::new(plan)));
     }
@@ -108,7 +114,7 @@ pub async fn commit(db: &Db, tenant: &Tenant, actor: &Actor, batch: &Batch<'_>, 
     let passwords = plan.creates.iter().map(|c| (c.row, &c.password)).chain(plan.updates.iter().map(|u| (u.row, &u.password)));
     for (row, password) in passwords {
         if let (Some(password), false) = (password, hashes.contains_key(&row)) {
-            hashes.insert(row, password_hash::hash(password.clone()).await.map_err(|_| StoreError::NotFound("password hash"))?);
+            hashes.insert(row, password_hash::hash(password.clone()).await.map_err(|_| CommitError::Hashing)?);
         }
     }
     let at = now();
@@ -118,12 +124,6 @@ pub async fn commit(db: &Db, tenant: &Tenant, actor: &Actor, batch: &Batch<'_>, 
     sqlx::query("UPDATE tenants SET version = version + 1 WHERE id = $1").bind(tenant.id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(Committed::Applied { batch_id, plan: Box::new(plan) })
-}
-
-fn has_password_column(bytes: &[u8], limits: &Limits) -> bool {
-    crate::sheet::read(bytes, limits)
-        .map(|sheet| crate::import::columns::map_headings(&sheet.headings).0.has(Column::Password))
-        .unwrap_or(false)
 }
 
 /// Argon2 on all cores: one blocking task per password.
@@ -137,7 +137,7 @@ async fn hash_passwords(plan: &Plan) -> Result<HashMap<u32, String>, CommitError
     let tasks: Vec<_> = wanted.map(|(row, password)| (row, tokio::spawn(password_hash::hash(password)))).collect();
     let mut hashes = HashMap::with_capacity(tasks.len());
     for (row, task) in tasks {
-        let hash = task.await.map_err(|_| StoreError::NotFound("password hash"))?.map_err(|_| StoreError::NotFound("password hash"))?;
+        let hash = task.await.map_err(|_| CommitError::Hashing)?.map_err(|_| CommitError::Hashing)?;
         hashes.insert(row, hash);
     }
     Ok(hashes)
