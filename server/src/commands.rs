@@ -5,7 +5,7 @@ use anyhow::{anyhow, Context};
 use app::auth::password_hash;
 use app::domain::{access::AccessLevel, email::Email, names, password};
 use app::state::now;
-use app::store::{self, users::NewUser, Db};
+use app::store::{self, tenants::Tenant, users::NewUser, Db};
 use std::io::{BufRead, IsTerminal};
 
 pub async fn create_tenant(db: &Db, name: &str) -> anyhow::Result<()> {
@@ -19,9 +19,7 @@ pub async fn create_tenant(db: &Db, name: &str) -> anyhow::Result<()> {
 pub async fn create_user(db: &Db, person: &Person, access: AccessLevel) -> anyhow::Result<()> {
     let email = Email::parse(&person.email)?;
     let mut conn = db.pool.acquire().await?;
-    let tenant = store::tenants::find(&mut conn, &person.tenant)
-        .await
-        .with_context(|| format!("organisation `{}`", person.tenant))?;
+    let tenant = find_tenant(&mut conn, &person.tenant).await?;
     let password = read_password()?;
     let hash = password_hash::hash(password).await?;
     let user = NewUser {
@@ -45,9 +43,7 @@ pub async fn create_groups(db: &Db, tenant: &str, groups: &[String]) -> anyhow::
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow!(e))?;
     let mut conn = db.pool.acquire().await?;
-    let tenant = store::tenants::find(&mut conn, tenant)
-        .await
-        .with_context(|| format!("organisation `{tenant}`"))?;
+    let tenant = find_tenant(&mut conn, tenant).await?;
     for name in groups {
         if store::groups::create(&mut conn, tenant.id, name).await? {
             println!("Created group {name}");
@@ -56,6 +52,11 @@ pub async fn create_groups(db: &Db, tenant: &str, groups: &[String]) -> anyhow::
         }
     }
     Ok(())
+}
+
+/// The organisation an operator named; the error names it too.
+pub(crate) async fn find_tenant(conn: &mut sqlx::AnyConnection, name: &str) -> anyhow::Result<Tenant> {
+    store::tenants::find(conn, name).await.with_context(|| format!("organisation `{name}`"))
 }
 
 /// Reads the password without echo from a terminal, or as one line from a pipe.

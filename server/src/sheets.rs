@@ -1,6 +1,7 @@
 //! `roster check`, `export` and `template`: the spreadsheet engine on the
 //! command line, reading the directory from the database.
 
+use crate::commands::find_tenant;
 use anyhow::Context;
 use app::import::write::{self, Format};
 use app::import::{check_file, Code, Issue, Plan};
@@ -15,7 +16,7 @@ use std::path::Path;
 pub async fn check(db: &Db, tenant: &str, file: &Path, as_json: bool) -> anyhow::Result<u8> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut conn = db.pool.acquire().await?;
-    let tenant = store::tenants::find(&mut conn, tenant).await.with_context(|| format!("organisation `{tenant}`"))?;
+    let tenant = find_tenant(&mut conn, tenant).await?;
     let directory = store::directory::load(&mut conn, tenant.id, None).await?;
     let plan = check_file(&bytes, &Limits::default(), &directory);
     Ok(finish(&plan, &directory.tenant, as_json, false))
@@ -26,7 +27,7 @@ pub async fn check(db: &Db, tenant: &str, file: &Path, as_json: bool) -> anyhow:
 pub async fn import(db: &Db, tenant: &str, actor: &str, file: &Path, as_json: bool, batch_id: Option<String>) -> anyhow::Result<u8> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut conn = db.pool.acquire().await?;
-    let tenant = store::tenants::find(&mut conn, tenant).await.with_context(|| format!("organisation `{tenant}`"))?;
+    let tenant = find_tenant(&mut conn, tenant).await?;
     let actor = store::users::admin(&mut conn, tenant.id, actor)
         .await?
         .with_context(|| format!("`{actor}` is not an active admin of {}", tenant.name))?;
@@ -103,7 +104,7 @@ fn print_text(plan: &Plan, tenant: &str) {
 
 pub async fn export(db: &Db, tenant: &str, format: Format, output: Option<&Path>) -> anyhow::Result<()> {
     let mut conn = db.pool.acquire().await?;
-    let tenant = store::tenants::find(&mut conn, tenant).await.with_context(|| format!("organisation `{tenant}`"))?;
+    let tenant = find_tenant(&mut conn, tenant).await?;
     let directory = store::directory::load(&mut conn, tenant.id, None).await?;
     emit(&write::export(&directory.users, format)?, output)
 }

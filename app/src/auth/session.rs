@@ -64,7 +64,7 @@ pub async fn require(allow: fn(AccessLevel) -> bool) -> Result<(AppState, Sessio
 /// so that a token planted before sign-in is worthless after it.
 pub async fn start(state: &AppState, user_id: i64) -> Result<(), AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    if let Some(old) = use_context::<Parts>().and_then(|parts| cookie_token(&parts.headers)) {
+    if let Some(old) = presented_token() {
         store::sessions::delete(&mut conn, &token_hash(&old)).await?;
     }
     let now = now();
@@ -81,7 +81,7 @@ pub async fn start(state: &AppState, user_id: i64) -> Result<(), AppError> {
 }
 
 pub async fn end(state: &AppState) -> Result<(), AppError> {
-    if let Some(token) = use_context::<Parts>().and_then(|parts| cookie_token(&parts.headers)) {
+    if let Some(token) = presented_token() {
         let mut conn = state.db.pool.acquire().await?;
         store::sessions::delete(&mut conn, &token_hash(&token)).await?;
     }
@@ -104,6 +104,11 @@ fn set_cookie(state: &AppState, token: &str, max_age: u64) {
     ) {
         response.append_header(header::SET_COOKIE, value);
     }
+}
+
+/// The session token the current request came with.
+fn presented_token() -> Option<String> {
+    use_context::<Parts>().and_then(|parts| cookie_token(&parts.headers))
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
