@@ -50,13 +50,16 @@ async fn fresh_postgres(admin_url: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// `roster --database URL ARGS…`, quiet, ready to spawn.
+pub fn command(db: &TestDb, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
+    command.arg("--database").arg(&db.url).args(args).env("RUST_LOG", "error");
+    command
+}
+
 /// Runs `roster --database URL ARGS…` with `stdin` as standard input.
 pub fn roster(db: &TestDb, args: &[&str], stdin: &str) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .arg("--database")
-        .arg(&db.url)
-        .args(args)
-        .env("RUST_LOG", "error")
+    let mut child = command(db, args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -110,10 +113,8 @@ impl Drop for TestApp {
 }
 
 pub fn spawn(db: &TestDb, extra: &[&str]) -> TestApp {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(["--database", &db.url, "serve", "--addr", "127.0.0.1:0"])
+    let mut child = command(db, &["serve", "--addr", "127.0.0.1:0"])
         .args(extra)
-        .env("RUST_LOG", "error")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -142,9 +142,7 @@ async fn two_imports_of_the_same_new_address_at_once_let_exactly_one_win() {
         let runs: Vec<_> = files
             .iter()
             .map(|file| {
-                std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
-                    .args(["--database", &db.url, "import", "--tenant", "Acme", "--as", "ann@acme.test", file, "--json"])
-                    .env("RUST_LOG", "error")
+                command(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", file, "--json"])
                     .stdout(std::process::Stdio::piped())
                     .stderr(std::process::Stdio::piped())
                     .spawn()
@@ -195,9 +193,7 @@ async fn an_import_killed_at_any_moment_leaves_the_directory_before_or_after() {
             }
             std::fs::write(&path, text).unwrap();
             let before = scalar(&db, "SELECT COUNT(*) FROM users").await;
-            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
-                .args(["--database", &db.url, "import", "--tenant", "Acme", "--as", "ann@acme.test", &path.display().to_string()])
-                .env("RUST_LOG", "error")
+            let mut child = command(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &path.display().to_string()])
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
                 .spawn()
