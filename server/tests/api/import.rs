@@ -176,6 +176,27 @@ async fn an_admin_cannot_lock_themselves_out_and_only_admins_may_import() {
     }
 }
 
+/// Users, the attempt's role and batches, read once the killed import is over
+/// and in one statement, so in one snapshot. A killed client's COMMIT may
+/// already be on its way to PostgreSQL, so wait for the tenant's import lock
+/// first; a dead SQLite process has nothing left in flight.
+async fn settled_counts(db: &TestDb, attempt: u32) -> (i64, i64, i64) {
+    use sqlx::Row;
+    let mut conn = connect(db).await;
+    if db.label == "postgres" {
+        for step in ["pg_advisory_lock", "pg_advisory_unlock"] {
+            sqlx::query(&format!("SELECT {step}(id) FROM tenants WHERE name_key = 'acme'")).execute(&mut conn).await.unwrap();
+        }
+    }
+    let row = sqlx::query(&format!(
+        "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM roles WHERE name = 'R{attempt}'), (SELECT COUNT(*) FROM import_batches)"
+    ))
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    (row.get(0), row.get(1), row.get(2))
+}
+
 #[tokio::test]
 async fn an_import_killed_at_any_moment_leaves_the_directory_before_or_after() {
     let dir = tempfile::tempdir().unwrap();
@@ -207,9 +228,7 @@ async fn an_import_killed_at_any_moment_leaves_the_directory_before_or_after() {
                 child.kill().unwrap(); // SIGKILL
                 child.wait().unwrap();
             }
-            let after = scalar(&db, "SELECT COUNT(*) FROM users").await;
-            let roles = scalar(&db, &format!("SELECT COUNT(*) FROM roles WHERE name = 'R{attempt}'")).await;
-            let batches = scalar(&db, "SELECT COUNT(*) FROM import_batches").await;
+            let (after, roles, batches) = settled_counts(&db, attempt).await;
             if after == before {
                 assert_eq!(roles, 0, "{}: attempt {attempt} left a role behind", db.label);
                 outcomes.0 += 1;
