@@ -24,6 +24,9 @@ pub enum AppError {
     Blocked,
     #[error("Too many failed sign-ins. Try again in {minutes} minutes.")]
     Locked { minutes: u64 },
+    /// The directory changed since the file was checked: check it again.
+    #[error("{0}")]
+    Stale(String),
     #[error("Something went wrong on the server. It has been logged; please try again.")]
     Internal,
     #[error("The request could not be handled: {0}")]
@@ -38,6 +41,7 @@ impl AppError {
             Self::NotFound => 404,
             Self::Invalid(_) | Self::Request(_) => 400,
             Self::Locked { .. } => 429,
+            Self::Stale(_) => 409,
             Self::Internal => 500,
         }
     }

@@ -1,7 +1,10 @@
 //! Roster's application: the pages, the server functions behind them, and the
 //! domain that both the browser and the server run.
 
+#![recursion_limit = "256"]
+
 pub mod auth;
+pub mod batches;
 pub mod domain;
 pub mod error;
 pub mod history;

@@ -14,6 +14,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -48,6 +49,9 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(csrf::refuse_cross_site))
+        // A batch carries its sheet's text, which may be about twice the largest
+        // file it came from; nothing bigger reaches any route, multipart included.
+        .layer(RequestBodyLimitLayer::new(body_limit()))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -62,6 +66,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The largest request body: what the largest accepted file needs.
+fn body_limit() -> usize {
+    app::sheet::Limits::default().max_bytes * 2 + (16 << 20)
 }
 
 fn leptos_options(args: &ServeArgs) -> LeptosOptions {

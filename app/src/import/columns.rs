@@ -214,6 +214,16 @@ pub fn missing(mapping: &Mapping, only_deletes: bool) -> Vec<Issue> {
         .collect()
 }
 
+/// The column a heading names, if any.
+pub fn column_of(heading: &str) -> Option<Column> {
+    lookup(&normalise(heading))
+}
+
+/// The column an unknown heading most likely means.
+pub fn suggest(heading: &str) -> Column {
+    nearest(&normalise(heading))
+}
+
 fn lookup(key: &str) -> Option<Column> {
     Column::ALL
         .into_iter()

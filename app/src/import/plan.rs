@@ -24,6 +24,16 @@ pub struct Summary {
     pub roles_added: usize,
 }
 
+impl Summary {
+    /// SPEC's result line for a batch that was applied.
+    pub fn message(&self) -> String {
+        format!(
+            "Users Loaded successfully. {} Added, {} Updated, {} Deleted, {} Roles Added.",
+            self.added, self.updated, self.deleted, self.roles_added
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub field: Column,
@@ -107,11 +117,7 @@ impl Plan {
         if self.errors.iter().any(|e| e.code == Code::EmptyFile) {
             return "Users file is empty".into();
         }
-        let s = self.summary();
-        format!(
-            "Users Loaded successfully. {} Added, {} Updated, {} Deleted, {} Roles Added.",
-            s.added, s.updated, s.deleted, s.roles_added
-        )
+        self.summary().message()
     }
 
     fn push(&mut self, issue: Issue) {

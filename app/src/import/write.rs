@@ -77,11 +77,24 @@ pub fn template(format: Format) -> Result<Vec<u8>, WriteError> {
 /// what was edited. Passwords are never exported.
 pub fn export(users: &[DirectoryUser], format: Format) -> Result<Vec<u8>, WriteError> {
     let rows: Vec<Vec<String>> = users.iter().map(export_row).collect();
+    table(&headings(), &rows, format)
+}
+
+/// The admin's sheet after their fixes in the page, to keep or import later.
+/// It is their own file, so it keeps what they typed, passwords included.
+pub fn corrected(sheet: &Sheet, format: Format) -> Result<Vec<u8>, WriteError> {
+    let width = sheet.headings.len();
+    let rows: Vec<Vec<String>> =
+        sheet.rows().map(|row| (0..width.max(row.len())).map(|at| row.cell(at).to_string()).collect()).collect();
+    table(&sheet.headings, &rows, format)
+}
+
+fn table(headings: &[String], rows: &[Vec<String>], format: Format) -> Result<Vec<u8>, WriteError> {
     match format {
-        Format::Csv => csv(&headings(), &rows),
+        Format::Csv => csv(headings, rows),
         Format::Xlsx => {
             let mut book = Workbook::new();
-            users_sheet(&mut book, &headings(), &rows)?;
+            users_sheet(&mut book, headings, rows)?;
             Ok(book.save_to_buffer()?)
         }
     }
@@ -256,6 +269,18 @@ mod tests {
         assert_eq!(back.headings.last().map(String::as_str), Some("Error"));
         assert_eq!(back.len(), 1);
         assert!(part(&xlsx, "xl/comments1.xml").contains("not a phone number"));
+    }
+
+    #[test]
+    fn a_corrected_sheet_reads_back_as_it_was_in_either_format() {
+        let sheet = read(b"Email,Last Name,Password\na@x.org,'=Lee,Secret-pass-1\nb@x.org,Kim\n", &Limits::default()).unwrap();
+        for format in [Format::Csv, Format::Xlsx] {
+            let back = read(&corrected(&sheet, format).unwrap(), &Limits::default()).unwrap();
+            let cells = |s: &Sheet| s.rows().map(|r| r.cells().map(str::to_string).collect::<Vec<_>>()).collect::<Vec<_>>();
+            assert_eq!(back.headings, sheet.headings);
+            assert_eq!(cells(&back)[0], ["a@x.org", "=Lee", "Secret-pass-1"]);
+            assert_eq!(cells(&back)[1][..2], ["b@x.org", "Kim"]);
+        }
     }
 
     #[test]

@@ -50,12 +50,6 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 #[component]
-pub fn ImportPage() -> impl IntoView {
-    let about = "Upload a spreadsheet to create, update and delete users in one batch.";
-    view! { <Planned title="Import" heading="Import users" allow=AccessLevel::is_admin about/> }
-}
-
-#[component]
 pub fn GroupsPage() -> impl IntoView {
     let about = "Groups must exist before an import names them; they will be managed here.";
     view! { <Planned title="Groups" heading="Groups" allow=AccessLevel::is_admin about/> }

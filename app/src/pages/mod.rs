@@ -4,6 +4,7 @@ mod auth_pages;
 mod directory;
 mod frame;
 mod history;
+mod import;
 
 use crate::auth::{current_user, SessionUser};
 use crate::error::AppError;
@@ -57,7 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=auth_pages::SetupPage ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=directory::ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=directory::UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/import") view=directory::ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/import") view=import::ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/history") view=history::HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/history/:id") view=history::BatchPage ssr=SsrMode::Async/>
                     <Route path=path!("/groups") view=directory::GroupsPage ssr=SsrMode::Async/>

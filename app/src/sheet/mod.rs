@@ -2,9 +2,12 @@
 //! delimiter, and XLSX/XLS/ODS through calamine. The format is recognised by
 //! content, not by name. Hostile files are refused before they cost memory.
 
+mod edit;
 mod guard;
 mod text;
 mod workbook;
+
+pub use edit::{checksum, Edits, Parts};
 
 use crate::import::issue::{Code, Issue};
 use serde::{Deserialize, Serialize};
@@ -44,7 +47,17 @@ pub struct Row<'s> {
 
 impl Sheet {
     pub fn rows(&self) -> impl ExactSizeIterator<Item = Row<'_>> + '_ {
-        self.rows.iter().map(move |span| Row { number: span.number, sheet: self, first: span.first as usize, len: span.len as usize })
+        self.rows.iter().map(move |span| self.at(span))
+    }
+
+    /// The row with this spreadsheet row number, if the sheet has it.
+    pub fn row(&self, number: u32) -> Option<Row<'_>> {
+        let index = self.rows.binary_search_by_key(&number, |span| span.number).ok()?;
+        Some(self.at(&self.rows[index]))
+    }
+
+    fn at(&self, span: &Span) -> Row<'_> {
+        Row { number: span.number, sheet: self, first: span.first as usize, len: span.len as usize }
     }
 
     pub fn len(&self) -> usize {
@@ -163,11 +176,18 @@ struct Builder<'l> {
     limits: &'l Limits,
     sheet: Sheet,
     seen_headings: bool,
+    /// Cells come from a file, where a `'` may have been added by [`neutralise`].
+    from_file: bool,
 }
 
 impl<'l> Builder<'l> {
     fn new(limits: &'l Limits) -> Self {
-        Self { limits, sheet: Sheet::default(), seen_headings: false }
+        Self { limits, sheet: Sheet::default(), seen_headings: false, from_file: true }
+    }
+
+    /// For cells read before, taken as they are.
+    fn exact(limits: &'l Limits) -> Self {
+        Self { from_file: false, ..Self::new(limits) }
     }
 
     /// Adds spreadsheet row `number` (1-based); the first row added is the headings.
@@ -189,7 +209,8 @@ impl<'l> Builder<'l> {
                 "Row {number} has values beyond column {max_columns}; Roster reads at most that many columns."
             )));
         }
-        let cells = cells.take(max_columns).map(unneutralise);
+        let from_file = self.from_file;
+        let cells = cells.take(max_columns).map(move |c| if from_file { unneutralise(c) } else { c });
         if !self.seen_headings && number > 1 {
             // Row 1 is blank: there are no headings.
             self.seen_headings = true;

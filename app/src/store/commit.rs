@@ -2,17 +2,16 @@
 //! is checked again inside the transaction, against the directory as it is
 //! then, with the writers of the tenant queued behind one lock.
 
-use super::{directory, tenants::Tenant, StoreError};
+use super::{directory, StoreError};
 use crate::auth::password_hash;
 use crate::import::columns::Column;
 use crate::import::plan::{Change, Summary};
 use crate::import::columns::map_headings;
 use crate::import::{check_read, DirectoryUser, Plan};
-use crate::sheet::Limits;
+use crate::sheet::{ReadError, Sheet};
 use crate::state::now;
 use crate::store::{Backend, Db};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
@@ -21,7 +20,9 @@ pub struct Batch<'a> {
     /// Chosen by the client; a second commit with the same key applies nothing.
     pub key: &'a str,
     pub file_name: &'a str,
-    pub bytes: &'a [u8],
+    /// The file's checksum (the command line) or the sheet's (the page).
+    pub checksum: String,
+    pub sheet: &'a Result<Sheet, ReadError>,
     /// The directory version and plan digest of the preview, if there was one.
     pub previewed: Option<(i64, String)>,
 }
@@ -59,17 +60,16 @@ impl From<sqlx::Error> for CommitError {
     }
 }
 
-pub async fn commit(db: &Db, tenant: &Tenant, actor: &Actor, batch: &Batch<'_>, limits: &Limits) -> Result<Committed, CommitError> {
-    let checksum: String = Sha256::digest(batch.bytes).iter().map(|b| format!("{b:02x}")).collect();
-    // Read once; checked outside the lock (for passwords) and again inside it.
-    let sheet = crate::sheet::read(batch.bytes, limits);
+pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -> Result<Committed, CommitError> {
+    let (sheet, checksum) = (batch.sheet, &batch.checksum);
+    // Checked outside the lock (for passwords) and again inside it.
     let has_passwords = sheet.as_ref().is_ok_and(|s| map_headings(&s.headings).0.has(Column::Password));
     // Passwords are hashed before the lock is taken, so that writers wait
     // only for writes, not for Argon2. A file without passwords skips this.
     let mut hashes = if has_passwords {
         let mut conn = db.pool.acquire().await?;
-        let directory = directory::load(&mut conn, tenant.id, Some(actor.user_id.clone())).await?;
-        hash_passwords(&check_read(&sheet, &directory)).await?
+        let directory = directory::load(&mut conn, tenant_id, Some(actor.user_id.clone())).await?;
+        hash_passwords(&check_read(sheet, &directory)).await?
     } else {
         HashMap::new()
     };
@@ -78,17 +78,17 @@ pub async fn commit(db: &Db, tenant: &Tenant, actor: &Actor, batch: &Batch<'_>, 
         Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
         Backend::Postgres => {
             let mut tx = db.pool.begin().await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(tenant.id).execute(&mut *tx).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(tenant_id).execute(&mut *tx).await?;
             tx
         }
     };
     if let Some(row) = sqlx::query("SELECT id, checksum, added, updated, deleted, unchanged, roles_added FROM import_batches WHERE tenant_id = $1 AND batch_key = $2")
-        .bind(tenant.id)
+        .bind(tenant_id)
         .bind(batch.key)
         .fetch_optional(&mut *tx)
         .await?
     {
-        if row.try_get::<String, _>("checksum")? != checksum {
+        if row.try_get::<String, _>("checksum")? != *checksum {
             return Err(CommitError::KeyReused);
         }
         let count = |name: &str| row.try_get::<i64, _>(name).map(|n| n as usize);
@@ -101,8 +101,8 @@ pub async fn commit(db: &Db, tenant: &Tenant, actor: &Actor, batch: &Batch<'_>, 
         };
         return Ok(Committed::Replayed { batch_id: row.try_get("id")?, summary });
     }
-    let directory = directory::load(&mut tx, tenant.id, Some(actor.user_id.clone())).await?;
-    let plan = check_read(&sheet, &directory);
+    let directory = directory::load(&mut tx, tenant_id, Some(actor.user_id.clone())).await?;
+    let plan = check_read(sheet, &directory);
     if !plan.is_valid() {
         return Ok(Committed::Refused(Box::new(plan)));
     }
@@ -118,10 +118,10 @@ pub async fn commit(db: &Db, tenant: &Tenant, actor: &Actor, batch: &Batch<'_>, 
         }
     }
     let at = now();
-    let batch_id = record_batch(&mut tx, tenant.id, actor, batch, &checksum, &plan, at).await?;
-    apply(&mut tx, db.backend, tenant.id, &plan, &hashes, at).await?;
-    record_changes(&mut tx, db.backend, tenant.id, batch_id, actor, &plan, at).await?;
-    sqlx::query("UPDATE tenants SET version = version + 1 WHERE id = $1").bind(tenant.id).execute(&mut *tx).await?;
+    let batch_id = record_batch(&mut tx, tenant_id, actor, batch, &plan, at).await?;
+    apply(&mut tx, db.backend, tenant_id, &plan, &hashes, at).await?;
+    record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &plan, at).await?;
+    sqlx::query("UPDATE tenants SET version = version + 1 WHERE id = $1").bind(tenant_id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(Committed::Applied { batch_id, plan: Box::new(plan) })
 }
@@ -148,7 +148,6 @@ async fn record_batch(
     tenant_id: i64,
     actor: &Actor,
     batch: &Batch<'_>,
-    checksum: &str,
     plan: &Plan,
     at: i64,
 ) -> Result<i64, StoreError> {
@@ -163,7 +162,7 @@ async fn record_batch(
     .bind(actor.id)
     .bind(&actor.email)
     .bind(batch.file_name)
-    .bind(checksum)
+    .bind(&batch.checksum)
     .bind(at)
     .bind(s.added as i64)
     .bind(s.updated as i64)

@@ -184,6 +184,25 @@ impl TestApp {
         reply(request.send().await.expect("server answers")).await
     }
 
+    /// Calls a server function whose input or output is CBOR, as the import
+    /// page does. Returns the status and the raw answer.
+    pub async fn cbor(&self, function: &str, body: Option<&impl serde::Serialize>, session: Option<&str>) -> (u16, Vec<u8>) {
+        let mut request = self.http.post(format!("{}/api/{function}", self.base)).header("accept", "application/cbor");
+        request = match body {
+            Some(body) => {
+                let mut bytes = Vec::new();
+                ciborium::into_writer(body, &mut bytes).unwrap();
+                request.header("content-type", "application/cbor").body(bytes)
+            }
+            None => request.header("content-type", "application/x-www-form-urlencoded").body(""),
+        };
+        if let Some(token) = session {
+            request = request.header(COOKIE, format!("roster_session={token}"));
+        }
+        let response = request.send().await.expect("server answers");
+        (response.status().as_u16(), response.bytes().await.unwrap().to_vec())
+    }
+
     /// Loads a page as a browser would.
     pub async fn page(&self, path: &str, session: Option<&str>) -> Reply {
         let mut request = self.http.get(format!("{}{path}", self.base)).header("accept", "text/html");

@@ -2,6 +2,7 @@
 //! (SQLite, and PostgreSQL when ROSTER_TEST_POSTGRES_URL names a server)
 //! and talks to it over HTTP.
 
+mod batches;
 mod cli;
 mod helpers;
 mod import;

@@ -1,0 +1,62 @@
+//! The few browser calls the import page needs: reading a chosen file,
+//! saving bytes as a download, remembering small settings, and pausing so
+//! that the page can paint between long steps.
+
+use leptos::prelude::{document, set_timeout, window};
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+
+pub async fn read(file: web_sys::File) -> Result<Vec<u8>, String> {
+    gloo_file::futures::read_as_bytes(&gloo_file::File::from(file)).await.map_err(|error| error.to_string())
+}
+
+/// Offers `bytes` as a download named `name`, made in the page: no server
+/// round trip, so it works offline too.
+pub fn save(name: &str, bytes: &[u8]) {
+    let saved = (|| {
+        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+        let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).ok()?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+        let link: web_sys::HtmlAnchorElement = document().create_element("a").ok()?.dyn_into().ok()?;
+        link.set_href(&url);
+        link.set_download(name);
+        link.click();
+        // Revoked later: some browsers still read the URL after the click.
+        set_timeout(move || drop(web_sys::Url::revoke_object_url(&url)), Duration::from_secs(60));
+        Some(())
+    })();
+    if saved.is_none() {
+        leptos::logging::warn!("the browser refused to save {name}");
+    }
+}
+
+pub fn recall(key: &str) -> Option<String> {
+    window().local_storage().ok()??.get_item(key).ok()?
+}
+
+pub fn remember(key: &str, value: &str) {
+    if let Ok(Some(storage)) = window().local_storage() {
+        // A full or disabled storage only means the choice is not remembered.
+        let _ = storage.set_item(key, value);
+    }
+}
+
+pub fn online() -> bool {
+    window().navigator().on_line()
+}
+
+/// Yields to the browser so that a status message paints before a long step.
+pub async fn pause() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+/// An id for one checked file, so that a second click imports nothing twice.
+pub fn batch_key() -> String {
+    let part = || (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+    format!("web-{:013x}{:013x}", part(), part())
+}
+
+/// Milliseconds since 1970, for how old the directory snapshot is.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}

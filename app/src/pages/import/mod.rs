@@ -1,0 +1,317 @@
+//! `/import`: choose a spreadsheet, see every problem and what will change
+//! at once (the engine runs here, in WASM, against a snapshot of the
+//! directory), fix it in the page, and import it all or nothing.
+
+mod browser;
+mod errors;
+mod headings;
+mod preview;
+
+use super::frame::Guard;
+use crate::batches::{commit_import, import_snapshot, Outcome, Upload};
+use crate::domain::access::AccessLevel;
+use crate::error::AppError;
+use crate::import::columns::{column_of, Column};
+use crate::import::write::{self, Format};
+use crate::import::{check_read, Directory, Plan};
+use crate::sheet::{self, Edits, Limits, ReadError, Sheet};
+use errors::{Cell, Problems};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use std::sync::Arc;
+
+/// A file as read, before the admin's edits.
+#[derive(Clone)]
+struct Loaded {
+    name: String,
+    sheet: Arc<Result<Sheet, ReadError>>,
+}
+
+/// A file checked against the directory, after the admin's edits.
+#[derive(Clone)]
+pub struct Checked {
+    pub sheet: Arc<Sheet>,
+    pub plan: Arc<Plan>,
+    /// The batch id for importing exactly this.
+    key: String,
+}
+
+/// The directory the page checks against, and when it was fetched.
+type Snapshot = Result<(Arc<Directory>, f64), AppError>;
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    view! {
+        <Title text="Import · Roster"/>
+        <Guard allow=AccessLevel::is_admin>
+            <h1>"Import users"</h1>
+            <Importer/>
+        </Guard>
+    }
+}
+
+#[component]
+fn Importer() -> impl IntoView {
+    let snapshot: LocalResource<Snapshot> =
+        LocalResource::new(|| async { import_snapshot().await.map(|d| (Arc::new(d), browser::now_ms())) });
+    let loaded = RwSignal::new(None::<Loaded>);
+    let edits = RwSignal::new(Edits::default());
+    let checked = RwSignal::new(None::<Checked>);
+    let busy = RwSignal::new(None::<&'static str>);
+    let outcome = RwSignal::new(None::<Result<Outcome, AppError>>);
+    let format = RwSignal::new(Format::Csv);
+    let run = StoredValue::new(0_u64);
+
+    // Check again whenever the file, the edits or the snapshot change; a
+    // newer check makes an older one's result void.
+    Effect::new(move |_| {
+        let (Some(file), Some(Ok((directory, _)))) = (loaded.get(), snapshot.get()) else { return };
+        let edits = edits.get();
+        run.update_value(|n| *n += 1);
+        let this_run = run.get_value();
+        busy.set(Some("Validating…"));
+        spawn_local(async move {
+            browser::pause().await;
+            let sheet = match &*file.sheet {
+                Ok(sheet) => sheet.edited(&edits, &Limits::default()),
+                Err(error) => Err(error.clone()),
+            };
+            let plan = check_read(&sheet, &directory);
+            if run.get_value() == this_run {
+                let sheet = Arc::new(sheet.unwrap_or_default());
+                checked.set(Some(Checked { sheet, plan: Arc::new(plan), key: browser::batch_key() }));
+                busy.set(None);
+            }
+        });
+    });
+
+    let choose = move |file: web_sys::File| {
+        let name = file.name();
+        outcome.set(None);
+        checked.set(None);
+        busy.set(Some("Reading…"));
+        spawn_local(async move {
+            let bytes = browser::read(file).await;
+            browser::pause().await;
+            let sheet = bytes
+                .map_err(|error| ReadError { code: crate::import::Code::FileUnreadable, message: format!("The file could not be read: {error}") })
+                .and_then(|bytes| sheet::read(&bytes, &Limits::default()));
+            let mut fresh = sheet.as_ref().map(Edits::none).unwrap_or_default();
+            if let Ok(sheet) = &sheet {
+                headings::recall(&mut fresh, &sheet.headings);
+            }
+            edits.set(fresh);
+            loaded.set(Some(Loaded { name, sheet: Arc::new(sheet) }));
+        });
+    };
+    let check_again = Callback::new(move |()| {
+        outcome.set(None);
+        snapshot.refetch();
+    });
+    let import = move |_| {
+        let Some(c) = checked.get_untracked() else { return };
+        if !browser::online() {
+            let message = "Importing needs a connection. Your checked file stays here; press Import again when you are back online.";
+            outcome.set(Some(Err(AppError::Invalid(message.into()))));
+            return;
+        }
+        let file_name = loaded.with_untracked(|l| l.as_ref().map(|l| l.name.clone()).unwrap_or_default());
+        let upload = Upload { key: c.key, file_name, version: c.plan.version, digest: c.plan.digest(), sheet: c.sheet.to_parts() };
+        outcome.set(None);
+        busy.set(Some("Loading…"));
+        spawn_local(async move {
+            let result = commit_import(upload).await;
+            busy.set(None);
+            if let Ok(Outcome::Applied { .. }) = result {
+                loaded.set(None);
+                checked.set(None);
+                snapshot.refetch();
+            }
+            outcome.set(Some(result));
+        });
+    };
+    let fix = Callback::new(move |(cell, value): (Cell, String)| edits.update(|e| { e.cells.insert(cell, value); }));
+    let remove = Callback::new(move |row: u32| edits.update(|e| { e.removed.insert(row); }));
+
+    let download = move |what: &'static str| {
+        let f = format.get_untracked();
+        let directory = snapshot.get_untracked().and_then(Result::ok).map(|(d, _)| d);
+        let c = checked.get_untracked();
+        let bytes = match what {
+            "template" => write::template(f),
+            "users" => match directory {
+                Some(d) => write::export(&d.users, f),
+                None => return,
+            },
+            "errors" => match &c {
+                Some(c) => write::error_log(&c.sheet, &c.plan, f),
+                None => return,
+            },
+            _ => match &c {
+                Some(c) => write::corrected(&c.sheet, f),
+                None => return,
+            },
+        };
+        match bytes {
+            Ok(bytes) => browser::save(&format!("{}.{}", file_stem(what, &loaded.get_untracked()), f.extension()), &bytes),
+            Err(error) => leptos::logging::error!("{error}"),
+        }
+    };
+
+    view! {
+        <section class="card toolbar" aria-label="Files">
+            <label class="format">
+                "Format "
+                <select on:change=move |ev| format.set(Format::parse(&event_target_value(&ev)).unwrap_or(Format::Csv))>
+                    <option value="csv">"CSV"</option>
+                    <option value="xlsx">"XLSX"</option>
+                </select>
+            </label>
+            <button type="button" on:click=move |_| download("template")>"Download template"</button>
+            <button type="button" on:click=move |_| download("users") disabled=move || !matches!(snapshot.get(), Some(Ok(_)))>"Download users"</button>
+        </section>
+        <FileChooser choose/>
+        <SnapshotState snapshot check_again/>
+        <p class="muted" role="status" aria-live="polite">
+            {move || busy.get().map(|text| view! { <progress aria-label=text></progress>" "{text} })}
+        </p>
+        <ImportOutcome outcome check_again/>
+        {move || {
+            let c = checked.get()?;
+            let original = loaded.with(|l| l.as_ref().and_then(|l| l.sheet.as_ref().as_ref().ok().map(|s| s.headings.clone())))?;
+            let positions = Arc::new(positions(&original, &edits.get_untracked()));
+            let valid = c.plan.is_valid();
+            Some(view! {
+                <headings::Headings headings=original edits/>
+                {(!valid).then(|| view! { <Problems checked=c.clone() positions on_fix=fix on_remove=remove/> })}
+                {valid.then(|| view! { <preview::Preview plan=c.plan.clone()/> })}
+                <section class="card actions" aria-label="Import">
+                    <button type="button" class="primary" disabled=move || !valid || busy.get().is_some() on:click=import>"Import"</button>
+                    {(!valid).then(|| view! { <button type="button" on:click=move |_| download("errors")>"Download error log"</button> })}
+                    <button type="button" on:click=move |_| download("corrected")>"Download corrected file"</button>
+                </section>
+            })
+        }}
+    }
+}
+
+/// Where each column is in the file as read, after the admin's heading
+/// choices (an ignored column is in no position).
+fn positions(original: &[String], edits: &Edits) -> Vec<(Column, usize)> {
+    let mut found = Vec::new();
+    for (at, heading) in original.iter().enumerate() {
+        let now = match edits.headings.get(at) {
+            Some(None) => continue,
+            Some(Some(name)) => name.as_str(),
+            None => heading.as_str(),
+        };
+        if let Some(column) = column_of(now).filter(|c| !found.iter().any(|(f, _)| f == c)) {
+            found.push((column, at));
+        }
+    }
+    found
+}
+
+fn file_stem(what: &str, loaded: &Option<Loaded>) -> String {
+    let stem = || loaded.as_ref().map_or("users".to_string(), |l| l.name.rsplit_once('.').map_or(l.name.clone(), |(s, _)| s.to_string()));
+    match what {
+        "template" => "roster-template".into(),
+        "users" => "roster-users".into(),
+        "errors" => format!("{}-errors", stem()),
+        _ => format!("{}-corrected", stem()),
+    }
+}
+
+/// The file input labelled `Spreadsheet`, inside a zone that also takes a dropped file.
+#[component]
+fn FileChooser(choose: impl Fn(web_sys::File) + Copy + 'static) -> impl IntoView {
+    let over = RwSignal::new(false);
+    view! {
+        <div
+            class="card drop"
+            class:over=move || over.get()
+            on:dragover=move |ev| { ev.prevent_default(); over.set(true); }
+            on:dragleave=move |_| over.set(false)
+            on:drop=move |ev| {
+                ev.prevent_default();
+                over.set(false);
+                if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+                    choose(file);
+                }
+            }
+        >
+            <label for="spreadsheet">"Spreadsheet"</label>
+            <input
+                id="spreadsheet"
+                type="file"
+                accept=".csv,.txt,.xlsx,.xls,.ods,text/csv"
+                on:change=move |ev| {
+                    let input = event_target::<web_sys::HtmlInputElement>(&ev);
+                    if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                        choose(file);
+                    }
+                    // Choosing the same file again after fixing it must fire again.
+                    input.set_value("");
+                }
+            />
+            <p class="muted">"CSV, XLSX, XLS or ODS. Drop a file here or choose one; it is checked in this page before anything is sent."</p>
+        </div>
+    }
+}
+
+#[component]
+fn SnapshotState(snapshot: LocalResource<Snapshot>, check_again: Callback<()>) -> impl IntoView {
+    move || match snapshot.get() {
+        None => view! { <p class="muted">"Loading your directory…"</p> }.into_any(),
+        Some(Ok((directory, at))) => {
+            let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at)).to_locale_time_string("en-GB");
+            let text = format!("Files are checked against your directory as of {when} ({} users, version {}).", directory.users.len(), directory.version);
+            view! { <p class="muted snapshot">{text}</p> }.into_any()
+        }
+        Some(Err(error)) => view! {
+            <p class="error" role="alert">
+                {format!("Your directory could not be loaded: {error} ")}
+                <button type="button" on:click=move |_| check_again.run(())>"Try again"</button>
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn ImportOutcome(outcome: RwSignal<Option<Result<Outcome, AppError>>>, check_again: Callback<()>) -> impl IntoView {
+    let again = move || view! { <button type="button" on:click=move |_| check_again.run(())>"Check again"</button> };
+    move || match outcome.get()? {
+        Ok(Outcome::Applied { batch_id, message, replayed }) => Some(
+            view! {
+                <section class="card success" role="status">
+                    <p>{message}</p>
+                    {replayed.then(|| view! { <p class="muted">"This batch had been imported before; nothing was applied again."</p> })}
+                    <p><a href=format!("/history/{batch_id}")>"See this import in the history"</a></p>
+                </section>
+            }
+            .into_any(),
+        ),
+        Ok(Outcome::Refused { errors }) => Some(
+            view! {
+                <section class="card error" role="alert">
+                    <p>"The server found problems in this file, so nothing was imported. Your directory may have changed since the check."</p>
+                    <ul>{errors.into_iter().take(20).map(|e| view! { <li>{e.message}</li> }).collect_view()}</ul>
+                    {again()}
+                </section>
+            }
+            .into_any(),
+        ),
+        Err(error @ AppError::Stale(_)) => Some(
+            view! {
+                <section class="card error" role="alert">
+                    <p>{error.to_string()}</p>
+                    {again()}
+                </section>
+            }
+            .into_any(),
+        ),
+        Err(error) => Some(view! { <section class="card error" role="alert"><p>{error.to_string()}</p></section> }.into_any()),
+    }
+}

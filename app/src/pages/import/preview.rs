@@ -1,0 +1,93 @@
+//! What a valid file will do: the counts, who is added, updated (field by
+//! field, old → new), deleted, the roles to add, and the warnings apart.
+
+use crate::import::{Issue, Plan};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// Lists show this many entries; the counts are always complete.
+const LISTED: usize = 200;
+
+#[component]
+pub fn Preview(plan: Arc<Plan>) -> impl IntoView {
+    let s = plan.summary();
+    let more = |total: usize| (total > LISTED).then(|| view! { <li class="muted">{format!("and {} more", total - LISTED)}</li> });
+    let name = |first: &str, last: &str| format!("{first} {last}").trim().to_string();
+    let creates = plan
+        .creates
+        .iter()
+        .take(LISTED)
+        .map(|c| view! { <li>{format!("{} · {} · {}", c.user.user_id, c.user.email, name(&c.user.first_name, &c.user.last_name))}</li> })
+        .collect_view();
+    let updates = plan
+        .updates
+        .iter()
+        .take(LISTED)
+        .map(|u| {
+            let changes = u
+                .changes
+                .iter()
+                .map(|c| view! { <li>{format!("{}: {} → {}", c.field.name(), shown(&c.old), shown(&c.new))}</li> })
+                .collect_view();
+            view! { <li>{format!("{} (row {})", u.user.user_id, u.row)}<ul>{changes}</ul></li> }
+        })
+        .collect_view();
+    let deletes = plan.deletes.iter().take(LISTED).map(|d| view! { <li>{format!("{} (row {})", d.user_id, d.row)}</li> }).collect_view();
+    let roles = plan.new_roles.iter().take(LISTED).map(|r| view! { <li>{r.clone()}</li> }).collect_view();
+    view! {
+        <section class="card preview" aria-labelledby="preview-title">
+            <h2 id="preview-title">"Preview"</h2>
+            <dl class="counts">
+                <div><dt>"To add"</dt><dd>{s.added}</dd></div>
+                <div><dt>"To update"</dt><dd>{s.updated}</dd></div>
+                <div><dt>"To delete"</dt><dd>{s.deleted}</dd></div>
+                <div><dt>"Unchanged"</dt><dd>{s.unchanged}</dd></div>
+                <div><dt>"Roles to add"</dt><dd>{s.roles_added}</dd></div>
+            </dl>
+            <details open=few(s.added)>
+                <summary>{format!("Users to add ({})", s.added)}</summary>
+                <ul>{creates}{more(s.added)}</ul>
+            </details>
+            <details open=few(s.updated)>
+                <summary>{format!("Users to update ({})", s.updated)}</summary>
+                <ul>{updates}{more(s.updated)}</ul>
+            </details>
+            <details open=few(s.deleted)>
+                <summary>{format!("Users to delete ({})", s.deleted)}</summary>
+                <ul>{deletes}{more(s.deleted)}</ul>
+            </details>
+            <details open=few(s.roles_added)>
+                <summary>{format!("Roles to add ({})", s.roles_added)}</summary>
+                <ul>{roles}{more(s.roles_added)}</ul>
+            </details>
+            <Warnings warnings=plan.warnings.clone()/>
+        </section>
+    }
+}
+
+/// Short lists start open.
+fn few(count: usize) -> bool {
+    count > 0 && count <= 20
+}
+
+fn shown(value: &str) -> &str {
+    if value.is_empty() { "(blank)" } else { value }
+}
+
+#[component]
+fn Warnings(warnings: Vec<Issue>) -> impl IntoView {
+    (!warnings.is_empty()).then(|| {
+        let total = warnings.len();
+        let items = warnings
+            .into_iter()
+            .take(LISTED)
+            .map(|w| view! { <li>{format!("Row {}: {}", w.row.unwrap_or_default(), w.message)}</li> })
+            .collect_view();
+        view! {
+            <details class="warnings">
+                <summary>{format!("Warnings ({total}); they do not stop the import")}</summary>
+                <ul>{items}{(total > LISTED).then(|| view! { <li class="muted">{format!("and {} more", total - LISTED)}</li> })}</ul>
+            </details>
+        }
+    })
+}

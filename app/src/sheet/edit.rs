@@ -1,0 +1,189 @@
+//! Sheets made from other sheets: the admin's fixes in the page, and the
+//! sheet as it crosses the network to be imported. Both are rebuilt through
+//! the reader's [`Builder`], so limits and reading problems are checked the
+//! same way as for a file.
+
+use super::{Builder, Limits, ReadError, Sheet, Span};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the admin changed in the page, by the file's row numbers and column
+/// positions, so that the messages keep naming the rows of their file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Edits {
+    /// The heading of each column; `None` leaves the column out (Ignore).
+    /// Columns past the end keep their heading.
+    pub headings: Vec<Option<String>>,
+    /// New values by (row number, column position).
+    pub cells: BTreeMap<(u32, usize), String>,
+    pub removed: BTreeSet<u32>,
+}
+
+impl Edits {
+    /// No change: every column under its own heading.
+    pub fn none(sheet: &Sheet) -> Self {
+        Self { headings: sheet.headings.iter().cloned().map(Some).collect(), ..Self::default() }
+    }
+}
+
+impl Sheet {
+    /// This sheet with the admin's edits applied.
+    pub fn edited(&self, edits: &Edits, limits: &Limits) -> Result<Sheet, ReadError> {
+        let kept: Vec<usize> = (0..self.headings.len().max(edits.headings.len()))
+            .filter(|at| !matches!(edits.headings.get(*at), Some(None)))
+            .collect();
+        let heading = |at: usize| match edits.headings.get(at) {
+            Some(Some(name)) => name.as_str(),
+            _ => self.headings.get(at).map_or("", String::as_str),
+        };
+        let mut builder = Builder::exact(limits);
+        builder.row(1, kept.iter().map(|at| heading(*at)))?;
+        for row in self.rows().filter(|row| !edits.removed.contains(&row.number)) {
+            let cell = |at: usize| edits.cells.get(&(row.number, at)).map_or_else(|| row.cell(at), String::as_str);
+            // Cells past the last heading stay, so a value without a heading is still reported.
+            let extra = (self.headings.len().max(edits.headings.len())..row.len()).map(cell);
+            builder.row(row.number, kept.iter().map(|at| cell(*at)).chain(extra))?;
+        }
+        Ok(builder.finish())
+    }
+
+    /// The sheet's content as it will be imported, for recognising a batch sent twice.
+    pub fn checksum(&self) -> String {
+        let mut hash = Sha256::new();
+        for heading in &self.headings {
+            hash.update((heading.len() as u64).to_le_bytes());
+            hash.update(heading);
+        }
+        hash.update(&self.text);
+        self.ends.iter().for_each(|end| hash.update(end.to_le_bytes()));
+        for span in &self.rows {
+            [span.number, span.first, span.len].iter().for_each(|n| hash.update(n.to_le_bytes()));
+        }
+        hex(&hash.finalize())
+    }
+
+    /// The parts to send; the receiver checks them with [`Sheet::from_parts`].
+    pub fn to_parts(&self) -> Parts {
+        Parts {
+            headings: self.headings.clone(),
+            text: self.text.clone(),
+            ends: self.ends.clone(),
+            rows: self.rows.iter().map(|s| [s.number, s.first, s.len]).collect(),
+        }
+    }
+
+    /// A sheet from parts that came over the network: every offset is checked
+    /// before use, and the rows go through the reader's limits again.
+    pub fn from_parts(parts: &Parts, limits: &Limits) -> Result<Sheet, ReadError> {
+        let broken = || ReadError::unreadable("The batch arrived damaged. Check the file again and retry.");
+        if parts.text.len() > limits.max_bytes.saturating_mul(2) {
+            return Err(ReadError::too_large("The batch holds more text than an import may; split the file."));
+        }
+        let mut previous = 0u32;
+        for end in &parts.ends {
+            if *end < previous || *end as usize > parts.text.len() || !parts.text.is_char_boundary(*end as usize) {
+                return Err(broken());
+            }
+            previous = *end;
+        }
+        let mut last_number = 1;
+        for [number, first, len] in &parts.rows {
+            if *number <= last_number || u64::from(*first) + u64::from(*len) > parts.ends.len() as u64 {
+                return Err(broken());
+            }
+            last_number = *number;
+        }
+        let cell = |index: usize| {
+            let start = if index == 0 { 0 } else { parts.ends[index - 1] as usize };
+            &parts.text[start..parts.ends[index] as usize]
+        };
+        let mut builder = Builder::exact(limits);
+        builder.row(1, parts.headings.iter().map(String::as_str))?;
+        for [number, first, len] in &parts.rows {
+            let span = Span { number: *number, first: *first, len: *len };
+            builder.row(span.number, (span.first as usize..(span.first + span.len) as usize).map(cell))?;
+        }
+        Ok(builder.finish())
+    }
+}
+
+/// A sheet as it crosses the network: one text buffer and offsets into it,
+/// compact in CBOR and cheap to check.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parts {
+    pub headings: Vec<String>,
+    pub text: String,
+    pub ends: Vec<u32>,
+    /// Row number, first cell, cell count.
+    pub rows: Vec<[u32; 3]>,
+}
+
+/// SHA-256 of a file, as the history shows it.
+pub fn checksum(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sheet::read;
+
+    fn sheet(text: &str) -> Sheet {
+        read(text.as_bytes(), &Limits::default()).unwrap()
+    }
+
+    fn cells(sheet: &Sheet) -> Vec<(u32, Vec<&str>)> {
+        sheet.rows().map(|r| (r.number, r.cells().collect())).collect()
+    }
+
+    #[test]
+    fn edits_rename_and_drop_columns_change_cells_and_remove_rows_keeping_row_numbers() {
+        let original = sheet("Email,Surname,Shoe size\na@x.org,Lee,9\n\nb@x.org,Kim,10\nc@x.org,Ray,11\n'''=x,,\n");
+        let mut edits = Edits::none(&original);
+        edits.headings = vec![Some("Email".into()), Some("Last Name".into()), None];
+        edits.cells.insert((4, 0), "bee@x.org".into());
+        edits.removed.insert(5);
+        edits.removed.insert(6);
+        let edited = original.edited(&edits, &Limits::default()).unwrap();
+        assert_eq!(edited.headings, ["Email", "Last Name"]);
+        assert_eq!(cells(&edited), [(2, vec!["a@x.org", "Lee"]), (4, vec!["bee@x.org", "Kim"])]);
+        assert_eq!(original.edited(&Edits::none(&original), &Limits::default()).unwrap(), original);
+    }
+
+    #[test]
+    fn parts_round_trip_and_damaged_parts_are_refused_not_trusted() {
+        let original = sheet("Email,Last Name\na@x.org,Lee\n\nb@x.org,Kim,extra\n''=x,'-1\n");
+        assert_eq!(original.rows().last().unwrap().cells().collect::<Vec<_>>(), ["'=x", "-1"]);
+        let parts = original.to_parts();
+        let back = Sheet::from_parts(&parts, &Limits::default()).unwrap();
+        assert_eq!(back, original, "issues are found again on arrival");
+        assert_eq!(back.checksum(), original.checksum());
+
+        let damaged = [
+            Parts { ends: vec![3, 2], ..parts.clone() },
+            Parts { ends: vec![9999], ..parts.clone() },
+            Parts { rows: vec![[2, 0, 99]], ..parts.clone() },
+            Parts { rows: vec![[3, 0, 1], [3, 1, 1]], ..parts.clone() },
+            Parts { rows: vec![[1, 0, 1]], ..parts.clone() },
+            Parts { text: "é".into(), ends: vec![1], rows: vec![[2, 0, 1]], ..parts.clone() },
+        ];
+        for parts in damaged {
+            assert!(Sheet::from_parts(&parts, &Limits::default()).is_err(), "{parts:?}");
+        }
+        let limits = Limits { max_rows: 1, ..Limits::default() };
+        assert_eq!(Sheet::from_parts(&parts, &limits).unwrap_err().code, crate::import::Code::FileTooLarge);
+    }
+
+    #[test]
+    fn the_checksum_follows_the_content() {
+        let a = sheet("Email\na@x.org\n");
+        assert_ne!(a.checksum(), sheet("Email\nb@x.org\n").checksum());
+        assert_ne!(a.checksum(), sheet("Email\n\na@x.org\n").checksum(), "row numbers count");
+        assert_eq!(checksum(b"abc").len(), 64);
+    }
+}

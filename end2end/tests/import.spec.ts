@@ -1,0 +1,127 @@
+import { expect, Page, test } from "@playwright/test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { admin, rosterCli, signIn, user } from "./helpers";
+
+/** Signs in and opens /import once the directory snapshot has arrived (the page is then live). */
+async function openImport(page: Page) {
+  await signIn(page, admin);
+  await expect(page).toHaveURL(/\/users$/);
+  await page.goto("/import");
+  await expect(page.getByText(/Files are checked against your directory/)).toBeVisible();
+}
+
+function choose(page: Page, name: string, text: string) {
+  return page.getByLabel("Spreadsheet").setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(text) });
+}
+
+async function download(page: Page, button: string): Promise<Buffer> {
+  const saved = page.waitForEvent("download");
+  await page.getByRole("button", { name: button }).click();
+  return readFileSync(await (await saved).path());
+}
+
+const importButton = (page: Page) => page.getByRole("button", { name: "Import", exact: true });
+const preview = (page: Page) => page.getByRole("region", { name: "Preview" });
+const problems = (page: Page) => page.getByRole("region", { name: /problems to fix|Users file is empty/ });
+
+test("the template and the users download as valid files, in CSV and XLSX", async ({ page }) => {
+  await openImport(page);
+  const csv = (await download(page, "Download template")).toString("utf8");
+  expect(csv.replace(/^\ufeff/, "").split(/\r?\n/)[0]).toBe(
+    "Action,User ID,Email,First Name,Last Name,Title,Phone,Phone 2,Network Account,Password,Locale,Access Level,Active,Reports To,Roles,Groups,Task Notification,Notify If New,Tenant,Copy From,Copy Roles,Copy Groups",
+  );
+  expect((await download(page, "Download users")).toString("utf8")).toContain(admin.email);
+  await page.getByLabel("Format").selectOption("xlsx");
+  const xlsx = await download(page, "Download template");
+  expect(xlsx.subarray(0, 2).toString()).toBe("PK");
+});
+
+test("a valid file previews what will change and imports it", async ({ page }) => {
+  await openImport(page);
+  await choose(page, "new.csv", "User ID,Email,First Name,Last Name,Roles\nivy,ivy@acme.test,Ivy,Ito,Pilots\njon,jon@acme.test,Jon,Jay,\n");
+  await expect(preview(page).locator("dd").first()).toHaveText("2");
+  await expect(preview(page)).toContainText("ivy · ivy@acme.test · Ivy Ito");
+  await expect(preview(page).getByText("Roles to add (1)")).toBeVisible();
+  await importButton(page).click();
+  await expect(page.getByRole("status").filter({ hasText: "Users Loaded" })).toContainText(
+    "Users Loaded successfully. 2 Added, 0 Updated, 0 Deleted, 1 Roles Added.",
+  );
+  const exported = rosterCli(["export", "--tenant", "Acme"]);
+  expect(exported).toContain("ivy@acme.test");
+  expect(exported).toContain("jon@acme.test");
+  await page.getByRole("link", { name: "See this import in the history" }).click();
+  await expect(page.getByRole("heading", { name: "Import of new.csv" })).toBeVisible();
+});
+
+test("every error is listed, Import stays disabled, and fixing the cells in the page makes the file valid", async ({ page }) => {
+  await openImport(page);
+  await choose(page, "bad.csv", "Email,Last Name,Phone,Password\nnot-an-email,Lee,12,\nkay@acme.test,,,short\n");
+  await expect(problems(page).getByRole("heading")).toHaveText("4 problems to fix before importing");
+  await expect(importButton(page)).toBeDisabled();
+  await expect(problems(page).getByRole("row")).toHaveCount(5);
+  await expect(page.getByLabel("Row 3, Password")).toHaveAttribute("type", "password");
+
+  await problems(page).getByLabel("Problem").selectOption("invalid_email");
+  await expect(problems(page).getByText("1 shown")).toBeVisible();
+  await problems(page).getByLabel("Problem").selectOption("");
+
+  const log = (await download(page, "Download error log")).toString("utf8");
+  expect(log.split(/\r?\n/)[0]).toContain(",Error");
+  expect(log).not.toContain("short");
+
+  await page.getByLabel("Row 2, Email").fill("kim@acme.test");
+  await page.getByLabel("Row 2, Email").press("Enter");
+  await expect(problems(page).getByRole("heading")).toHaveText("3 problems to fix before importing");
+  await page.getByLabel("Row 2, Phone").fill("+44 20 7946 0000");
+  await page.getByLabel("Row 2, Phone").press("Enter");
+  await page.getByLabel("Row 3, Last Name").fill("Kay");
+  await page.getByLabel("Row 3, Last Name").press("Enter");
+  await expect(problems(page).getByRole("heading")).toHaveText("1 problems to fix before importing");
+  await page.getByRole("button", { name: "Delete row 3" }).click();
+
+  await expect(preview(page)).toContainText("kim@acme.test");
+  await expect(importButton(page)).toBeEnabled();
+  const corrected = (await download(page, "Download corrected file")).toString("utf8");
+  expect(corrected).toContain("kim@acme.test,Lee,'+44 20 7946 0000"); // neutralised, read back as typed
+  expect(corrected).not.toContain("kay@acme.test");
+});
+
+test("an unknown heading is mapped in the page, and the choice is remembered for the next file", async ({ page }) => {
+  await openImport(page);
+  await choose(page, "mapped.csv", "Email,Famly,Shoe size\nmap1@acme.test,Mapp,9\n");
+  const headings = page.getByRole("region", { name: "Headings to map" });
+  await expect(headings).toContainText("Famly is not a Roster column");
+  await expect(importButton(page)).toBeDisabled();
+  await headings.getByLabel("Map Famly").selectOption("Last Name");
+  await headings.getByLabel("Map Shoe size").selectOption({ label: "Ignore" });
+  await expect(preview(page)).toContainText("map1@acme.test");
+
+  await choose(page, "mapped-again.csv", "Email,Famly,Shoe size\nmap2@acme.test,Mapp,10\n");
+  await expect(preview(page)).toContainText("map2@acme.test");
+  await expect(page.getByLabel("Map Famly")).toHaveValue("Last Name");
+});
+
+test("a preview made stale by another admin's change is refused until it is checked again", async ({ page }) => {
+  await openImport(page);
+  await choose(page, "title.csv", `Email,Last Name,Title\n${user.email},Park,Pilot\n`);
+  await expect(preview(page).getByText("Users to update (1)")).toBeVisible();
+
+  writeFileSync(".tmp/meanwhile.csv", `Email,Last Name,Title\n${user.email},Park,Captain\n`);
+  rosterCli(["import", "--tenant", "Acme", "--as", admin.email, ".tmp/meanwhile.csv"]);
+
+  await importButton(page).click();
+  const refusal = page.getByRole("alert").filter({ hasText: "directory changed" });
+  await expect(refusal).toContainText("Check the file again");
+  expect(rosterCli(["export", "--tenant", "Acme"])).toContain("Captain");
+  await refusal.getByRole("button", { name: "Check again" }).click();
+  await expect(preview(page)).toContainText("Title: Captain → Pilot");
+  await importButton(page).click();
+  await expect(page.getByRole("status").filter({ hasText: "Users Loaded" })).toContainText("0 Added, 1 Updated");
+});
+
+test("an empty file says so", async ({ page }) => {
+  await openImport(page);
+  await choose(page, "empty.csv", "Email,Last Name\n");
+  await expect(problems(page).getByRole("heading")).toHaveText("Users file is empty");
+  await expect(importButton(page)).toBeDisabled();
+});
