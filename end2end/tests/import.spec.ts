@@ -2,6 +2,15 @@ import { expect, Page, test } from "@playwright/test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { admin, rosterCli, signIn, user } from "./helpers";
 
+// A panic in the WASM stops the page: every test here fails on one.
+const crashes: string[] = [];
+test.beforeEach(({ page }) => {
+  crashes.length = 0;
+  page.on("pageerror", (error) => crashes.push(error.message));
+  page.on("console", (m) => m.type() === "error" && m.text().includes("panicked") && crashes.push(m.text()));
+});
+test.afterEach(() => expect(crashes).toEqual([]));
+
 /** Signs in and opens /import once the directory snapshot has arrived (the page is then live). */
 async function openImport(page: Page) {
   await signIn(page, admin);
@@ -74,6 +83,7 @@ test("every error is listed, Import stays disabled, and fixing the cells in the 
   await expect(problems(page).getByRole("heading")).toHaveText("3 problems to fix before importing");
   await page.getByLabel("Row 2, Phone").fill("+44 20 7946 0000");
   await page.getByLabel("Row 2, Phone").press("Enter");
+  await expect(problems(page).getByRole("heading")).toHaveText("2 problems to fix before importing");
   await page.getByLabel("Row 3, Last Name").fill("Kay");
   await page.getByLabel("Row 3, Last Name").press("Enter");
   await expect(problems(page).getByRole("heading")).toHaveText("1 problems to fix before importing");

@@ -7,7 +7,8 @@ use std::time::Duration;
 use wasm_bindgen::JsCast;
 
 pub async fn read(file: web_sys::File) -> Result<Vec<u8>, String> {
-    gloo_file::futures::read_as_bytes(&gloo_file::File::from(file)).await.map_err(|error| error.to_string())
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await.map_err(|error| format!("{error:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// Offers `bytes` as a download named `name`, made in the page: no server
@@ -47,7 +48,9 @@ pub fn online() -> bool {
 
 /// Yields to the browser so that a status message paints before a long step.
 pub async fn pause() {
-    gloo_timers::future::TimeoutFuture::new(0).await;
+    let (done, paused) = futures::channel::oneshot::channel();
+    set_timeout(move || { let _ = done.send(()); }, Duration::ZERO);
+    let _ = paused.await;
 }
 
 /// An id for one checked file, so that a second click imports nothing twice.
