@@ -31,6 +31,9 @@ pub enum AppError {
     Internal,
     #[error("The request could not be handled: {0}")]
     Request(String),
+    /// Said in the browser when the request never reached the server.
+    #[error("Importing needs a connection, and the server cannot be reached. Your checked file stays here: press Import again when you are back online.")]
+    Unreachable,
 }
 
 impl AppError {
@@ -43,6 +46,7 @@ impl AppError {
             Self::Locked { .. } => 429,
             Self::Stale(_) => 409,
             Self::Internal => 500,
+            Self::Unreachable => 503,
         }
     }
 }
@@ -51,7 +55,10 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Request(value.to_string())
+        match value {
+            ServerFnErrorErr::Request(_) => Self::Unreachable,
+            other => Self::Request(other.to_string()),
+        }
     }
 }
 

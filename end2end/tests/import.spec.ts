@@ -135,3 +135,41 @@ test("an empty file says so", async ({ page }) => {
   await expect(problems(page).getByRole("heading")).toHaveText("Users file is empty");
   await expect(importButton(page)).toBeDisabled();
 });
+
+test("offline: the page reopens with no network, checks and fixes a file against the saved directory, and imports once back online", async ({ page, context }) => {
+  await openImport(page);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  // The service worker keeps what the page loads from now on.
+  await page.reload();
+  await expect(page.getByText(/Files are checked against your directory as of/)).toBeVisible();
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByText(/copy of your directory saved/)).toBeVisible();
+  await choose(page, "offline.csv", "Email,Last Name\nno-at-sign,Off\nofl@acme.test,Line\n");
+  await expect(problems(page).getByRole("heading")).toHaveText("1 problems to fix before importing");
+  await page.getByLabel("Row 2, Email").fill("off@acme.test");
+  await page.getByLabel("Row 2, Email").press("Enter");
+  await expect(preview(page)).toContainText("off@acme.test");
+  await importButton(page).click();
+  await expect(page.getByRole("alert")).toContainText("Importing needs a connection");
+
+  await context.setOffline(false);
+  await importButton(page).click();
+  await expect(page.getByRole("status").filter({ hasText: "Users Loaded" })).toContainText("2 Added, 0 Updated");
+
+  // Signing out leaves nothing of the session in the browser's caches
+  // (the public WASM and styles of the sign-in page may be kept again).
+  const kept = () =>
+    page.evaluate(async () => {
+      const paths: string[] = [];
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) paths.push(new URL(request.url).pathname);
+      }
+      return paths.filter((path) => !path.startsWith("/pkg/") && path !== "/favicon.svg");
+    });
+  expect(await kept()).toContain("/import");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect.poll(kept).toEqual([]);
+});

@@ -5,6 +5,7 @@
 mod browser;
 mod errors;
 mod headings;
+mod offline;
 mod preview;
 
 use super::frame::Guard;
@@ -37,8 +38,22 @@ pub struct Checked {
     key: String,
 }
 
-/// The directory the page checks against, and when it was fetched.
-type Snapshot = Result<(Arc<Directory>, f64), AppError>;
+/// The directory the page checks against.
+#[derive(Clone)]
+struct Shown {
+    directory: Arc<Directory>,
+    /// When it was fetched, in milliseconds since 1970.
+    at: f64,
+    /// The copy kept in the browser, while the server has not answered.
+    saved: bool,
+}
+
+type Snapshot = Result<Shown, AppError>;
+
+/// The signed-in admin's id, known from the page's session.
+fn me() -> Option<i64> {
+    expect_context::<super::Session>().0.get_untracked()?.ok()?.map(|user| user.id)
+}
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
@@ -53,8 +68,37 @@ pub fn ImportPage() -> impl IntoView {
 
 #[component]
 fn Importer() -> impl IntoView {
-    let snapshot: LocalResource<Snapshot> =
-        LocalResource::new(|| async { import_snapshot().await.map(|d| (Arc::new(d), browser::now_ms())) });
+    let snapshot = RwSignal::new(None::<Snapshot>);
+    let fetch = move || {
+        spawn_local(async move {
+            match import_snapshot().await {
+                Ok(directory) => {
+                    let at = browser::now_ms();
+                    if let Some(user) = me() {
+                        offline::save(user, at, &directory).await;
+                    }
+                    snapshot.set(Some(Ok(Shown { directory: Arc::new(directory), at, saved: false })));
+                }
+                // A saved copy stays in use while the server cannot be reached.
+                Err(error) if !matches!(snapshot.get_untracked(), Some(Ok(_))) => snapshot.set(Some(Err(error))),
+                Err(_) => snapshot.update(|s| if let Some(Ok(shown)) = s { shown.saved = true }),
+            }
+        });
+    };
+    // In the browser only: the saved copy first, so that a file can be
+    // checked before the network answers, then the server's.
+    Effect::new(move |_| {
+        offline::keep_page();
+        if let Some(user) = me() {
+            spawn_local(async move {
+                let saved = offline::load(user).await;
+                if let (Some((at, directory)), false) = (saved, matches!(snapshot.get_untracked(), Some(Ok(_)))) {
+                    snapshot.set(Some(Ok(Shown { directory: Arc::new(directory), at, saved: true })));
+                }
+            });
+        }
+        fetch();
+    });
     let loaded = RwSignal::new(None::<Loaded>);
     let edits = RwSignal::new(Edits::default());
     let checked = RwSignal::new(None::<Checked>);
@@ -66,7 +110,7 @@ fn Importer() -> impl IntoView {
     // Check again whenever the file, the edits or the snapshot change; a
     // newer check makes an older one's result void.
     Effect::new(move |_| {
-        let (Some(file), Some(Ok((directory, _)))) = (loaded.get(), snapshot.get()) else { return };
+        let (Some(file), Some(Ok(Shown { directory, .. }))) = (loaded.get(), snapshot.get()) else { return };
         let edits = edits.get();
         run.update_value(|n| *n += 1);
         let this_run = run.get_value();
@@ -107,13 +151,12 @@ fn Importer() -> impl IntoView {
     };
     let check_again = Callback::new(move |()| {
         outcome.set(None);
-        snapshot.refetch();
+        fetch();
     });
     let import = move |_| {
         let Some(c) = checked.get_untracked() else { return };
         if !browser::online() {
-            let message = "Importing needs a connection. Your checked file stays here; press Import again when you are back online.";
-            outcome.set(Some(Err(AppError::Invalid(message.into()))));
+            outcome.set(Some(Err(AppError::Unreachable)));
             return;
         }
         let file_name = loaded.with_untracked(|l| l.as_ref().map(|l| l.name.clone()).unwrap_or_default());
@@ -126,7 +169,7 @@ fn Importer() -> impl IntoView {
             if let Ok(Outcome::Applied { .. }) = result {
                 loaded.set(None);
                 checked.set(None);
-                snapshot.refetch();
+                fetch();
             }
             outcome.set(Some(result));
         });
@@ -136,7 +179,7 @@ fn Importer() -> impl IntoView {
 
     let download = move |what: &'static str| {
         let f = format.get_untracked();
-        let directory = snapshot.get_untracked().and_then(Result::ok).map(|(d, _)| d);
+        let directory = snapshot.get_untracked().and_then(Result::ok).map(|s| s.directory);
         let c = checked.get_untracked();
         let bytes = match what {
             "template" => write::template(f),
@@ -261,17 +304,25 @@ fn FileChooser(choose: impl Fn(web_sys::File) + Copy + 'static) -> impl IntoView
 }
 
 #[component]
-fn SnapshotState(snapshot: LocalResource<Snapshot>, check_again: Callback<()>) -> impl IntoView {
+fn SnapshotState(snapshot: RwSignal<Option<Snapshot>>, check_again: Callback<()>) -> impl IntoView {
     move || match snapshot.get() {
         None => view! { <p class="muted">"Loading your directory…"</p> }.into_any(),
-        Some(Ok((directory, at))) => {
-            let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at)).to_locale_time_string("en-GB");
-            let text = format!("Files are checked against your directory as of {when} ({} users, version {}).", directory.users.len(), directory.version);
-            view! { <p class="muted snapshot">{text}</p> }.into_any()
+        Some(Ok(Shown { directory, at, saved })) => {
+            let when = String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at)).to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED));
+            let size = format!("{} users, version {}", directory.users.len(), directory.version);
+            let text = if saved {
+                format!("Files are checked against the copy of your directory saved {when} ({size}); the server has not answered. Importing needs a connection.")
+            } else {
+                format!("Files are checked against your directory as of {when} ({size}).")
+            };
+            view! { <p class="muted snapshot" class:offline=saved>{text}</p> }.into_any()
         }
         Some(Err(error)) => view! {
             <p class="error" role="alert">
-                {format!("Your directory could not be loaded: {error} ")}
+                {match error {
+                    AppError::Unreachable => "The server cannot be reached, and this browser has no saved copy of your directory yet. ".to_string(),
+                    error => format!("Your directory could not be loaded: {error} "),
+                }}
                 <button type="button" on:click=move |_| check_again.run(())>"Try again"</button>
             </p>
         }
