@@ -47,7 +47,7 @@ pub async fn import_snapshot() -> Result<Directory, AppError> {
 /// checking it again against the directory as it is now.
 #[server(endpoint = "commit_import", input = Cbor)]
 pub async fn commit_import(upload: Upload) -> Result<Outcome, AppError> {
-    use crate::store::commit::{commit, Actor, Batch, CommitError, Committed};
+    use crate::store::commit::{commit, Actor, Batch};
     crate::state::with_status(
         async {
             let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
@@ -61,19 +61,22 @@ pub async fn commit_import(upload: Upload) -> Result<Outcome, AppError> {
                 previewed: Some((upload.version, upload.digest.clone())),
             };
             let actor = Actor { id: me.id, email: me.email, user_id: me.user_id };
-            match commit(&state.db, me.tenant_id, &actor, &batch).await {
-                Ok(Committed::Applied { batch_id, plan }) => {
-                    Ok(Outcome::Applied { batch_id, message: plan.result_message(), replayed: false })
-                }
-                Ok(Committed::Replayed { batch_id, summary }) => {
-                    Ok(Outcome::Applied { batch_id, message: summary.message(), replayed: true })
-                }
-                Ok(Committed::Refused(plan)) => Ok(Outcome::Refused { errors: plan.errors }),
-                Err(error @ CommitError::Stale) => Err(AppError::Stale(error.to_string())),
-                Err(CommitError::Store(error)) => Err(error.into()),
-                Err(error) => Err(AppError::Invalid(error.to_string())),
-            }
+            outcome(commit(&state.db, me.tenant_id, &actor, &batch).await)
         }
         .await,
     )
+}
+
+/// What a commit means for the page, for imports and undos alike.
+#[cfg(feature = "ssr")]
+pub(crate) fn outcome(committed: Result<crate::store::commit::Committed, crate::store::commit::CommitError>) -> Result<Outcome, AppError> {
+    use crate::store::commit::{CommitError, Committed};
+    match committed {
+        Ok(Committed::Applied { batch_id, plan }) => Ok(Outcome::Applied { batch_id, message: plan.result_message(), replayed: false }),
+        Ok(Committed::Replayed { batch_id, summary }) => Ok(Outcome::Applied { batch_id, message: summary.message(), replayed: true }),
+        Ok(Committed::Refused(plan)) => Ok(Outcome::Refused { errors: plan.errors }),
+        Err(error @ CommitError::Stale) => Err(AppError::Stale(error.to_string())),
+        Err(CommitError::Store(error)) => Err(error.into()),
+        Err(error) => Err(AppError::Invalid(error.to_string())),
+    }
 }

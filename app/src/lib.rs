@@ -15,6 +15,7 @@ pub mod sheet;
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod undo;
 pub mod users;
 
 pub use pages::{shell, App};

@@ -7,7 +7,7 @@ export const user = { email: "una@acme.test", password: "User pass 2026" };
 
 /** Runs the roster command line on the test server's database. */
 export function rosterCli(args: string[], input = ""): string {
-  return execFileSync(roster, ["--database", database, ...args], { input, encoding: "utf8" });
+  return execFileSync(roster, ["--database", database, ...args], { input, encoding: "utf8", maxBuffer: 1 << 30 });
 }
 
 /**

@@ -7,6 +7,7 @@ pub mod directory;
 pub mod fields;
 pub mod issue;
 pub mod plan;
+pub mod undo;
 pub mod write;
 
 use crate::sheet::{self, Limits};

@@ -62,7 +62,8 @@ pub struct Update {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delete {
     pub row: u32,
-    pub user_id: String,
+    /// The user as they are before the delete, so that an undo can restore them.
+    pub user: DirectoryUser,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,7 +107,7 @@ impl Plan {
             hash.update(format!("u{}{:?}\n", update.row, update.changes));
         }
         for delete in &self.deletes {
-            hash.update(format!("d{}{}\n", delete.row, delete.user_id));
+            hash.update(format!("d{}{}\n", delete.row, delete.user.user_id));
         }
         hash.update(self.new_roles.join("|"));
         hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
@@ -597,7 +598,7 @@ impl<'a> Planner<'a> {
                 }
             }
             match r.action {
-                Action::Delete => plan.deletes.push(Delete { row, user_id: r.user.user_id }),
+                Action::Delete => plan.deletes.push(Delete { row, user: r.user }),
                 Action::Create => {
                     let invite = r.input.notify_if_new;
                     if r.user.phone.is_empty() {

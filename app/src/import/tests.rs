@@ -235,7 +235,7 @@ fn an_empty_file_and_a_file_of_headings_are_empty() {
 fn a_file_that_only_deletes_needs_no_last_name_column() {
     let plan = run("Action,Email\ndelete,cat@acme.test\n");
     assert!(plan.is_valid(), "{:?}", plan.errors);
-    assert_eq!(plan.deletes[0].user_id, "cat");
+    assert_eq!(plan.deletes[0].user.user_id, "cat");
 }
 
 #[test]

@@ -48,7 +48,8 @@ impl From<csv::Error> for WriteError {
     }
 }
 
-fn headings() -> Vec<String> {
+/// Every column's name, in the template's order.
+pub fn headings() -> Vec<String> {
     Column::ALL.iter().map(|c| c.name().to_string()).collect()
 }
 

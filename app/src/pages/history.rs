@@ -113,6 +113,7 @@ fn BatchView(detail: BatchDetail) -> impl IntoView {
         <h1>{format!("Import of {}", b.file_name)}</h1>
         <p>{summary}</p>
         <p class="muted">"SHA-256 of the file: " <code>{b.checksum}</code></p>
+        <super::undo::Undo id=b.id/>
         <div class="toolbar">
             <div class="field">
                 <label for="filter">"Filter by user or field"</label>

@@ -5,6 +5,7 @@ mod directory;
 mod frame;
 mod history;
 mod import;
+mod undo;
 
 use crate::auth::{current_user, SessionUser};
 use crate::error::AppError;

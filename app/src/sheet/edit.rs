@@ -48,6 +48,16 @@ impl Sheet {
         Ok(builder.finish())
     }
 
+    /// A sheet made by Roster itself (an undo), rows numbered from 2.
+    pub fn from_rows(headings: &[String], rows: &[Vec<String>], limits: &Limits) -> Result<Sheet, ReadError> {
+        let mut builder = Builder::exact(limits);
+        builder.row(1, headings.iter().map(String::as_str))?;
+        for (at, row) in rows.iter().enumerate() {
+            builder.row(at as u32 + 2, row.iter().map(String::as_str))?;
+        }
+        Ok(builder.finish())
+    }
+
     /// The sheet's content as it will be imported, for recognising a batch sent twice.
     pub fn checksum(&self) -> String {
         let mut hash = Sha256::new();

@@ -7,6 +7,7 @@ use crate::auth::password_hash;
 use crate::import::columns::Column;
 use crate::import::plan::{Change, Summary};
 use crate::import::columns::map_headings;
+use crate::import::undo::describe;
 use crate::import::{check_read, DirectoryUser, Plan};
 use crate::sheet::{ReadError, Sheet};
 use crate::state::now;
@@ -235,7 +236,7 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
     insert_json(conn, backend, "user_roles", &["user_id:int", "role_id:int"], &user_roles).await?;
     insert_json(conn, backend, "user_groups", &["user_id:int", "group_id:int"], &user_groups).await?;
 
-    let deleted: Vec<i64> = plan.deletes.iter().map(|d| id_of(&ids, &d.user_id)).collect::<Result<_, _>>()?;
+    let deleted: Vec<i64> = plan.deletes.iter().map(|d| id_of(&ids, &d.user.user_id)).collect::<Result<_, _>>()?;
     // Deleted users may report to each other; unlink them first.
     set_managers(conn, backend, &deleted.iter().map(|id| (*id, None)).collect::<Vec<_>>()).await?;
     delete_where_in(conn, backend, "DELETE FROM users WHERE id IN", &deleted).await
@@ -344,14 +345,15 @@ async fn record_changes(
 ) -> Result<(), StoreError> {
     let mut entries: Vec<(u32, &str, &'static str, Vec<Change>)> = Vec::new();
     for create in &plan.creates {
-        entries.push((create.row, &create.user.user_id, "create", created_fields(&create.user, create.password.is_some())));
+        let change = Change { field: Column::UserId, old: String::new(), new: describe(&create.user, create.password.is_some()) };
+        entries.push((create.row, &create.user.user_id, "create", vec![change]));
     }
     for update in &plan.updates {
         entries.push((update.row, &update.user.user_id, "update", update.changes.clone()));
     }
     for delete in &plan.deletes {
-        let change = Change { field: Column::UserId, old: delete.user_id.clone(), new: String::new() };
-        entries.push((delete.row, &delete.user_id, "delete", vec![change]));
+        let change = Change { field: Column::UserId, old: describe(&delete.user, delete.user.has_password), new: String::new() };
+        entries.push((delete.row, &delete.user.user_id, "delete", vec![change]));
     }
     let mut fields = Vec::new();
     let mut events = Vec::new();
@@ -379,22 +381,6 @@ async fn record_changes(
     Ok(())
 }
 
-/// A new user's fields in one history row (`Email=…; Last Name=…`): one
-/// row per user rather than per field keeps large imports fast. The
-/// password shows as "set".
-fn created_fields(user: &DirectoryUser, password: bool) -> Vec<Change> {
-    let values = crate::import::write::export_row(user);
-    let mut fields: Vec<String> = Column::ALL
-        .iter()
-        .zip(values)
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(field, value)| format!("{}={value}", field.name()))
-        .collect();
-    if password {
-        fields.push("Password=set".into());
-    }
-    vec![Change { field: Column::UserId, old: String::new(), new: fields.join("; ") }]
-}
 
 async fn name_ids(conn: &mut AnyConnection, query: &str, tenant_id: i64) -> Result<HashMap<String, i64>, StoreError> {
     let rows = sqlx::query(query).bind(tenant_id).fetch_all(conn).await?;

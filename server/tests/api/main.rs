@@ -10,3 +10,4 @@ mod pages;
 mod setup;
 mod sheets;
 mod sign_in;
+mod undo;

@@ -6,7 +6,7 @@ mod browser;
 mod errors;
 mod headings;
 mod offline;
-mod preview;
+pub(super) mod preview;
 
 use super::frame::Guard;
 use crate::batches::{commit_import, import_snapshot, Outcome, Upload};
@@ -14,7 +14,7 @@ use crate::domain::access::AccessLevel;
 use crate::error::AppError;
 use crate::import::columns::{column_of, Column};
 use crate::import::write::{self, Format};
-use crate::import::{check_read, Directory, Plan};
+use crate::import::{check, check_read, Directory, Plan};
 use crate::sheet::{self, Edits, Limits, ReadError, Sheet};
 use errors::{Cell, Problems};
 use leptos::prelude::*;
@@ -26,7 +26,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 struct Loaded {
     name: String,
-    sheet: Arc<Result<Sheet, ReadError>>,
+    sheet: Result<Arc<Sheet>, ReadError>,
 }
 
 /// A file checked against the directory, after the admin's edits.
@@ -117,13 +117,20 @@ fn Importer() -> impl IntoView {
         busy.set(Some("Validating…"));
         spawn_local(async move {
             browser::pause().await;
-            let sheet = match &*file.sheet {
-                Ok(sheet) => sheet.edited(&edits, &Limits::default()),
+            // An unedited file is checked as read, without a copy.
+            let sheet = match &file.sheet {
+                Ok(sheet) if edits == Edits::none(sheet) => Ok(Arc::clone(sheet)),
+                Ok(sheet) => sheet.edited(&edits, &Limits::default()).map(Arc::new),
                 Err(error) => Err(error.clone()),
             };
-            let plan = check_read(&sheet, &directory);
+            let (sheet, plan) = match sheet {
+                Ok(sheet) => {
+                    let plan = check(&sheet, &directory);
+                    (sheet, plan)
+                }
+                Err(error) => (Arc::default(), check_read(&Err(error), &directory)),
+            };
             if run.get_value() == this_run {
-                let sheet = Arc::new(sheet.unwrap_or_default());
                 checked.set(Some(Checked { sheet, plan: Arc::new(plan), key: browser::batch_key() }));
                 busy.set(None);
             }
@@ -146,7 +153,7 @@ fn Importer() -> impl IntoView {
                 headings::recall(&mut fresh, &sheet.headings);
             }
             edits.set(fresh);
-            loaded.set(Some(Loaded { name, sheet: Arc::new(sheet) }));
+            loaded.set(Some(Loaded { name, sheet: sheet.map(Arc::new) }));
         });
     };
     let check_again = Callback::new(move |()| {
@@ -222,7 +229,7 @@ fn Importer() -> impl IntoView {
         <ImportOutcome outcome check_again/>
         {move || {
             let c = checked.get()?;
-            let original = loaded.with(|l| l.as_ref().and_then(|l| l.sheet.as_ref().as_ref().ok().map(|s| s.headings.clone())))?;
+            let original = loaded.with(|l| l.as_ref().and_then(|l| l.sheet.as_ref().ok().map(|s| s.headings.clone())))?;
             let positions = Arc::new(positions(&original, &edits.get_untracked()));
             let valid = c.plan.is_valid();
             Some(view! {
@@ -331,7 +338,7 @@ fn SnapshotState(snapshot: RwSignal<Option<Snapshot>>, check_again: Callback<()>
 }
 
 #[component]
-fn ImportOutcome(outcome: RwSignal<Option<Result<Outcome, AppError>>>, check_again: Callback<()>) -> impl IntoView {
+pub(super) fn ImportOutcome(outcome: RwSignal<Option<Result<Outcome, AppError>>>, check_again: Callback<()>) -> impl IntoView {
     let again = move || view! { <button type="button" on:click=move |_| check_again.run(())>"Check again"</button> };
     move || match outcome.get()? {
         Ok(Outcome::Applied { batch_id, message, replayed }) => Some(

@@ -32,7 +32,7 @@ pub fn Preview(plan: Arc<Plan>) -> impl IntoView {
             view! { <li>{format!("{} (row {})", u.user.user_id, u.row)}<ul>{changes}</ul></li> }
         })
         .collect_view();
-    let deletes = plan.deletes.iter().take(LISTED).map(|d| view! { <li>{format!("{} (row {})", d.user_id, d.row)}</li> }).collect_view();
+    let deletes = plan.deletes.iter().take(LISTED).map(|d| view! { <li>{format!("{} (row {})", d.user.user_id, d.row)}</li> }).collect_view();
     let roles = plan.new_roles.iter().take(LISTED).map(|r| view! { <li>{r.clone()}</li> }).collect_view();
     view! {
         <section class="card preview" aria-labelledby="preview-title">

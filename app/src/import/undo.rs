@@ -1,0 +1,182 @@
+//! Undoing an import: the inverse batch, built from the import's history and
+//! the directory as it is now, then checked and applied like any other file.
+//! A user that a later change touched is a conflict: left out unless the
+//! admin chooses to overwrite the later change.
+
+use super::columns::Column;
+use super::directory::{Directory, DirectoryUser};
+use super::fold;
+use super::write::{export_row, headings};
+use crate::history::ChangeRow;
+use crate::sheet::{Limits, ReadError, Sheet};
+use serde::{Deserialize, Serialize};
+
+/// A whole user in one history cell, `Email=…; Last Name=…`, blank fields
+/// left out; a password shows as `set`, never as itself.
+pub fn describe(user: &DirectoryUser, password: bool) -> String {
+    let mut fields: Vec<String> = Column::ALL
+        .iter()
+        .zip(export_row(user))
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(field, value)| format!("{}={value}", field.name()))
+        .collect();
+    if password {
+        fields.push("Password=set".into());
+    }
+    fields.join("; ")
+}
+
+/// The fields of a [`describe`]d user. A value may itself hold `; `: a new
+/// field starts only where a column's name and `=` follow.
+pub fn described(text: &str) -> Vec<(Column, String)> {
+    let mut fields: Vec<(Column, String)> = Vec::new();
+    for piece in text.split("; ") {
+        let field = piece.split_once('=').and_then(|(name, value)| Some((Column::ALL.into_iter().find(|c| c.name() == name)?, value)));
+        match (field, fields.last_mut()) {
+            (Some((column, value)), _) => fields.push((column, value.to_string())),
+            (None, Some((_, value))) => {
+                value.push_str("; ");
+                value.push_str(piece);
+            }
+            (None, None) => {}
+        }
+    }
+    fields
+}
+
+/// A user whose state is no longer what the import left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub user: String,
+    pub what: String,
+    /// Whether undoing would overwrite a later change (else there is nothing to undo).
+    pub undoable: bool,
+}
+
+pub struct Inverse {
+    pub sheet: Result<Sheet, ReadError>,
+    pub conflicts: Vec<Conflict>,
+    /// Passwords the import set, which no undo can take back.
+    pub passwords: usize,
+}
+
+/// The batch that takes an import back, as far as the directory allows.
+pub fn inverse(changes: &[ChangeRow], directory: &Directory, overwrite_later_changes: bool) -> Inverse {
+    let find = |key: &str| directory.users.iter().find(|u| fold(&u.user_id) == fold(key));
+    let mut rows = Vec::new();
+    let mut conflicts = Vec::new();
+    let mut passwords = 0;
+    let mut conflict = |user: &str, what: String, undoable: bool| {
+        conflicts.push(Conflict { user: user.to_string(), what, undoable });
+        undoable && overwrite_later_changes
+    };
+    for (user, action, fields) in by_user(changes) {
+        let now = find(user);
+        let row = match (action, now) {
+            ("create", None) => {
+                conflict(user, "was deleted since; there is nothing to undo".into(), false);
+                continue;
+            }
+            ("create", Some(current)) => {
+                let created: Vec<(Column, String)> = fields.first().map(|c| described(&c.new)).unwrap_or_default();
+                let changed = Column::ALL.iter().zip(export_row(current)).any(|(column, value)| {
+                    *column != Column::Password && created.iter().find(|(c, _)| c == column).map_or("", |(_, v)| v.as_str()) != value
+                });
+                if changed && !conflict(user, "was changed after this import; undoing deletes them anyway".into(), true) {
+                    continue;
+                }
+                row_for("delete", &DirectoryUser { user_id: current.user_id.clone(), ..DirectoryUser::new(directory) }, &[])
+            }
+            ("delete", Some(_)) => {
+                conflict(user, "exists again; there is nothing to restore".into(), false);
+                continue;
+            }
+            ("delete", None) => {
+                // Their password hash is gone with them: they set a new one.
+                let old: Vec<(Column, String)> =
+                    fields.first().map(|c| described(&c.old)).unwrap_or_default().into_iter().filter(|(c, _)| *c != Column::Password).collect();
+                let mut restored = DirectoryUser::new(directory);
+                restored.user_id = user.to_string();
+                row_for("create", &restored, &old)
+            }
+            (_, None) => {
+                conflict(user, "was deleted since; there is nothing to undo".into(), false);
+                continue;
+            }
+            (_, Some(current)) => {
+                passwords += fields.iter().filter(|c| c.field == Column::Password.name()).count();
+                let values = export_row(current);
+                let at = |name: &str| Column::ALL.iter().position(|c| c.name() == name);
+                let later: Vec<&str> = fields
+                    .iter()
+                    .filter(|c| at(&c.field).is_some_and(|i| c.field != Column::Password.name() && values[i] != c.new))
+                    .map(|c| c.field.as_str())
+                    .collect();
+                if !later.is_empty() && !conflict(user, format!("{} changed after this import", later.join(", ")), true) {
+                    continue;
+                }
+                let old: Vec<(Column, String)> = fields
+                    .iter()
+                    .filter(|c| c.field != Column::Password.name())
+                    .filter_map(|c| Some((*Column::ALL.get(at(&c.field)?)?, c.old.clone())))
+                    .collect();
+                row_for("update", current, &old)
+            }
+        };
+        rows.push(row);
+    }
+    Inverse { sheet: Sheet::from_rows(&headings(), &rows, &Limits::default()), conflicts, passwords }
+}
+
+/// A row of every column: the user's values, with `set` taking precedence.
+fn row_for(action: &str, user: &DirectoryUser, set: &[(Column, String)]) -> Vec<String> {
+    let mut row = export_row(user);
+    for (column, value) in set {
+        if let Some(at) = Column::ALL.iter().position(|c| c == column) {
+            row[at] = value.clone();
+        }
+    }
+    row[0] = action.to_string();
+    if action == "delete" {
+        // A delete names its user only; other cells would be checked for nothing.
+        row.iter_mut().skip(2).for_each(String::clear);
+    }
+    row
+}
+
+/// The history's rows grouped by user, in the order of the import.
+fn by_user(changes: &[ChangeRow]) -> Vec<(&str, &str, Vec<&ChangeRow>)> {
+    let mut groups: Vec<(&str, &str, Vec<&ChangeRow>)> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for change in changes {
+        let index = *at.entry(change.user.as_str()).or_insert_with(|| {
+            groups.push((change.user.as_str(), change.action.as_str(), Vec::new()));
+            groups.len() - 1
+        });
+        groups[index].2.push(change);
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_described_user_reads_back_field_by_field_even_with_semicolons_in_values() {
+        let user = DirectoryUser {
+            user_id: "kim".into(),
+            email: "kim@x.org".into(),
+            last_name: "Kim".into(),
+            title: "R&D; Ops".into(),
+            roles: vec!["B".into(), "A".into()],
+            ..DirectoryUser::new(&Directory::default())
+        };
+        let text = describe(&user, true);
+        assert!(text.ends_with("Password=set"));
+        let fields = described(&text);
+        assert!(fields.contains(&(Column::Title, "R&D; Ops".into())), "{fields:?}");
+        assert!(fields.contains(&(Column::Roles, "A|B".into())));
+        assert!(fields.contains(&(Column::UserId, "kim".into())));
+    }
+}

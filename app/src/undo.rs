@@ -1,0 +1,67 @@
+//! The server functions behind `Undo this import`: a preview of the inverse
+//! batch, and its commit through the same path as any import.
+
+use crate::batches::Outcome;
+use crate::error::AppError;
+use crate::import::undo::Conflict;
+use crate::import::Plan;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InversePreview {
+    /// What the undo would do, checked like an import; errors included.
+    pub plan: Plan,
+    pub conflicts: Vec<Conflict>,
+    /// Passwords the import set, which stay.
+    pub passwords: usize,
+}
+
+/// The inverse of one of the caller's tenant's imports, against the directory now.
+#[cfg(feature = "ssr")]
+async fn inverse(
+    id: i64,
+    overwrite: bool,
+) -> Result<(crate::state::AppState, crate::auth::SessionUser, crate::import::undo::Inverse, crate::import::Directory, String), AppError> {
+    let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let batch = crate::store::history::batch(&mut conn, me.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let changes = crate::store::history::changes(&mut conn, id).await?;
+    let directory = crate::store::directory::load(&mut conn, me.tenant_id, Some(me.user_id.clone())).await?;
+    let inverse = crate::import::undo::inverse(&changes, &directory, overwrite);
+    Ok((state, me, inverse, directory, batch.file_name))
+}
+
+#[server(endpoint = "undo_preview")]
+pub async fn undo_preview(id: i64, overwrite: bool) -> Result<InversePreview, AppError> {
+    crate::state::with_status(
+        async {
+            let (_, _, inverse, directory, _) = inverse(id, overwrite).await?;
+            let plan = crate::import::check_read(&inverse.sheet, &directory);
+            Ok(InversePreview { plan, conflicts: inverse.conflicts, passwords: inverse.passwords })
+        }
+        .await,
+    )
+}
+
+/// Applies the undo that was previewed (`version` and `digest` from its plan).
+#[server(endpoint = "undo_import")]
+pub async fn undo_import(id: i64, overwrite: bool, version: i64, digest: String) -> Result<Outcome, AppError> {
+    use crate::store::commit::{commit, Actor, Batch};
+    crate::state::with_status(
+        async {
+            let (state, me, inverse, _, file_name) = inverse(id, overwrite).await?;
+            let checksum = inverse.sheet.as_ref().map(crate::sheet::Sheet::checksum).unwrap_or_default();
+            let batch = Batch {
+                key: &format!("undo-{id}-{checksum}"),
+                file_name: &format!("Undo of import {id} ({file_name})"),
+                checksum,
+                sheet: &inverse.sheet,
+                previewed: Some((version, digest)),
+            };
+            let actor = Actor { id: me.id, email: me.email, user_id: me.user_id };
+            crate::batches::outcome(commit(&state.db, me.tenant_id, &actor, &batch).await)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,120 @@
+//! Undo an import: the inverse batch restores the directory, conflicts with
+//! later changes are shown and only overwritten on request.
+
+use crate::helpers::*;
+use app::batches::Outcome;
+use app::undo::InversePreview;
+
+async fn acme() -> Vec<TestDb> {
+    let mut all = databases().await;
+    for db in &mut all {
+        person(db, "Acme", "ann@acme.test", "Admin");
+        person(db, "Acme", "bob@acme.test", "User");
+        person(db, "Other", "zed@other.test", "Admin");
+        assert!(roster(db, &["group", "create", "--tenant", "Acme", "Sales"], "").status.success());
+        assert!(roster(db, &["group", "create", "--tenant", "Acme", "Ops"], "").status.success());
+    }
+    all
+}
+
+/// Imports `csv` on the command line and returns the new batch's id.
+async fn import(db: &TestDb, csv: &str) -> i64 {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("batch.csv");
+    std::fs::write(&path, csv).unwrap();
+    let out = roster(db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", path.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}: {out:?}", db.label);
+    scalar(db, "SELECT MAX(id) FROM import_batches").await
+}
+
+/// The directory in the import format, one line per user in a stable order.
+fn directory(db: &TestDb) -> Vec<String> {
+    let out = roster(db, &["export", "--tenant", "Acme"], "");
+    let mut lines: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect();
+    lines.sort();
+    lines
+}
+
+async fn preview(app: &TestApp, session: &str, id: i64, overwrite: bool) -> InversePreview {
+    let reply = app.call("undo_preview", &[("id", &id.to_string()), ("overwrite", &overwrite.to_string())], Some(session)).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    serde_json::from_str(&reply.body).unwrap()
+}
+
+async fn undo(app: &TestApp, session: &str, id: i64, overwrite: bool, previewed: &InversePreview) -> Outcome {
+    let version = previewed.plan.version.to_string();
+    let digest = previewed.plan.digest();
+    let form = [("id", id.to_string()), ("overwrite", overwrite.to_string()), ("version", version), ("digest", digest)];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let reply = app.call("undo_import", &form, Some(session)).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    serde_json::from_str(&reply.body).unwrap()
+}
+
+#[tokio::test]
+async fn undo_gives_back_the_directory_as_it_was_for_creates_updates_and_deletes() {
+    for db in acme().await {
+        import(&db, "User ID,Email,Last Name,Title,Roles,Groups,Reports To,Phone\n\
+            dan,dan@acme.test,Doe,Lead,Support|Ops,Sales,,+44 20 7946 0001\n\
+            eve,eve@acme.test,Ng,Clerk,Support,Sales,dan,\n").await;
+        let before = directory(&db);
+        let id = import(&db, "Action,User ID,Email,Last Name,Title,Roles,Groups,Reports To\n\
+            create,fay,fay@acme.test,Fox,New,Audit,Ops,ann@acme.test\n\
+            update,eve,eve@acme.test,Ng,Senior Clerk,Audit,Ops,ann@acme.test\n\
+            delete,dan,,,,,,\n").await;
+        assert_ne!(directory(&db), before);
+
+        let app = spawn(&db, &[]);
+        let ann = app.sign_in("ann@acme.test").await;
+        let previewed = preview(&app, &ann, id, false).await;
+        assert!(previewed.conflicts.is_empty(), "{}: {:?}", db.label, previewed.conflicts);
+        let s = previewed.plan.summary();
+        assert_eq!((s.added, s.updated, s.deleted), (1, 1, 1), "{}: {:?}", db.label, previewed.plan.errors);
+
+        let Outcome::Applied { message, .. } = undo(&app, &ann, id, false, &previewed).await else { panic!("{}", db.label) };
+        assert_eq!(message, "Users Loaded successfully. 1 Added, 1 Updated, 1 Deleted, 0 Roles Added.");
+        assert_eq!(directory(&db), before, "{}: the directory is back as it was", db.label);
+        let name = format!("Undo of import {id} (batch.csv)");
+        assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM import_batches WHERE file_name = '{name}'")).await, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_later_change_is_a_conflict_that_is_only_overwritten_when_the_admin_says_so() {
+    for db in acme().await {
+        let id = import(&db, "Email,Last Name,Title\nbob@acme.test,Tester,Engineer\n").await;
+        import(&db, "Email,Last Name,Title\nbob@acme.test,Tester,Director\n").await;
+        let app = spawn(&db, &[]);
+        let ann = app.sign_in("ann@acme.test").await;
+
+        let careful = preview(&app, &ann, id, false).await;
+        assert_eq!(careful.conflicts.len(), 1, "{}", db.label);
+        assert!(careful.conflicts[0].what.contains("Title changed after this import"), "{:?}", careful.conflicts);
+        assert_eq!(careful.plan.summary().updated, 0, "left out unless the admin decides");
+
+        let overwrite = preview(&app, &ann, id, true).await;
+        assert_eq!(overwrite.plan.updates[0].changes[0].old, "Director");
+        assert!(matches!(undo(&app, &ann, id, true, &overwrite).await, Outcome::Applied { .. }));
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email = 'bob@acme.test' AND title = ''").await, 1, "{}", db.label);
+    }
+}
+
+#[tokio::test]
+async fn only_the_tenants_admins_can_preview_or_undo_its_imports() {
+    for db in acme().await {
+        let id = import(&db, "Email,Last Name\ncyd@acme.test,Cole\n").await;
+        let app = spawn(&db, &[]);
+        let form = [("id", id.to_string()), ("overwrite", "false".to_string())];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let zed = app.sign_in("zed@other.test").await;
+        assert_eq!(app.call("undo_preview", &form, Some(&zed)).await.status, 404, "{}", db.label);
+        let bob = app.sign_in("bob@acme.test").await;
+        assert_eq!(app.call("undo_preview", &form, Some(&bob)).await.status, 403);
+        assert_eq!(app.call("undo_preview", &form, None).await.status, 401);
+        let mut undo_form = form.clone();
+        undo_form.extend([("version", "1"), ("digest", "x")]);
+        assert_eq!(app.call("undo_import", &undo_form, Some(&zed)).await.status, 404);
+        assert_eq!(app.call("undo_import", &undo_form, Some(&bob)).await.status, 403);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email = 'cyd@acme.test'").await, 1);
+    }
+}
