@@ -32,3 +32,28 @@ test("an import made on the command line shows in the history, field by field, w
   const { readFileSync } = await import("node:fs");
   expect(readFileSync(saved, "utf8")).toContain("Row,User,Action,Field,Old value,New value");
 });
+
+test("an import is undone from its page: preview first, then the directory is as it was", async ({ page }) => {
+  writeFileSync(".tmp/undo.csv", "Email,Last Name,Title\nuno@acme.test,Uno,Temp\n");
+  rosterCli(["import", "--tenant", "Acme", "--as", admin.email, ".tmp/undo.csv"]);
+  expect(rosterCli(["export", "--tenant", "Acme"])).toContain("uno@acme.test");
+
+  await signIn(page, admin);
+  await expect(page).toHaveURL(/\/users$/);
+  await page.goto("/history");
+  await page.getByRole("table", { name: "Every import, newest first" }).getByRole("link").first().click();
+  await expect(page.getByRole("heading", { name: "Import of undo.csv" })).toBeVisible();
+
+  const undo = page.getByRole("region", { name: "Undo" });
+  await expect(async () => {
+    await undo.getByRole("button", { name: "Undo this import" }).click();
+    await expect(undo.getByRole("region", { name: "Preview" })).toBeVisible({ timeout: 1000 });
+  }).toPass();
+  await expect(undo.getByText("Users to delete (1)")).toBeVisible();
+  await undo.getByRole("button", { name: "Confirm undo" }).click();
+  await expect(undo.getByRole("status").filter({ hasText: "Users Loaded" })).toContainText("0 Added, 0 Updated, 1 Deleted");
+  expect(rosterCli(["export", "--tenant", "Acme"])).not.toContain("uno@acme.test");
+
+  await undo.getByRole("link", { name: "See this import in the history" }).click();
+  await expect(page.getByRole("heading", { name: /Import of Undo of import \d+ \(undo\.csv\)/ })).toBeVisible();
+});

@@ -230,11 +230,13 @@ fn lookup(key: &str) -> Option<Column> {
         .find(|column| column.names().iter().any(|name| normalise(name) == key))
 }
 
+/// Jaro-Winkler rather than edit distance: it favours a shared beginning, so
+/// that `Famly` suggests Last Name (`Family Name`) rather than Email.
 fn nearest(key: &str) -> Column {
     Column::ALL
         .into_iter()
-        .flat_map(|column| column.names().iter().map(move |name| (column, strsim::levenshtein(key, &normalise(name)))))
-        .min_by_key(|(_, distance)| *distance)
+        .flat_map(|column| column.names().iter().map(move |name| (column, strsim::jaro_winkler(key, &normalise(name)))))
+        .max_by(|(_, a), (_, b)| a.total_cmp(b))
         .map_or(Column::Email, |(column, _)| column)
 }
 
@@ -270,11 +272,12 @@ mod tests {
 
     #[test]
     fn unknown_headings_are_all_listed_with_a_suggestion() {
-        let (_, issues) = map_headings(&headings(&["Emial", "Frist Name", "Email", "Shoe Size"]));
+        let (_, issues) = map_headings(&headings(&["Emial", "Frist Name", "Email", "Shoe Size", "Famly"]));
         let codes: Vec<_> = issues.iter().map(|i| (i.code, i.column.as_deref().unwrap())).collect();
-        assert_eq!(codes, [(Code::UnknownColumn, "Emial"), (Code::UnknownColumn, "Frist Name"), (Code::UnknownColumn, "Shoe Size")]);
+        assert_eq!(codes[..3], [(Code::UnknownColumn, "Emial"), (Code::UnknownColumn, "Frist Name"), (Code::UnknownColumn, "Shoe Size")]);
         assert!(issues[0].message.contains("Did you mean `Email`?"), "{}", issues[0].message);
         assert!(issues[1].message.contains("Did you mean `First Name`?"));
+        assert!(issues[3].message.contains("Did you mean `Last Name`?"), "{}", issues[3].message);
         assert!(issues.iter().all(|i| i.row == Some(1)));
     }
 

@@ -316,7 +316,8 @@ fn SnapshotState(snapshot: RwSignal<Option<Snapshot>>, check_again: Callback<()>
         None => view! { <p class="muted">"Loading your directory…"</p> }.into_any(),
         Some(Ok(Shown { directory, at, saved })) => {
             let when = String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at)).to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED));
-            let size = format!("{} users, version {}", directory.users.len(), directory.version);
+            let users = directory.users.len();
+            let size = format!("{users} {}, version {}", if users == 1 { "user" } else { "users" }, directory.version);
             let text = if saved {
                 format!("Files are checked against the copy of your directory saved {when} ({size}); the server has not answered. Importing needs a connection.")
             } else {
