@@ -7,16 +7,6 @@ use app::error::AppError;
 use app::import::{check, Code, Directory};
 use app::sheet::{read, Limits, Parts};
 
-async fn acme() -> Vec<TestDb> {
-    let mut all = databases().await;
-    for db in &mut all {
-        person(db, "Acme", "ann@acme.test", "Admin");
-        person(db, "Acme", "bob@acme.test", "User");
-        person(db, "Other", "zed@other.test", "Admin");
-    }
-    all
-}
-
 async fn snapshot(app: &TestApp, session: &str) -> Directory {
     let (status, body) = app.cbor("import_snapshot", None::<&()>, Some(session)).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
@@ -43,7 +33,7 @@ const NEW_USER: &str = "User ID,Email,Last Name,Roles\ncyd,cyd@acme.test,Cole,Su
 
 #[tokio::test]
 async fn a_checked_batch_is_applied_once_and_its_id_cannot_carry_another_file() {
-    for db in acme().await {
+    for db in acme_and_other(&[]).await {
         let app = spawn(&db, &[]);
         let ann = app.sign_in("ann@acme.test").await;
         let directory = snapshot(&app, &ann).await;
@@ -70,7 +60,7 @@ async fn a_checked_batch_is_applied_once_and_its_id_cannot_carry_another_file() 
 
 #[tokio::test]
 async fn a_preview_of_a_directory_that_changed_since_is_refused_and_changes_nothing() {
-    for db in acme().await {
+    for db in acme_and_other(&[]).await {
         let app = spawn(&db, &[]);
         let ann = app.sign_in("ann@acme.test").await;
         let before = snapshot(&app, &ann).await;
@@ -93,7 +83,7 @@ async fn a_preview_of_a_directory_that_changed_since_is_refused_and_changes_noth
 
 #[tokio::test]
 async fn only_admins_commit_and_only_into_their_own_organisation() {
-    for db in acme().await {
+    for db in acme_and_other(&[]).await {
         let app = spawn(&db, &[]);
         let ann = app.sign_in("ann@acme.test").await;
         let directory = snapshot(&app, &ann).await;
@@ -123,7 +113,7 @@ async fn only_admins_commit_and_only_into_their_own_organisation() {
 
 #[tokio::test]
 async fn a_damaged_or_invalid_batch_is_refused_with_the_errors_the_page_would_show() {
-    for db in acme().await {
+    for db in acme_and_other(&[]).await {
         let app = spawn(&db, &[]);
         let ann = app.sign_in("ann@acme.test").await;
         let directory = snapshot(&app, &ann).await;

@@ -82,6 +82,20 @@ pub fn person(db: &TestDb, tenant: &str, email: &str, access_level: &str) {
     assert!(out.status.success(), "{out:?}");
 }
 
+/// Acme (admin ann, user bob, and `groups`) and Other (admin zed), on every database.
+pub async fn acme_and_other(groups: &[&str]) -> Vec<TestDb> {
+    let mut all = databases().await;
+    for db in &mut all {
+        person(db, "Acme", "ann@acme.test", "Admin");
+        person(db, "Acme", "bob@acme.test", "User");
+        person(db, "Other", "zed@other.test", "Admin");
+        for group in groups {
+            assert!(roster(db, &["group", "create", "--tenant", "Acme", group], "").status.success());
+        }
+    }
+    all
+}
+
 /// A direct connection to the test database, for setting up and checking.
 pub async fn connect(db: &TestDb) -> sqlx::AnyConnection {
     use sqlx::Connection;

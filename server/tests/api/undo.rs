@@ -5,18 +5,6 @@ use crate::helpers::*;
 use app::batches::Outcome;
 use app::undo::InversePreview;
 
-async fn acme() -> Vec<TestDb> {
-    let mut all = databases().await;
-    for db in &mut all {
-        person(db, "Acme", "ann@acme.test", "Admin");
-        person(db, "Acme", "bob@acme.test", "User");
-        person(db, "Other", "zed@other.test", "Admin");
-        assert!(roster(db, &["group", "create", "--tenant", "Acme", "Sales"], "").status.success());
-        assert!(roster(db, &["group", "create", "--tenant", "Acme", "Ops"], "").status.success());
-    }
-    all
-}
-
 /// Imports `csv` on the command line and returns the new batch's id.
 async fn import(db: &TestDb, csv: &str) -> i64 {
     let dir = tempfile::tempdir().unwrap();
@@ -53,7 +41,7 @@ async fn undo(app: &TestApp, session: &str, id: i64, overwrite: bool, previewed:
 
 #[tokio::test]
 async fn undo_gives_back_the_directory_as_it_was_for_creates_updates_and_deletes() {
-    for db in acme().await {
+    for db in acme_and_other(&["Sales", "Ops"]).await {
         import(&db, "User ID,Email,Last Name,Title,Roles,Groups,Reports To,Phone\n\
             dan,dan@acme.test,Doe,Lead,Support|Ops,Sales,,+44 20 7946 0001\n\
             eve,eve@acme.test,Ng,Clerk,Support,Sales,dan,\n").await;
@@ -81,7 +69,7 @@ async fn undo_gives_back_the_directory_as_it_was_for_creates_updates_and_deletes
 
 #[tokio::test]
 async fn a_later_change_is_a_conflict_that_is_only_overwritten_when_the_admin_says_so() {
-    for db in acme().await {
+    for db in acme_and_other(&["Sales", "Ops"]).await {
         let id = import(&db, "Email,Last Name,Title\nbob@acme.test,Tester,Engineer\n").await;
         import(&db, "Email,Last Name,Title\nbob@acme.test,Tester,Director\n").await;
         let app = spawn(&db, &[]);
@@ -101,7 +89,7 @@ async fn a_later_change_is_a_conflict_that_is_only_overwritten_when_the_admin_sa
 
 #[tokio::test]
 async fn only_the_tenants_admins_can_preview_or_undo_its_imports() {
-    for db in acme().await {
+    for db in acme_and_other(&["Sales", "Ops"]).await {
         let id = import(&db, "Email,Last Name\ncyd@acme.test,Cole\n").await;
         let app = spawn(&db, &[]);
         let form = [("id", id.to_string()), ("overwrite", "false".to_string())];

@@ -11,7 +11,6 @@ const LISTED: usize = 200;
 #[component]
 pub fn Preview(plan: Arc<Plan>) -> impl IntoView {
     let s = plan.summary();
-    let more = |total: usize| (total > LISTED).then(|| view! { <li class="muted">{format!("and {} more", total - LISTED)}</li> });
     let name = |first: &str, last: &str| format!("{first} {last}").trim().to_string();
     let creates = plan
         .creates
@@ -44,24 +43,23 @@ pub fn Preview(plan: Arc<Plan>) -> impl IntoView {
                 <div><dt>"Unchanged"</dt><dd>{s.unchanged}</dd></div>
                 <div><dt>"Roles to add"</dt><dd>{s.roles_added}</dd></div>
             </dl>
-            <details open=few(s.added)>
-                <summary>{format!("Users to add ({})", s.added)}</summary>
-                <ul>{creates}{more(s.added)}</ul>
-            </details>
-            <details open=few(s.updated)>
-                <summary>{format!("Users to update ({})", s.updated)}</summary>
-                <ul>{updates}{more(s.updated)}</ul>
-            </details>
-            <details open=few(s.deleted)>
-                <summary>{format!("Users to delete ({})", s.deleted)}</summary>
-                <ul>{deletes}{more(s.deleted)}</ul>
-            </details>
-            <details open=few(s.roles_added)>
-                <summary>{format!("Roles to add ({})", s.roles_added)}</summary>
-                <ul>{roles}{more(s.roles_added)}</ul>
-            </details>
+            <Listed title="Users to add" count=s.added>{creates}</Listed>
+            <Listed title="Users to update" count=s.updated>{updates}</Listed>
+            <Listed title="Users to delete" count=s.deleted>{deletes}</Listed>
+            <Listed title="Roles to add" count=s.roles_added>{roles}</Listed>
             <Warnings warnings=plan.warnings.clone()/>
         </section>
+    }
+}
+
+/// A list of at most [`LISTED`] entries under its count; short lists start open.
+#[component]
+fn Listed(title: &'static str, count: usize, children: Children) -> impl IntoView {
+    view! {
+        <details open=few(count)>
+            <summary>{format!("{title} ({count})")}</summary>
+            <ul>{children()}{(count > LISTED).then(|| view! { <li class="muted">{format!("and {} more", count - LISTED)}</li> })}</ul>
+        </details>
     }
 }
 
@@ -83,11 +81,6 @@ fn Warnings(warnings: Vec<Issue>) -> impl IntoView {
             .take(LISTED)
             .map(|w| view! { <li>{format!("Row {}: {}", w.row.unwrap_or_default(), w.message)}</li> })
             .collect_view();
-        view! {
-            <details class="warnings">
-                <summary>{format!("Warnings ({total}); they do not stop the import")}</summary>
-                <ul>{items}{(total > LISTED).then(|| view! { <li class="muted">{format!("and {} more", total - LISTED)}</li> })}</ul>
-            </details>
-        }
+        view! { <Listed title="Warnings" count=total>{items}</Listed> }
     })
 }
