@@ -46,6 +46,8 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/history/{id}/changes.csv", axum::routing::get(downloads::import_changes))
+        .route("/users/export.csv", axum::routing::get(downloads::users_csv))
+        .route("/users/export.xlsx", axum::routing::get(downloads::users_xlsx))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(csrf::refuse_cross_site))

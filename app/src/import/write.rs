@@ -179,9 +179,23 @@ pub fn error_log(sheet: &Sheet, plan: &Plan, format: Format) -> Result<Vec<u8>, 
 }
 
 fn csv(headings: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, WriteError> {
+    csv_part(Some(headings), rows)
+}
+
+/// A part of an export in CSV, for streaming: the first part (with
+/// `first`) starts with the headings, the others hold rows only.
+pub fn export_csv_part(users: &[DirectoryUser], first: bool) -> Result<Vec<u8>, WriteError> {
+    let rows: Vec<Vec<String>> = users.iter().map(export_row).collect();
+    csv_part(first.then(headings).as_deref(), &rows)
+}
+
+fn csv_part(headings: Option<&[String]>, rows: &[Vec<String>]) -> Result<Vec<u8>, WriteError> {
     // The BOM makes Excel read the file as UTF-8; Roster's reader removes it.
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer.write_record(headings.iter().map(|h| neutralise(h).into_owned()))?;
+    let start = if headings.is_some() { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+    let mut writer = csv::Writer::from_writer(start);
+    if let Some(headings) = headings {
+        writer.write_record(headings.iter().map(|h| neutralise(h).into_owned()))?;
+    }
     for row in rows {
         writer.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
     }

@@ -44,12 +44,6 @@ fn Planned(title: &'static str, heading: &'static str, allow: fn(AccessLevel) ->
 }
 
 #[component]
-pub fn UsersPage() -> impl IntoView {
-    let about = "The directory of your organisation's users will be listed here.";
-    view! { <Planned title="Users" heading="Users" allow=AccessLevel::sees_directory about/> }
-}
-
-#[component]
 pub fn GroupsPage() -> impl IntoView {
     let about = "Groups must exist before an import names them; they will be managed here.";
     view! { <Planned title="Groups" heading="Groups" allow=AccessLevel::is_admin about/> }

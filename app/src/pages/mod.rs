@@ -6,6 +6,7 @@ mod frame;
 mod history;
 mod import;
 mod undo;
+mod users;
 
 use crate::auth::{current_user, SessionUser};
 use crate::error::AppError;
@@ -58,7 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=auth_pages::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=auth_pages::SetupPage ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=directory::ProfilePage ssr=SsrMode::Async/>
-                    <Route path=path!("/users") view=directory::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users") view=users::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/import") view=import::ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/history") view=history::HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/history/:id") view=history::BatchPage ssr=SsrMode::Async/>

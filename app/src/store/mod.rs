@@ -6,6 +6,7 @@ pub mod commit;
 pub mod directory;
 pub mod groups;
 pub mod history;
+pub mod listing;
 pub mod sessions;
 pub mod tenants;
 pub mod throttle;

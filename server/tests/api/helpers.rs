@@ -198,6 +198,29 @@ impl TestApp {
         reply(request.send().await.expect("server answers")).await
     }
 
+    /// Calls a server function whose arguments travel as JSON.
+    pub async fn call_json(&self, function: &str, body: &serde_json::Value, session: Option<&str>) -> Reply {
+        let mut request = self
+            .http
+            .post(format!("{}/api/{function}", self.base))
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .body(body.to_string());
+        if let Some(token) = session {
+            request = request.header(COOKIE, format!("roster_session={token}"));
+        }
+        reply(request.send().await.expect("server answers")).await
+    }
+
+    /// A GET with the session cookie, as a download link does.
+    pub async fn get(&self, path: &str, session: Option<&str>) -> Reply {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = session {
+            request = request.header(COOKIE, format!("roster_session={token}"));
+        }
+        reply(request.send().await.expect("server answers")).await
+    }
+
     /// Calls a server function whose input or output is CBOR, as the import
     /// page does. Returns the status and the raw answer.
     pub async fn cbor(&self, function: &str, body: Option<&impl serde::Serialize>, session: Option<&str>) -> (u16, Vec<u8>) {

@@ -11,3 +11,4 @@ mod setup;
 mod sheets;
 mod sign_in;
 mod undo;
+mod users;

@@ -1,0 +1,158 @@
+//! The users list: filters, a sort on an indexed column, and keyset paging
+//! (`WHERE (key, id) > (…)`), so that page 2,000 costs what page 1 costs.
+
+use super::directory::{user_from_row, USER_COLUMNS, USER_TABLES};
+use crate::users::{Cursor, Filter, Listed, ListQuery, Sort, UserPage};
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// A statement's text and its parameters, numbered in order of appearance
+/// (SQLite numbers `$N` by where it first appears, PostgreSQL by N).
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn param(&mut self, bind: Bind) -> String {
+        self.binds.push(bind);
+        format!("${}", self.binds.len())
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        self.binds.iter().fold(sqlx::query(&self.text), |q, bind| match bind {
+            Bind::Int(n) => q.bind(*n),
+            Bind::Text(s) => q.bind(s.as_str()),
+        })
+    }
+}
+
+fn column(sort: Sort) -> &'static str {
+    match sort {
+        Sort::LastName => "u.last_name",
+        Sort::FirstName => "u.first_name",
+        Sort::UserId => "u.user_id_key",
+        Sort::Email => "u.email_key",
+        Sort::Title => "u.title",
+        Sort::AccessLevel => "u.access_level",
+        Sort::Active => "u.active",
+    }
+}
+
+/// `FROM … WHERE …` for the tenant's users that match `filter`.
+fn matching(tenant_id: i64, filter: &Filter) -> Sql {
+    let mut sql = Sql { text: String::new(), binds: Vec::new() };
+    let tenant = sql.param(Bind::Int(tenant_id));
+    let mut text = format!(" FROM {USER_TABLES} WHERE u.tenant_id = {tenant}");
+    let q = filter.q.trim().to_lowercase();
+    if !q.is_empty() {
+        let like = sql.param(Bind::Text(format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))));
+        text += &format!(
+            " AND (u.email_key LIKE {like} ESCAPE '\\' OR u.user_id_key LIKE {like} ESCAPE '\\'
+               OR LOWER(u.first_name) LIKE {like} ESCAPE '\\' OR LOWER(u.last_name) LIKE {like} ESCAPE '\\')"
+        );
+    }
+    if let Some(level) = crate::domain::access::AccessLevel::parse(filter.access.trim()) {
+        text += &format!(" AND u.access_level = {}", sql.param(Bind::Text(level.as_str().into())));
+    }
+    if let Some(active) = crate::import::fields::parse_bool(filter.active.trim()) {
+        text += &format!(" AND u.active = {}", sql.param(Bind::Int(i64::from(active))));
+    }
+    for (name, table, link, key) in [
+        (&filter.group, r#""groups""#, "user_groups", "group_id"),
+        (&filter.role, "roles", "user_roles", "role_id"),
+    ] {
+        if !name.trim().is_empty() {
+            let name = sql.param(Bind::Text(name.trim().to_lowercase()));
+            text += &format!(
+                " AND EXISTS (SELECT 1 FROM {link} l JOIN {table} t ON t.id = l.{key} WHERE l.user_id = u.id AND t.name_key = {name})"
+            );
+        }
+    }
+    if !filter.manager.trim().is_empty() {
+        text += &format!(" AND m.user_id_key = {}", sql.param(Bind::Text(filter.manager.trim().to_lowercase())));
+    }
+    sql.text = text;
+    sql
+}
+
+/// How many of the tenant's users match `filter`.
+pub async fn total(conn: &mut AnyConnection, tenant_id: i64, filter: &Filter) -> Result<i64, sqlx::Error> {
+    let mut count = matching(tenant_id, filter);
+    count.text = format!("SELECT COUNT(*) AS n{}", count.text);
+    count.query().fetch_one(&mut *conn).await?.try_get("n")
+}
+
+pub async fn page(conn: &mut AnyConnection, tenant_id: i64, query: &ListQuery, size: i64) -> Result<UserPage, sqlx::Error> {
+    let total = total(conn, tenant_id, &query.filter).await?;
+    let (users, next, previous) = rows(conn, tenant_id, query, size).await?;
+    Ok(UserPage { users, total, next, previous })
+}
+
+/// One page of users, with the cursors of the next and previous pages.
+pub async fn rows(
+    conn: &mut AnyConnection,
+    tenant_id: i64,
+    query: &ListQuery,
+    size: i64,
+) -> Result<(Vec<Listed>, Option<Cursor>, Option<Cursor>), sqlx::Error> {
+    let mut sql = matching(tenant_id, &query.filter);
+    let key = column(query.sort);
+    // Going back reads the previous page backwards, then turns it round.
+    let backwards = query.before.is_some() && query.after.is_none();
+    let ascending = query.descending == backwards;
+    if let Some(cursor) = query.after.as_ref().or(query.before.as_ref()) {
+        let value = match query.sort {
+            Sort::Active => Bind::Int(cursor.key.parse().unwrap_or_default()),
+            _ => Bind::Text(cursor.key.clone()),
+        };
+        let (value, id) = (sql.param(value), sql.param(Bind::Int(cursor.id)));
+        let beyond = if ascending { ">" } else { "<" };
+        sql.text += &format!(" AND ({key} {beyond} {value} OR ({key} = {value} AND u.id {beyond} {id}))");
+    }
+    let direction = if ascending { "ASC" } else { "DESC" };
+    sql.text = format!("SELECT {USER_COLUMNS}{} ORDER BY {key} {direction}, u.id {direction} LIMIT {}", sql.text, size + 1);
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    let more = rows.len() as i64 > size;
+    let mut users = rows
+        .iter()
+        .take(size as usize)
+        .map(|row| Ok(Listed { id: row.try_get("id")?, user: user_from_row(row)? }))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    if backwards {
+        users.reverse();
+    }
+    memberships(conn, &mut users).await?;
+    let cursor = |listed: &Listed| Cursor { key: query.sort.key(&listed.user), id: listed.id };
+    let (has_next, has_previous) = if backwards { (true, more) } else { (more, query.after.is_some()) };
+    let next = users.last().filter(|_| has_next).map(cursor);
+    let previous = users.first().filter(|_| has_previous).map(cursor);
+    Ok((users, next, previous))
+}
+
+/// Fills in the roles and groups of the listed users.
+async fn memberships(conn: &mut AnyConnection, users: &mut [Listed]) -> Result<(), sqlx::Error> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let at: HashMap<i64, usize> = users.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
+    let ids: Vec<String> = users.iter().map(|l| l.id.to_string()).collect();
+    let ids = ids.join(", ");
+    let queries = [
+        format!("SELECT l.user_id, t.name FROM user_roles l JOIN roles t ON t.id = l.role_id WHERE l.user_id IN ({ids}) ORDER BY t.name"),
+        format!(r#"SELECT l.user_id, t.name FROM user_groups l JOIN "groups" t ON t.id = l.group_id WHERE l.user_id IN ({ids}) ORDER BY t.name"#),
+    ];
+    for (kind, text) in queries.iter().enumerate() {
+        for row in sqlx::query(text).fetch_all(&mut *conn).await? {
+            let user = &mut users[at[&row.try_get::<i64, _>("user_id")?]].user;
+            let name: String = row.try_get("name")?;
+            if kind == 0 { user.roles.push(name) } else { user.groups.push(name) }
+        }
+    }
+    Ok(())
+}
