@@ -7,8 +7,10 @@ pub mod auth;
 pub mod batches;
 pub mod domain;
 pub mod error;
+pub mod groups;
 pub mod history;
 pub mod import;
+pub mod manage;
 mod pages;
 pub mod sheet;
 #[cfg(feature = "ssr")]

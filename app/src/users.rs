@@ -91,6 +91,18 @@ pub struct Filter {
     pub role: String,
     /// The manager's user ID.
     pub manager: String,
+    /// The ticked users, as their ids separated by commas; blank means "any".
+    pub ids: String,
+}
+
+impl Filter {
+    /// At most this many users can be ticked one by one; more are chosen by a filter.
+    pub const MAX_IDS: usize = 10_000;
+
+    /// The ticked users' ids; anything that is not an id is left out.
+    pub fn id_list(&self) -> Vec<i64> {
+        self.ids.split(',').filter_map(|id| id.trim().parse().ok()).take(Self::MAX_IDS).collect()
+    }
 }
 
 /// Where a page starts: after (or, going back, before) this sort key and id.

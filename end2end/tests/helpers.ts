@@ -35,3 +35,8 @@ export async function signIn(page: Page, who: { email: string; password: string 
 export function mainNav(page: Page) {
   return page.getByRole("navigation", { name: "Main" });
 }
+
+/** Waits until the page's WASM has taken over, so that clicks reach it. */
+export async function hydrated(page: Page) {
+  await page.locator("body[data-hydrated]").waitFor();
+}

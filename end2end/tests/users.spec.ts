@@ -65,4 +65,12 @@ test("a manager sees the list, read only, without exports", async ({ page }) => 
   await expect(page.getByRole("table", { name: "Users" }).getByRole("cell", { name: "zoe@acme.test" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Export CSV" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /delete|edit|block/i })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Add user" })).toHaveCount(0);
+  await expect(page.getByRole("checkbox")).toHaveCount(0);
+  // A user's page is read only for a manager: facts, no form, no buttons.
+  await page.getByRole("table", { name: "Users" }).getByRole("link", { name: "zoe", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Zoe Adams" })).toBeVisible();
+  await expect(page.getByText("Chef", { exact: true })).toBeVisible();
+  await expect(page.getByRole("button")).toHaveCount(1); // Sign out
+  await expect(page.getByRole("textbox")).toHaveCount(0);
 });

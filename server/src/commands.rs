@@ -51,6 +51,8 @@ pub async fn create_groups(db: &Db, tenant: &str, groups: &[String]) -> anyhow::
             println!("Group {name} exists already");
         }
     }
+    // A file checked before these groups existed must be checked again.
+    store::tenants::bump_version(&mut conn, tenant.id).await?;
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! Names that an admin types: organisations and groups.
+//! Names that an admin types: organisations, groups and roles.
 
 /// A tenant's name: trimmed, 1 to 100 characters.
 pub fn organisation(input: &str) -> Result<&str, String> {
@@ -13,13 +13,24 @@ pub fn organisation(input: &str) -> Result<&str, String> {
 /// A group's name: trimmed, 1 to 100 characters, and free of `|` and `;`,
 /// which separate names in the spreadsheet's Groups column.
 pub fn group(input: &str) -> Result<&str, String> {
+    listed("group", input, |c| c == '|' || c == ';', "contains `|` or `;`, which separate names in a spreadsheet; choose another name")
+}
+
+/// A role's name: as a group's, and one word, as the spreadsheet's Roles
+/// column demands.
+pub fn role(input: &str) -> Result<&str, String> {
+    listed("role", input, |c| c.is_whitespace() || c == '|' || c == ';', "has a space, `|` or `;`; role names are one word, such as `Payroll-Admin`")
+}
+
+/// A name that a spreadsheet cell lists among others.
+fn listed<'a>(what: &str, input: &'a str, bad: fn(char) -> bool, why: &str) -> Result<&'a str, String> {
     let name = input.trim();
     if name.is_empty() {
-        Err("A group name must not be blank.".into())
+        Err(format!("A {what} name must not be blank."))
     } else if name.chars().count() > 100 {
-        Err(format!("The group name `{name}` is longer than 100 characters."))
-    } else if name.contains(['|', ';']) {
-        Err(format!("The group name `{name}` contains `|` or `;`, which separate names in a spreadsheet; choose another name."))
+        Err(format!("The {what} name `{name}` is longer than 100 characters."))
+    } else if name.contains(bad) {
+        Err(format!("The {what} name `{name}` {why}."))
     } else {
         Ok(name)
     }
@@ -44,5 +55,14 @@ mod tests {
         assert!(group("a;b").is_err());
         assert!(group("").is_err());
         assert!(group(&"g".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn role_names_are_one_word() {
+        assert_eq!(role(" Payroll-Admin "), Ok("Payroll-Admin"));
+        assert!(role("Payroll Admin").unwrap_err().contains("`Payroll Admin`"));
+        assert!(role("a|b").is_err());
+        assert!(role("").is_err());
+        assert!(role(&"r".repeat(101)).is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! the rules between rows and the directory, and plan the changes. Pure Rust:
 //! the browser runs it as WASM and the server runs it again before writing.
 
+pub mod bulk;
 pub mod columns;
 pub mod directory;
 pub mod fields;

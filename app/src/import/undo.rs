@@ -6,7 +6,7 @@
 use super::columns::Column;
 use super::directory::{Directory, DirectoryUser};
 use super::fold;
-use super::write::{export_row, headings};
+use super::write::{action_row, export_row, headings};
 use crate::history::ChangeRow;
 use crate::sheet::{Limits, ReadError, Sheet};
 use serde::{Deserialize, Serialize};
@@ -128,18 +128,13 @@ pub fn inverse(changes: &[ChangeRow], directory: &Directory, overwrite_later_cha
     Inverse { sheet: Sheet::from_rows(&headings(), &rows, &Limits::default()), conflicts, passwords }
 }
 
-/// A row of every column: the user's values, with `set` taking precedence.
+/// The user's row, with `set` taking precedence over their values.
 fn row_for(action: &str, user: &DirectoryUser, set: &[(Column, String)]) -> Vec<String> {
-    let mut row = export_row(user);
+    let mut row = action_row(action, user);
     for (column, value) in set {
         if let Some(at) = Column::ALL.iter().position(|c| c == column) {
             row[at] = value.clone();
         }
-    }
-    row[0] = action.to_string();
-    if action == "delete" {
-        // A delete names its user only; other cells would be checked for nothing.
-        row.iter_mut().skip(2).for_each(String::clear);
     }
     row
 }

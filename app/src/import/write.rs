@@ -131,6 +131,18 @@ pub fn export_row(user: &DirectoryUser) -> Vec<String> {
         .collect()
 }
 
+/// A row of every column for `user` with the Action cell set: how the pages
+/// and undo write the batches they commit. A delete names its user only;
+/// other cells would be checked for nothing.
+pub fn action_row(action: &str, user: &DirectoryUser) -> Vec<String> {
+    let mut row = export_row(user);
+    row[0] = action.to_string();
+    if action == "delete" {
+        row.iter_mut().skip(2).for_each(String::clear);
+    }
+    row
+}
+
 /// The rows that have errors, with their original columns and a last column
 /// `Error` in plain words. Passwords are blanked. In the XLSX the bad cells
 /// are highlighted and carry their message as a note.

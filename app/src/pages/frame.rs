@@ -33,6 +33,7 @@ fn Nav(user: SessionUser) -> impl IntoView {
             <li><A href="/import">"Import"</A></li>
             <li><A href="/history">"History"</A></li>
             <li><A href="/groups">"Groups"</A></li>
+            <li><A href="/roles">"Roles"</A></li>
         }
     });
     view! {

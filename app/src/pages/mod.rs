@@ -1,11 +1,13 @@
 //! The pages and the shell around them.
 
 mod auth_pages;
-mod directory;
 mod frame;
 mod history;
 mod import;
+mod names;
+mod profile;
 mod undo;
+mod user;
 mod users;
 
 use crate::auth::{current_user, SessionUser};
@@ -44,6 +46,13 @@ pub struct Session(pub Resource<Result<Option<SessionUser>, AppError>>);
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(Session(Resource::new(|| (), |_| current_user())));
+    // Effects run only in the browser, once the page has come alive: the
+    // browser tests wait for this mark before they click.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/roster.css"/>
@@ -58,12 +67,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=frame::Home ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=auth_pages::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=auth_pages::SetupPage ssr=SsrMode::Async/>
-                    <Route path=path!("/profile") view=directory::ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=users::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users/new") view=user::NewUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users/:id") view=user::UserPage ssr=SsrMode::Async/>
                     <Route path=path!("/import") view=import::ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/history") view=history::HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/history/:id") view=history::BatchPage ssr=SsrMode::Async/>
-                    <Route path=path!("/groups") view=directory::GroupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/groups") view=names::GroupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/roles") view=names::RolesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

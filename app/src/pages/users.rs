@@ -1,12 +1,20 @@
 //! `/users`: the tenant's users, sorted by any column heading, filtered, and
 //! paged on the server. The filter and sort live in the address, so a view
-//! can be bookmarked and shared. Managers see the same list, read only.
+//! can be bookmarked and shared. Admins tick users (or take all that match)
+//! to delete them, change their groups or roles, or export them; managers
+//! see the same list, read only.
 
 use super::frame::{Guard, Loading};
+use super::user::{ChangeOutcome, Changed};
 use super::Session;
+use crate::batches::Outcome;
 use crate::domain::access::AccessLevel;
+use crate::import::bulk::BulkAction;
 use crate::import::plan::list;
+use crate::manage::{bulk_apply, bulk_preview, BulkPlan};
 use crate::users::{list_users, Cursor, Filter, ListQuery, Sort, UserPage};
+use leptos::task::spawn_local;
+use std::collections::BTreeSet;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,6 +34,7 @@ fn from_address(params: &ParamsMap) -> ListQuery {
             group: text("group"),
             role: text("role"),
             manager: text("manager"),
+            ids: text("ids"),
         },
         sort: Sort::parse(&text("sort")).unwrap_or_default(),
         descending: text("desc") == "1",
@@ -44,6 +53,7 @@ pub fn filter_pairs(filter: &Filter) -> String {
         ("group", &filter.group),
         ("role", &filter.role),
         ("manager", &filter.manager),
+        ("ids", &filter.ids),
     ] {
         if !value.is_empty() {
             pairs.append_pair(name, value);
@@ -67,22 +77,59 @@ fn address(filter: &Filter, sort: Sort, descending: bool, start: Option<(&str, &
     format!("/users?{}", pairs.finish())
 }
 
+/// The users an admin has chosen: ticked one by one, or all that match the filter.
+#[derive(Clone, Copy)]
+struct Selection {
+    ticked: RwSignal<BTreeSet<i64>>,
+    all_matching: RwSignal<bool>,
+}
+
+impl Selection {
+    fn is_empty(&self) -> bool {
+        !self.all_matching.get() && self.ticked.with(BTreeSet::is_empty)
+    }
+
+    /// The chosen users as a filter the server understands.
+    fn filter(&self, current: &Filter) -> Filter {
+        if self.all_matching.get() {
+            current.clone()
+        } else {
+            let ids: Vec<String> = self.ticked.with(|t| t.iter().map(i64::to_string).collect());
+            Filter { ids: ids.join(","), ..Filter::default() }
+        }
+    }
+
+    fn clear(&self) {
+        self.ticked.set(BTreeSet::new());
+        self.all_matching.set(false);
+    }
+}
+
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| from_address(&params.read()));
     let page = Resource::new(move || query.get(), list_users);
     let session = expect_context::<Session>();
+    let selection = Selection { ticked: RwSignal::new(BTreeSet::new()), all_matching: RwSignal::new(false) };
+    // A new filter is a new list: what was chosen from the old one is let go.
+    Effect::new(move |_| {
+        query.track();
+        selection.clear();
+    });
+    let outcome = RwSignal::new(None);
+    let reload = Callback::new(move |()| page.refetch());
     view! {
         <Title text="Users · Roster"/>
         <Guard allow=AccessLevel::sees_directory>
             <h1>"Users"</h1>
             <FilterForm query/>
+            <ChangeOutcome outcome/>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let admin = matches!(session.0.await, Ok(Some(user)) if user.access.is_admin());
                     match page.await {
-                        Ok(page) => Either::Left(view! { <UserTable page query=query.get_untracked() admin/> }),
+                        Ok(page) => Either::Left(view! { <UserTable page query=query.get_untracked() admin selection outcome reload/> }),
                         Err(error) => Either::Right(view! { <p class="error" role="alert">{error.to_string()}</p> }),
                     }
                 })}
@@ -140,8 +187,9 @@ fn FilterForm(query: Memo<ListQuery>) -> impl IntoView {
 }
 
 #[component]
-fn UserTable(page: UserPage, query: ListQuery, admin: bool) -> impl IntoView {
+fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection, outcome: RwSignal<Changed>, reload: Callback<()>) -> impl IntoView {
     let filter = query.filter.clone();
+    let on_page: Vec<i64> = page.users.iter().map(|l| l.id).collect();
     let headings = [
         (Some(Sort::UserId), "User ID"),
         (Some(Sort::Email), "Email"),
@@ -177,14 +225,44 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool) -> impl IntoView {
             None => view! { <th scope="col">{name}</th> }.into_any(),
         })
         .collect_view();
+    let tick_all = admin.then(|| {
+        let (listed, ids) = (on_page.clone(), on_page.clone());
+        let all_ticked = move || selection.all_matching.get() || (!listed.is_empty() && selection.ticked.with(|t| listed.iter().all(|id| t.contains(id))));
+        view! {
+            <th scope="col">
+                <input type="checkbox" aria-label="Select every user on this page" prop:checked=all_ticked
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        selection.all_matching.set(false);
+                        selection.ticked.update(|t| for id in &ids { if on { t.insert(*id); } else { t.remove(id); } });
+                    }/>
+            </th>
+        }
+    });
     let rows = page
         .users
         .iter()
         .map(|listed| {
             let u = &listed.user;
+            let id = listed.id;
+            let tick = admin.then(|| view! {
+                <td>
+                    <input type="checkbox" aria-label=format!("Select {}", u.user_id)
+                        prop:checked=move || selection.all_matching.get() || selection.ticked.with(|t| t.contains(&id))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            if selection.all_matching.get_untracked() && !on {
+                                // Leaving one out of "all that match" turns the rest into ticks.
+                                selection.all_matching.set(false);
+                            }
+                            selection.ticked.update(|t| if on { t.insert(id); } else { t.remove(&id); });
+                        }/>
+                </td>
+            });
             view! {
                 <tr>
-                    <td>{u.user_id.clone()}</td>
+                    {tick}
+                    <td><a href=format!("/users/{id}")>{u.user_id.clone()}</a></td>
                     <td>{u.email.clone()}</td>
                     <td>{u.first_name.clone()}</td>
                     <td>{u.last_name.clone()}</td>
@@ -204,23 +282,29 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool) -> impl IntoView {
     };
     let (next, previous) = (at("after", &page.next), at("before", &page.previous));
     let first = previous.is_some().then(|| address(&query.filter, query.sort, query.descending, None));
-    let pairs = filter_pairs(&query.filter);
+    let current = query.filter.clone();
+    // The export holds the ticked users if any, else every user that matches.
+    let pairs = move || filter_pairs(&if selection.is_empty() { current.clone() } else { selection.filter(&current) });
     let exports = admin.then(|| {
+        let csv = pairs.clone();
         view! {
-            <a class="button" href=format!("/users/export.csv?{pairs}") download>"Export CSV"</a>
-            <a class="button" href=format!("/users/export.xlsx?{pairs}") download>"Export XLSX"</a>
+            <a class="button" href="/users/new">"Add user"</a>
+            <a class="button" href=move || format!("/users/export.csv?{}", csv()) download>"Export CSV"</a>
+            <a class="button" href=move || format!("/users/export.xlsx?{}", pairs()) download>"Export XLSX"</a>
         }
     });
+    let bulk = admin.then(|| view! { <BulkBar filter=query.filter.clone() total=page.total shown=on_page.len() selection outcome reload/> });
     let count = if page.total == 1 { "1 user matches".to_string() } else { format!("{} users match", page.total) };
     view! {
         <div class="toolbar list-bar">
             <p role="status">{count}</p>
             {exports}
         </div>
+        {bulk}
         <div class="table-wrap">
             <table class="users">
                 <caption class="visually-hidden">"Users"</caption>
-                <thead><tr>{heading_cells}</tr></thead>
+                <thead><tr>{tick_all}{heading_cells}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -229,5 +313,110 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool) -> impl IntoView {
             {previous.map(|href| view! { <a href=href rel="prev">"Previous"</a> })}
             {next.map(|href| view! { <a href=href rel="next">"Next"</a> })}
         </nav>
+    }
+}
+
+/// What to do with the chosen users: review first, then confirm.
+#[component]
+fn BulkBar(filter: Filter, total: i64, shown: usize, selection: Selection, outcome: RwSignal<Changed>, reload: Callback<()>) -> impl IntoView {
+    let action = RwSignal::new(BulkAction::Delete);
+    let name = RwSignal::new(String::new());
+    let preview = RwSignal::new(None::<Result<BulkPlan, crate::error::AppError>>);
+    let busy = RwSignal::new(false);
+    let filter = StoredValue::new(filter);
+    let chosen = move || selection.filter(&filter.get_value());
+    let review = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        outcome.set(None);
+        spawn_local(async move {
+            preview.set(Some(bulk_preview(chosen(), action.get_untracked(), name.get_untracked()).await));
+            busy.set(false);
+        });
+    };
+    let confirm = move |version: i64, digest: String| {
+        busy.set(true);
+        spawn_local(async move {
+            let result = bulk_apply(chosen(), action.get_untracked(), name.get_untracked(), version, digest).await;
+            if matches!(result, Ok(Outcome::Applied { .. })) {
+                preview.set(None);
+                selection.clear();
+                reload.run(());
+            }
+            outcome.set(Some(result));
+            busy.set(false);
+        });
+    };
+    let count = move || {
+        if selection.all_matching.get() {
+            format!("All {total} users that match are selected.")
+        } else {
+            format!("{} selected.", selection.ticked.with(BTreeSet::len))
+        }
+    };
+    let confirmation = move || {
+        let shown = preview.get()?;
+        Some(match shown {
+            Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+            Ok(p) => {
+                let (version, digest) = (p.version, p.digest.clone());
+                let question = match action.get_untracked() {
+                    BulkAction::Delete => format!("Delete {} users?", p.count),
+                    other => format!("{} {} users: {}?", other.label(), p.count, name.get_untracked().trim()),
+                };
+                let mut named = p.users.join(", ");
+                if p.count > p.users.len() {
+                    named += &format!(" and {} more", p.count - p.users.len());
+                }
+                let s = &p.summary;
+                let effect = format!("{} will be deleted, {} updated, {} unchanged; {} new roles.", s.deleted, s.updated, s.unchanged, s.roles_added);
+                let valid = p.problems.is_empty();
+                let problems = (!valid).then(|| view! {
+                    <div role="alert">
+                        <p class="error">"This cannot be done as it stands; nothing has changed:"</p>
+                        <ul>{p.problems.iter().take(50).map(|m| view! { <li>{m.clone()}</li> }).collect_view()}</ul>
+                    </div>
+                });
+                view! {
+                    <section class="card confirm" role="alertdialog" aria-labelledby="bulk-question">
+                        <h2 id="bulk-question">{question}</h2>
+                        <p>{named}</p>
+                        <p>{effect}</p>
+                        {problems}
+                        <button type="button" class="primary" disabled=move || !valid || busy.get() on:click=move |_| confirm(version, digest.clone())>"Confirm"</button>
+                        <button type="button" on:click=move |_| preview.set(None)>"Cancel"</button>
+                    </section>
+                }
+                .into_any()
+            }
+        })
+    };
+    view! {
+        <Show when=move || !selection.is_empty()>
+            <form class="card toolbar bulk" aria-label="Change the selected users" on:submit=review>
+                <p role="status">{count}</p>
+                {(total as usize > shown).then(|| view! {
+                    <button type="button" class="link" on:click=move |_| selection.all_matching.set(true)>
+                        {format!("Select all {total} users that match")}
+                    </button>
+                })}
+                <button type="button" class="link" on:click=move |_| { selection.clear(); preview.set(None); }>"Clear selection"</button>
+                <div class="field">
+                    <label for="bulk-action">"With the selected users"</label>
+                    <select id="bulk-action" prop:value=move || action.get().param()
+                        on:change=move |ev| { action.set(BulkAction::parse(&event_target_value(&ev)).unwrap_or(BulkAction::Delete)); preview.set(None); }>
+                        {BulkAction::ALL.iter().map(|a| view! { <option value=a.param()>{a.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <Show when=move || action.get().needs_name()>
+                    <div class="field">
+                        <label for="bulk-name">"Group or role"</label>
+                        <input id="bulk-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/>
+                    </div>
+                </Show>
+                <button type="submit" disabled=move || busy.get()>"Review"</button>
+            </form>
+        </Show>
+        {confirmation}
     }
 }

@@ -122,7 +122,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     let batch_id = record_batch(&mut tx, tenant_id, actor, batch, &plan, at).await?;
     apply(&mut tx, db.backend, tenant_id, &plan, &hashes, at).await?;
     record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &plan, at).await?;
-    sqlx::query("UPDATE tenants SET version = version + 1 WHERE id = $1").bind(tenant_id).execute(&mut *tx).await?;
+    super::tenants::bump_version(&mut tx, tenant_id).await?;
     tx.commit().await?;
     Ok(Committed::Applied { batch_id, plan: Box::new(plan) })
 }

@@ -74,6 +74,12 @@ fn matching(tenant_id: i64, filter: &Filter) -> Sql {
             );
         }
     }
+    if !filter.ids.trim().is_empty() {
+        // Parsed numbers, so they go into the text without quoting; at most
+        // [`Filter::MAX_IDS`], one bound value would be the slower way.
+        let ids: Vec<String> = filter.id_list().iter().map(i64::to_string).collect();
+        text += &format!(" AND u.id IN ({})", if ids.is_empty() { "NULL".into() } else { ids.join(", ") });
+    }
     if !filter.manager.trim().is_empty() {
         text += &format!(" AND m.user_id_key = {}", sql.param(Bind::Text(filter.manager.trim().to_lowercase())));
     }
@@ -86,6 +92,19 @@ pub async fn total(conn: &mut AnyConnection, tenant_id: i64, filter: &Filter) ->
     let mut count = matching(tenant_id, filter);
     count.text = format!("SELECT COUNT(*) AS n{}", count.text);
     count.query().fetch_one(&mut *conn).await?.try_get("n")
+}
+
+/// The User IDs of every user that matches `filter`, for changing them all at once.
+pub async fn user_ids(conn: &mut AnyConnection, tenant_id: i64, filter: &Filter) -> Result<Vec<String>, sqlx::Error> {
+    let mut sql = matching(tenant_id, filter);
+    sql.text = format!("SELECT u.user_id{} ORDER BY u.user_id_key", sql.text);
+    sql.query().fetch_all(&mut *conn).await?.iter().map(|row| row.try_get("user_id")).collect()
+}
+
+/// One user of the tenant, with roles and groups.
+pub async fn one(conn: &mut AnyConnection, tenant_id: i64, id: i64) -> Result<Option<crate::import::DirectoryUser>, sqlx::Error> {
+    let query = ListQuery { filter: Filter { ids: id.to_string(), ..Filter::default() }, ..ListQuery::default() };
+    Ok(rows(conn, tenant_id, &query, 1).await?.0.pop().map(|listed| listed.user))
 }
 
 pub async fn page(conn: &mut AnyConnection, tenant_id: i64, query: &ListQuery, size: i64) -> Result<UserPage, sqlx::Error> {

@@ -2,6 +2,7 @@
 //! driver. Queries use `$1` placeholders, which both accept; only the
 //! migrations differ.
 
+pub mod audit;
 pub mod commit;
 pub mod directory;
 pub mod groups;

@@ -34,6 +34,17 @@ pub async fn find(conn: &mut AnyConnection, name: &str) -> Result<Tenant, StoreE
     Ok(from_row(&row)?)
 }
 
+/// The directory's version, which every change to it bumps.
+pub async fn version(conn: &mut AnyConnection, tenant_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT version FROM tenants WHERE id = $1").bind(tenant_id).fetch_one(conn).await?.try_get("version")
+}
+
+/// Marks the tenant's directory as changed, so that earlier previews are checked again.
+pub async fn bump_version(conn: &mut AnyConnection, tenant_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE tenants SET version = version + 1 WHERE id = $1").bind(tenant_id).execute(conn).await?;
+    Ok(())
+}
+
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Tenant, sqlx::Error> {
     Ok(Tenant {
         id: row.try_get("id")?,

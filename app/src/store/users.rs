@@ -45,10 +45,7 @@ pub async fn insert(
         StoreError::Conflict("This user ID") => StoreError::Conflict("This e-mail address"),
         other => other,
     })?;
-    sqlx::query("UPDATE tenants SET version = version + 1 WHERE id = $1")
-        .bind(tenant.id)
-        .execute(conn)
-        .await?;
+    super::tenants::bump_version(conn, tenant.id).await?;
     Ok(row.try_get("id")?)
 }
 

@@ -6,6 +6,7 @@ mod batches;
 mod cli;
 mod helpers;
 mod import;
+mod manage;
 mod pages;
 mod setup;
 mod sheets;

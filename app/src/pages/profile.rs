@@ -1,9 +1,7 @@
-//! The signed-in pages. Each is guarded here for the page, and each server
-//! function behind it checks the session again for the data.
+//! The signed-in person's own profile.
 
 use super::frame::Guard;
 use super::Session;
-use crate::domain::access::AccessLevel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -29,22 +27,4 @@ pub fn ProfilePage() -> impl IntoView {
             </Suspense>
         </Guard>
     }
-}
-
-/// A guarded page whose content a later part of Roster fills in.
-#[component]
-fn Planned(title: &'static str, heading: &'static str, allow: fn(AccessLevel) -> bool, about: &'static str) -> impl IntoView {
-    view! {
-        <Title text=format!("{title} · Roster")/>
-        <Guard allow>
-            <h1>{heading}</h1>
-            <p class="muted">{about}</p>
-        </Guard>
-    }
-}
-
-#[component]
-pub fn GroupsPage() -> impl IntoView {
-    let about = "Groups must exist before an import names them; they will be managed here.";
-    view! { <Planned title="Groups" heading="Groups" allow=AccessLevel::is_admin about/> }
 }

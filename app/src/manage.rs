@@ -1,0 +1,289 @@
+//! Changing users from the users pages: one user, or many at once. Every
+//! change is a small batch in the import format, checked by the import
+//! engine and applied by the commit path, so the rules, the messages, the
+//! history and undo are those of an import.
+
+use crate::batches::Outcome;
+use crate::error::AppError;
+use crate::import::bulk::BulkAction;
+use crate::import::{DirectoryUser, Summary};
+use crate::users::Filter;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+/// One user as their page shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OneUser {
+    pub id: i64,
+    pub user: DirectoryUser,
+    /// The User IDs of the people who report to them.
+    pub reports: Vec<String>,
+    /// Locked for a while after failed sign-ins.
+    pub locked: bool,
+    /// The signed-in person themselves.
+    pub is_me: bool,
+}
+
+/// What a change of many users would do, before the admin confirms it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkPlan {
+    /// How many users the selection holds.
+    pub count: usize,
+    /// The first of them, by User ID, for the confirmation to name.
+    pub users: Vec<String>,
+    pub summary: Summary,
+    /// Every problem, each naming its user.
+    pub problems: Vec<String>,
+    pub version: i64,
+    pub digest: String,
+}
+
+/// How many users a confirmation names before it says "and N more".
+pub const NAMED: usize = 50;
+
+/// One user of the caller's tenant (admins, and managers read only).
+#[server(endpoint = "user_detail")]
+pub async fn user_detail(id: i64) -> Result<OneUser, AppError> {
+    crate::state::with_status(
+        async {
+            let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::sees_directory).await?;
+            let mut conn = state.db.pool.acquire().await?;
+            let user = server::one(&mut conn, me.tenant_id, id).await?;
+            let reports = Filter { manager: user.user_id.clone(), ..Filter::default() };
+            let reports = crate::store::listing::user_ids(&mut conn, me.tenant_id, &reports).await?;
+            let locked = server::locked(&state, &mut conn, &user).await?;
+            Ok(OneUser { id, is_me: crate::import::fold(&user.user_id) == crate::import::fold(&me.user_id), user, reports, locked })
+        }
+        .await,
+    )
+}
+
+/// Creates a user (`id` none) or changes one, from a row of the import
+/// format (`cells`, in the template's column order).
+#[server(endpoint = "save_user", input = Json)]
+pub async fn save_user(id: Option<i64>, cells: Vec<String>) -> Result<Outcome, AppError> {
+    use crate::import::columns::Column;
+    crate::state::with_status(
+        async {
+            let (state, me, mut conn) = server::admin().await?;
+            let mut row = cells;
+            if row.len() != Column::ALL.len() {
+                return Err(AppError::Invalid("The form did not send every field; reload the page.".into()));
+            }
+            let label = match id {
+                Some(id) => {
+                    let user = server::one(&mut conn, me.tenant_id, id).await?;
+                    row[0] = "update".into();
+                    row[1] = user.user_id.clone();
+                    format!("Users page: {} edited", user.user_id)
+                }
+                None => {
+                    row[0] = "create".into();
+                    let name = if row[1].trim().is_empty() { row[2].trim() } else { row[1].trim() };
+                    format!("Users page: {name} added")
+                }
+            };
+            drop(conn);
+            server::apply(&state, &me, vec![row], label, None).await
+        }
+        .await,
+    )
+}
+
+/// Blocks (`active` false) or unblocks a user.
+#[server(endpoint = "set_user_active")]
+pub async fn set_user_active(id: i64, active: bool) -> Result<Outcome, AppError> {
+    crate::state::with_status(
+        async {
+            let (state, me, mut conn) = server::admin().await?;
+            let mut user = server::one(&mut conn, me.tenant_id, id).await?;
+            drop(conn);
+            user.active = active;
+            let label = format!("Users page: {} {}", user.user_id, if active { "unblocked" } else { "blocked" });
+            server::apply(&state, &me, vec![crate::import::write::action_row("update", &user)], label, None).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "delete_user")]
+pub async fn delete_user(id: i64) -> Result<Outcome, AppError> {
+    crate::state::with_status(
+        async {
+            let (state, me, mut conn) = server::admin().await?;
+            let user = server::one(&mut conn, me.tenant_id, id).await?;
+            drop(conn);
+            let label = format!("Users page: {} deleted", user.user_id);
+            server::apply(&state, &me, vec![crate::import::write::action_row("delete", &user)], label, None).await
+        }
+        .await,
+    )
+}
+
+/// Sets a user's password, typed twice; the tenant's password rules apply.
+#[server(endpoint = "set_user_password")]
+pub async fn set_user_password(id: i64, password: String, again: String) -> Result<Outcome, AppError> {
+    use crate::import::columns::Column;
+    crate::state::with_status(
+        async {
+            if password != again {
+                return Err(AppError::Invalid("The two passwords differ. Type the same password twice.".into()));
+            }
+            let (state, me, mut conn) = server::admin().await?;
+            let user = server::one(&mut conn, me.tenant_id, id).await?;
+            drop(conn);
+            let mut row = crate::import::write::action_row("update", &user);
+            let at = Column::ALL.iter().position(|c| *c == Column::Password).unwrap_or_default();
+            row[at] = password;
+            server::apply(&state, &me, vec![row], format!("Users page: password of {} set", user.user_id), None).await
+        }
+        .await,
+    )
+}
+
+/// Lifts the lock that failed sign-ins put on a user's account.
+#[server(endpoint = "unlock_user")]
+pub async fn unlock_user(id: i64) -> Result<(), AppError> {
+    crate::state::with_status(
+        async {
+            let (_, me, mut conn) = server::admin().await?;
+            let user = server::one(&mut conn, me.tenant_id, id).await?;
+            for key in server::throttle_keys(&user) {
+                crate::store::throttle::clear(&mut conn, &key).await?;
+            }
+            crate::store::audit::record(&mut conn, me.tenant_id, &me.email, "user_unlocked", &user.user_id).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// What [`bulk_apply`] would do to the selected users: the ticked ones
+/// (`selection.ids`), or every user that matches the filter.
+#[server(endpoint = "bulk_preview", input = Json)]
+pub async fn bulk_preview(selection: Filter, action: BulkAction, name: String) -> Result<BulkPlan, AppError> {
+    crate::state::with_status(
+        async {
+            let (_, _, bulk) = server::bulk(&selection, action, &name).await?;
+            let plan = crate::import::check_read(&bulk.sheet, &bulk.directory);
+            // The batch's rows are the selected users in order: row n is user n − 2.
+            let user_of = |row: Option<u32>| row.and_then(|r| bulk.user_ids.get((r as usize).checked_sub(2)?)).cloned().unwrap_or_default();
+            let problems = plan.errors.iter().map(|e| format!("{}: {}", user_of(e.row), e.message)).collect();
+            Ok(BulkPlan {
+                count: bulk.user_ids.len(),
+                users: bulk.user_ids.iter().take(NAMED).cloned().collect(),
+                summary: plan.summary(),
+                problems,
+                version: plan.version,
+                digest: plan.digest(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Applies a change of many users that [`bulk_preview`] showed (its
+/// `version` and `digest`), all or nothing.
+#[server(endpoint = "bulk_apply", input = Json)]
+pub async fn bulk_apply(selection: Filter, action: BulkAction, name: String, version: i64, digest: String) -> Result<Outcome, AppError> {
+    crate::state::with_status(
+        async {
+            let (state, me, bulk) = server::bulk(&selection, action, &name).await?;
+            let label = action.describe(bulk.user_ids.len(), name.trim());
+            server::apply(&state, &me, bulk.rows, label, Some((version, digest))).await
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+    use crate::auth::SessionUser;
+    use crate::import::write::headings;
+    use crate::import::Directory;
+    use crate::sheet::{Limits, ReadError, Sheet};
+    use crate::state::AppState;
+    use crate::store::commit::{commit, Actor, Batch};
+    use sqlx::pool::PoolConnection;
+
+    type Conn = PoolConnection<sqlx::Any>;
+
+    /// The signed-in admin and a connection.
+    pub async fn admin() -> Result<(AppState, SessionUser, Conn), AppError> {
+        let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
+        let conn = state.db.pool.acquire().await?;
+        Ok((state, me, conn))
+    }
+
+    /// A user of the tenant with their roles and groups; another tenant's is not found.
+    pub async fn one(conn: &mut Conn, tenant_id: i64, id: i64) -> Result<DirectoryUser, AppError> {
+        crate::store::listing::one(conn, tenant_id, id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// The sign-in throttle's keys for a user: they sign in by e-mail or User ID.
+    pub fn throttle_keys(user: &DirectoryUser) -> [String; 2] {
+        [format!("account:{}", user.email.to_lowercase()), format!("account:{}", user.user_id.to_lowercase())]
+    }
+
+    pub async fn locked(state: &AppState, conn: &mut Conn, user: &DirectoryUser) -> Result<bool, AppError> {
+        let now = crate::state::now();
+        for key in throttle_keys(user) {
+            let record = crate::store::throttle::get(conn, &key).await?;
+            if state.auth.throttle.locked_minutes(&record, now).is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// A change of many users, as rows of a batch.
+    pub struct Bulk {
+        pub directory: Directory,
+        pub user_ids: Vec<String>,
+        pub rows: Vec<Vec<String>>,
+        pub sheet: Result<Sheet, ReadError>,
+    }
+
+    pub async fn bulk(selection: &Filter, action: BulkAction, name: &str) -> Result<(AppState, SessionUser, Bulk), AppError> {
+        let (state, me, mut conn) = admin().await?;
+        let user_ids = crate::store::listing::user_ids(&mut conn, me.tenant_id, selection).await?;
+        if user_ids.is_empty() {
+            return Err(AppError::Invalid("No users are selected. Tick some, or choose all that match the filter.".into()));
+        }
+        let directory = crate::store::directory::load(&mut conn, me.tenant_id, Some(me.user_id.clone())).await?;
+        let rows = crate::import::bulk::rows(&directory, &user_ids, action, name).map_err(AppError::Invalid)?;
+        let sheet = Sheet::from_rows(&headings(), &rows, &Limits::default());
+        Ok((state, me, Bulk { directory, user_ids, rows, sheet }))
+    }
+
+    /// Checks and applies rows of the import format as the signed-in admin,
+    /// recorded in the history under `label`. The same rows meant for the
+    /// same directory version (the previewed one, else the current one) are
+    /// applied once, however often they are sent.
+    pub async fn apply(state: &AppState, me: &SessionUser, rows: Vec<Vec<String>>, label: String, previewed: Option<(i64, String)>) -> Result<Outcome, AppError> {
+        let version = match &previewed {
+            Some((version, _)) => *version,
+            None => crate::store::tenants::version(&mut *state.db.pool.acquire().await?, me.tenant_id).await?,
+        };
+        let sheet = Sheet::from_rows(&headings(), &rows, &Limits::default());
+        let checksum = without_passwords(&rows);
+        let key = format!("users-page-{version}-{checksum}");
+        let batch = Batch { key: &key, file_name: &label, checksum, sheet: &sheet, previewed };
+        let actor = Actor { id: me.id, email: me.email.clone(), user_id: me.user_id.clone() };
+        crate::batches::outcome(commit(&state.db, me.tenant_id, &actor, &batch).await)
+    }
+
+    /// The rows' checksum with the passwords left out: the history shows it,
+    /// and a hash of a known row with a password in it could be guessed back.
+    fn without_passwords(rows: &[Vec<String>]) -> String {
+        use crate::import::columns::Column;
+        let at = Column::ALL.iter().position(|c| *c == Column::Password).unwrap_or_default();
+        let blanked: Vec<Vec<String>> = rows
+            .iter()
+            .map(|row| row.iter().enumerate().map(|(i, cell)| if i == at { String::new() } else { cell.clone() }).collect())
+            .collect();
+        Sheet::from_rows(&headings(), &blanked, &Limits::default()).map(|s| s.checksum()).unwrap_or_default()
+    }
+}
