@@ -190,7 +190,7 @@ pub async fn bulk_apply(selection: Filter, action: BulkAction, name: String, ver
     crate::state::with_status(
         async {
             let (state, me, bulk) = server::bulk(&selection, action, &name).await?;
-            let label = action.describe(bulk.user_ids.len(), name.trim());
+            let label = action.describe(bulk.user_ids.len(), &bulk.name);
             server::apply(&state, &me, bulk.rows, label, Some((version, digest))).await
         }
         .await,
@@ -241,6 +241,8 @@ mod server {
     /// A change of many users, as rows of a batch.
     pub struct Bulk {
         pub directory: Directory,
+        /// The group or role, as the directory spells it.
+        pub name: String,
         pub user_ids: Vec<String>,
         pub rows: Vec<Vec<String>>,
         pub sheet: Result<Sheet, ReadError>,
@@ -253,9 +255,9 @@ mod server {
             return Err(AppError::Invalid("No users are selected. Tick some, or choose all that match the filter.".into()));
         }
         let directory = crate::store::directory::load(&mut conn, me.tenant_id, Some(me.user_id.clone())).await?;
-        let rows = crate::import::bulk::rows(&directory, &user_ids, action, name).map_err(AppError::Invalid)?;
+        let (name, rows) = crate::import::bulk::rows(&directory, &user_ids, action, name).map_err(AppError::Invalid)?;
         let sheet = Sheet::from_rows(&headings(), &rows, &Limits::default());
-        Ok((state, me, Bulk { directory, user_ids, rows, sheet }))
+        Ok((state, me, Bulk { directory, name, user_ids, rows, sheet }))
     }
 
     /// Checks and applies rows of the import format as the signed-in admin,

@@ -78,6 +78,12 @@ impl Sort {
     }
 }
 
+/// What the free-text filter searches: the names (so that `ann smith`
+/// finds Ann Smith), the user ID and the e-mail address, lower-cased.
+pub fn search_text(first_name: &str, last_name: &str, user_id: &str, email: &str) -> String {
+    format!("{first_name} {last_name} {user_id} {email}").to_lowercase()
+}
+
 /// The filter, as it stands in the page's address. Blank means "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -163,4 +169,22 @@ pub async fn get_user(id: i64) -> Result<UserSummary, AppError> {
         }
         .await,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_search_text_holds_the_whole_name_user_id_and_email_lower_cased() {
+        let text = search_text("Ann", "Élan Smith", "ANN", "Ann@X.org");
+        assert_eq!(text, "ann élan smith ann ann@x.org");
+        assert!(text.contains("ann élan"), "first and last name in one go");
+    }
+
+    #[test]
+    fn ticked_ids_read_back_without_anything_that_is_not_an_id() {
+        let filter = Filter { ids: "3, 5,x,,7".into(), ..Filter::default() };
+        assert_eq!(filter.id_list(), [3, 5, 7]);
+    }
 }

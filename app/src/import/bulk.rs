@@ -65,10 +65,11 @@ impl BulkAction {
     }
 }
 
-/// The batch's rows (in the import format) for the users with these User
-/// IDs; unknown User IDs are left out. A group must exist already; a role
-/// that does not is created, as in an import.
-pub fn rows(directory: &Directory, user_ids: &[String], action: BulkAction, name: &str) -> Result<Vec<Vec<String>>, String> {
+/// The group or role's name as the directory spells it, and the batch's
+/// rows (in the import format) for the users with these User IDs; unknown
+/// User IDs are left out. A group must exist already; a role that does not
+/// is created, as in an import.
+pub fn rows(directory: &Directory, user_ids: &[String], action: BulkAction, name: &str) -> Result<(String, Vec<Vec<String>>), String> {
     let name = name.trim();
     let name = match action {
         BulkAction::Delete => String::new(),
@@ -100,7 +101,7 @@ pub fn rows(directory: &Directory, user_ids: &[String], action: BulkAction, name
             action_row("update", &user)
         })
         .collect();
-    Ok(rows)
+    Ok((name, rows))
 }
 
 #[cfg(test)]
@@ -127,7 +128,7 @@ mod tests {
 
     fn plan(directory: &Directory, users: &[&str], action: BulkAction, name: &str) -> crate::import::Plan {
         let users: Vec<String> = users.iter().map(|u| u.to_string()).collect();
-        let rows = rows(directory, &users, action, name).unwrap();
+        let (_, rows) = rows(directory, &users, action, name).unwrap();
         check_read(&Sheet::from_rows(&headings(), &rows, &Limits::default()), directory)
     }
 
@@ -172,7 +173,8 @@ mod tests {
 
     #[test]
     fn unknown_user_ids_are_left_out_and_actions_read_back_from_their_names() {
-        assert_eq!(rows(&directory(), &["nobody".into()], BulkAction::Delete, "").unwrap().len(), 0);
+        assert_eq!(rows(&directory(), &["nobody".into()], BulkAction::Delete, "").unwrap().1.len(), 0);
+        assert_eq!(rows(&directory(), &["bob".into()], BulkAction::RemoveFromGroup, "sales").unwrap().0, "Sales");
         for action in BulkAction::ALL {
             assert_eq!(BulkAction::parse(action.param()), Some(action));
         }

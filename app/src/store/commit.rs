@@ -12,6 +12,7 @@ use crate::import::{check_read, DirectoryUser, Plan};
 use crate::sheet::{ReadError, Sheet};
 use crate::state::now;
 use crate::store::{Backend, Db};
+use crate::users::search_text;
 use serde_json::{json, Value};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
@@ -190,14 +191,15 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
                 tenant_id, u.user_id, u.user_id.to_lowercase(), u.email, u.email.to_lowercase(), u.first_name, u.last_name,
                 u.title, u.phone, u.phone2, none_if_empty(&u.network_account),
                 (!u.network_account.is_empty()).then(|| u.network_account.to_lowercase()), hashes.get(&create.row),
-                u.locale, u.access.as_str(), i64::from(u.active), u.task_notification, at, at
+                u.locale, u.access.as_str(), i64::from(u.active), u.task_notification, at, at,
+                search_text(&u.first_name, &u.last_name, &u.user_id, &u.email)
             ])
         })
         .collect();
     let columns = [
         "tenant_id:int", "user_id", "user_id_key", "email", "email_key", "first_name", "last_name", "title", "phone", "phone2",
         "network_account", "network_account_key", "password_hash", "locale", "access_level", "active:int",
-        "task_notification", "created_at:int", "updated_at:int",
+        "task_notification", "created_at:int", "updated_at:int", "search",
     ];
     insert_json(conn, backend, "users", &columns, &users).await?;
     let ids = name_ids(conn, "SELECT id, user_id_key AS k FROM users WHERE tenant_id = $1", tenant_id).await?;
@@ -206,11 +208,13 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
         let query = sqlx::query(
             "UPDATE users SET email = $2, email_key = $3, first_name = $4, last_name = $5, title = $6, phone = $7, phone2 = $8,
                               network_account = $9, network_account_key = $10, password_hash = COALESCE($11, password_hash),
-                              locale = $12, access_level = $13, active = $14, task_notification = $15, updated_at = $16
+                              locale = $12, access_level = $13, active = $14, task_notification = $15, updated_at = $16,
+                              search = $17
              WHERE id = $1",
         )
         .bind(id_of(&ids, &u.user_id)?);
-        bind_fields(query, u, hashes.get(&update.row).cloned()).bind(at).execute(&mut *conn).await?;
+        let search = search_text(&u.first_name, &u.last_name, &u.user_id, &u.email);
+        bind_fields(query, u, hashes.get(&update.row).cloned()).bind(at).bind(search).execute(&mut *conn).await?;
     }
 
     let roles = name_ids(conn, "SELECT id, name_key AS k FROM roles WHERE tenant_id = $1", tenant_id).await?;

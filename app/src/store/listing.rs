@@ -52,10 +52,7 @@ fn matching(tenant_id: i64, filter: &Filter) -> Sql {
     let q = filter.q.trim().to_lowercase();
     if !q.is_empty() {
         let like = sql.param(Bind::Text(format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))));
-        text += &format!(
-            " AND (u.email_key LIKE {like} ESCAPE '\\' OR u.user_id_key LIKE {like} ESCAPE '\\'
-               OR LOWER(u.first_name) LIKE {like} ESCAPE '\\' OR LOWER(u.last_name) LIKE {like} ESCAPE '\\')"
-        );
+        text += &format!(" AND u.search LIKE {like} ESCAPE '\\'");
     }
     if let Some(level) = crate::domain::access::AccessLevel::parse(filter.access.trim()) {
         text += &format!(" AND u.access_level = {}", sql.param(Bind::Text(level.as_str().into())));

@@ -24,8 +24,8 @@ pub async fn insert(
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "INSERT INTO users (tenant_id, user_id, user_id_key, email, email_key, first_name, last_name,
-                            password_hash, locale, access_level, active, created_at, updated_at)
-         VALUES ($1, $2, $3, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)
+                            password_hash, locale, access_level, active, created_at, updated_at, search)
+         VALUES ($1, $2, $3, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10)
          RETURNING id",
     )
     .bind(tenant.id)
@@ -37,6 +37,7 @@ pub async fn insert(
     .bind(&tenant.default_locale)
     .bind(user.access.as_str())
     .bind(now)
+    .bind(crate::users::search_text(user.first_name.trim(), user.last_name.trim(), user.email.as_str(), user.email.as_str()))
     .fetch_one(&mut *conn)
     .await
     .map_err(|error| match StoreError::from(error) {
