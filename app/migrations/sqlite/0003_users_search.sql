@@ -3,3 +3,4 @@
 -- columns of every row at every search.
 ALTER TABLE users ADD COLUMN search TEXT NOT NULL DEFAULT '';
 UPDATE users SET search = lower(first_name || ' ' || last_name || ' ' || user_id || ' ' || email);
+CREATE INDEX users_search ON users (tenant_id, search);
