@@ -15,7 +15,7 @@ test("the users list filters and sorts, and the address keeps both", async ({ pa
   await signIn(page, admin);
   await expect(page).toHaveURL(/\/users$/);
   const table = page.getByRole("table", { name: "Users" });
-  const firstNames = () => table.locator("tbody tr td:nth-child(3)").allTextContents();
+  const firstNames = () => table.locator("tbody tr td:nth-child(4)").allTextContents();
 
   await page.getByLabel("Search").fill("YA");
   await page.getByRole("button", { name: "Filter" }).click();

@@ -77,6 +77,7 @@ pub fn NewUserPage() -> impl IntoView {
         <Guard allow=AccessLevel::is_admin>
             <p><a href="/users">"← Users"</a></p>
             <h1>"Add a user"</h1>
+            <ChangeOutcome outcome/>
             <UserForm id=None row=blank_row() outcome saved=Callback::new(|_| ())/>
         </Guard>
     }
@@ -95,6 +96,7 @@ pub fn UserPage() -> impl IntoView {
         <Title text="User · Roster"/>
         <Guard allow=AccessLevel::sees_directory>
             <p><a href="/users">"← Users"</a></p>
+            <ChangeOutcome outcome/>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let admin = matches!(session.0.await, Ok(Some(me)) if me.access.is_admin());
@@ -104,7 +106,6 @@ pub fn UserPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <ChangeOutcome outcome/>
         </Guard>
     }
 }
