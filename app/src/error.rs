@@ -24,6 +24,8 @@ pub enum AppError {
     Blocked,
     #[error("Too many failed sign-ins. Try again in {minutes} minutes.")]
     Locked { minutes: u64 },
+    #[error("Too many requests for a link. Try again in {minutes} minutes.")]
+    TooManyLinks { minutes: u64 },
     /// The directory changed since the file was checked: check it again.
     #[error("{0}")]
     Stale(String),
@@ -43,7 +45,7 @@ impl AppError {
             Self::Forbidden | Self::Blocked => 403,
             Self::NotFound => 404,
             Self::Invalid(_) | Self::Request(_) => 400,
-            Self::Locked { .. } => 429,
+            Self::Locked { .. } | Self::TooManyLinks { .. } => 429,
             Self::Stale(_) => 409,
             Self::Internal => 500,
             Self::Unreachable => 503,

@@ -12,6 +12,7 @@ pub mod history;
 pub mod import;
 pub mod manage;
 mod pages;
+pub mod passwords;
 pub mod sheet;
 #[cfg(feature = "ssr")]
 pub mod state;

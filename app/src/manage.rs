@@ -23,6 +23,7 @@ pub struct OneUser {
     pub locked: bool,
     /// The signed-in person themselves.
     pub is_me: bool,
+    pub invitation: crate::passwords::Invitation,
 }
 
 /// What a change of many users would do, before the admin confirms it.
@@ -53,7 +54,9 @@ pub async fn user_detail(id: i64) -> Result<OneUser, AppError> {
             let reports = Filter { manager: user.user_id.clone(), ..Filter::default() };
             let reports = crate::store::listing::user_ids(&mut conn, me.tenant_id, &reports).await?;
             let locked = server::locked(&state, &mut conn, &user).await?;
-            Ok(OneUser { id, is_me: crate::import::fold(&user.user_id) == crate::import::fold(&me.user_id), user, reports, locked })
+            let invitation = crate::store::links::invitations(&mut conn, &[id], crate::state::now()).await?.remove(&id).unwrap_or_default();
+            let is_me = crate::import::fold(&user.user_id) == crate::import::fold(&me.user_id);
+            Ok(OneUser { id, is_me, user, reports, locked, invitation })
         }
         .await,
     )

@@ -12,6 +12,15 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub auth: AuthSettings,
+    pub mail: MailSettings,
+}
+
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    /// The address users reach Roster at; the links in messages start with it.
+    pub public_url: String,
+    /// Whether a mail server is configured; without one, messages wait in the outbox.
+    pub sending: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

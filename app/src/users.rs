@@ -131,6 +131,7 @@ pub struct ListQuery {
 pub struct Listed {
     pub id: i64,
     pub user: DirectoryUser,
+    pub invitation: crate::passwords::Invitation,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

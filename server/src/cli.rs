@@ -98,6 +98,18 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure even without `X-Forwarded-Proto: https`.
     #[arg(long, env = "ROSTER_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The address users reach Roster at, which the links in messages start
+    /// with (default: http:// and the listening address).
+    #[arg(long, env = "ROSTER_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The mail server for invitations and password links: smtp://HOST:PORT,
+    /// smtp://USER:PASSWORD@HOST?tls=required (STARTTLS) or smtps://USER:PASSWORD@HOST.
+    /// Without one, messages wait in the outbox.
+    #[arg(long, env = "SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of those messages.
+    #[arg(long, env = "SMTP_FROM", default_value = "Roster <roster@localhost>")]
+    pub smtp_from: String,
     /// Where the built site (pkg/, favicon) is; found by itself after `cargo leptos build`.
     #[arg(long, env = "LEPTOS_SITE_ROOT")]
     pub site_root: Option<PathBuf>,

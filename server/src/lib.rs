@@ -4,6 +4,7 @@ pub mod cli;
 mod commands;
 mod csrf;
 mod downloads;
+mod mailer;
 mod sheets;
 mod web;
 

@@ -1,9 +1,10 @@
 //! The web server: Leptos pages and server functions on axum.
 
 use crate::cli::ServeArgs;
+use crate::mailer::{self, Mailer};
 use crate::{csrf, downloads};
 use anyhow::Context;
-use app::state::{AppState, AuthSettings};
+use app::state::{AppState, AuthSettings, MailSettings};
 use app::store::Db;
 use app::{shell, App};
 use axum::http::{header, HeaderValue};
@@ -19,19 +20,23 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub async fn serve(db: Db, args: ServeArgs) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", listener.local_addr().unwrap_or(args.addr)));
+    let mailer = args.smtp_url.as_deref().map(|url| Mailer::new(url, &args.smtp_from, &public_url)).transpose()?;
     let state = AppState {
         leptos_options: leptos_options(&args),
-        db,
+        db: db.clone(),
         auth: AuthSettings {
             session_idle: Duration::from_secs(args.session_idle_secs),
             session_max: Duration::from_secs(args.session_max_secs),
             secure_cookies: args.secure_cookies,
             ..AuthSettings::default()
         },
+        mail: MailSettings { public_url, sending: mailer.is_some() },
     };
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    tokio::spawn(mailer::run(db, mailer));
     // Tests and scripts read this line to learn the port when given port 0.
     println!("Roster is listening on http://{}", listener.local_addr()?);
     std::io::stdout().flush()?;

@@ -106,6 +106,19 @@ fn set_cookie(state: &AppState, token: &str, max_age: u64) {
     }
 }
 
+/// The hash of the session token the current request came with: the
+/// session to keep when the others end.
+pub fn current_token_hash() -> Option<String> {
+    presented_token().map(|token| token_hash(&token))
+}
+
+/// The network address the request came from, for throttling.
+pub fn client_address() -> String {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip()))
+        .map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
+}
+
 /// The session token the current request came with.
 fn presented_token() -> Option<String> {
     use_context::<Parts>().and_then(|parts| cookie_token(&parts.headers))
@@ -122,13 +135,13 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_string())
 }
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     hex(&bytes)
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 

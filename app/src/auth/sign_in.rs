@@ -5,10 +5,6 @@ use super::password_hash;
 use crate::error::AppError;
 use crate::state::{app_state, now};
 use crate::store;
-use axum::extract::ConnectInfo;
-use http::request::Parts;
-use leptos::prelude::*;
-use std::net::SocketAddr;
 
 pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
     let state = app_state()?;
@@ -17,9 +13,7 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
         return Err(AppError::Invalid("Enter your e-mail address and your password.".into()));
     }
     let policy = &state.auth.throttle;
-    let address = use_context::<Parts>()
-        .and_then(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip()))
-        .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+    let address = super::session::client_address();
     let keys = [
         (format!("account:{login_key}"), policy.account_limit),
         (format!("address:{address}"), policy.address_limit),

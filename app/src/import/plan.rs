@@ -90,6 +90,11 @@ impl Plan {
         }
     }
 
+    /// How many new users the batch will send an invitation.
+    pub fn invitations(&self) -> usize {
+        self.creates.iter().filter(|c| c.invite).count()
+    }
+
     pub fn is_valid(&self) -> bool {
         self.errors.is_empty()
     }
@@ -600,7 +605,8 @@ impl<'a> Planner<'a> {
             match r.action {
                 Action::Delete => plan.deletes.push(Delete { row, user: r.user }),
                 Action::Create => {
-                    let invite = r.input.notify_if_new;
+                    // A network account signs in through the network: no password to set.
+                    let invite = r.input.notify_if_new && r.user.network_account.is_empty();
                     if r.user.phone.is_empty() {
                         plan.push(Issue::cell(row, Column::Phone, Code::NoPhone, format!("The new user {} has no phone number.", r.user.user_id)));
                     }

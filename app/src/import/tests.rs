@@ -257,3 +257,17 @@ fn progress_is_reported_up_to_the_total() {
     assert_eq!(calls.last(), Some(&(10_000, 10_000)));
     assert!(calls.len() >= 3);
 }
+
+#[test]
+fn notify_if_new_invites_new_users_who_sign_in_with_a_password() {
+    let plan = run(
+        "Email,Last Name,Phone,Notify If New,Network Account\n\
+         a@acme.test,A,1,TRUE,\nb@acme.test,B,1,FALSE,\nc@acme.test,C,1,TRUE,ACME\\c\n",
+    );
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+    let invited: Vec<bool> = plan.creates.iter().map(|c| c.invite).collect();
+    assert_eq!(invited, [true, false, false], "a network account has no password to set");
+    assert_eq!(plan.invitations(), 1);
+    let warnings: Vec<_> = plan.warnings.iter().map(|w| (w.row, w.code)).collect();
+    assert_eq!(warnings, [(Some(3), Code::NoSignIn)], "B has neither a password nor an invitation");
+}

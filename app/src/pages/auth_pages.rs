@@ -32,6 +32,7 @@ pub fn LoginPage() -> impl IntoView {
                 <ErrorMessage message=error/>
                 <button type="submit" class="primary" disabled=move || login.pending().get()>"Sign in"</button>
             </ActionForm>
+            <p><a href="/forgot">"Forgotten your password?"</a></p>
         </section>
     }
 }
@@ -39,7 +40,7 @@ pub fn LoginPage() -> impl IntoView {
 /// A password input with a button that shows what was typed; the button is
 /// also how the tests see that the page is hydrated.
 #[component]
-fn PasswordField(id: &'static str, label: &'static str, autocomplete: &'static str, #[prop(default = id)] name: &'static str) -> impl IntoView {
+pub(super) fn PasswordField(id: &'static str, label: &'static str, autocomplete: &'static str, #[prop(default = id)] name: &'static str) -> impl IntoView {
     let shown = RwSignal::new(false);
     view! {
         <div class="field">

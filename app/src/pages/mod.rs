@@ -5,6 +5,7 @@ mod frame;
 mod history;
 mod import;
 mod names;
+mod password;
 mod profile;
 mod undo;
 mod user;
@@ -67,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=frame::Home ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=auth_pages::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=auth_pages::SetupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot") view=password::ForgotPage ssr=SsrMode::Async/>
+                    <Route path=path!("/password/:token") view=password::SetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/outbox") view=password::OutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=users::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/users/new") view=user::NewUserPage ssr=SsrMode::Async/>

@@ -22,6 +22,7 @@ pub fn ProfilePage() -> impl IntoView {
                             <dt>"Access level"</dt><dd>{user.access.as_str()}</dd>
                             <dt>"Organisation"</dt><dd>{user.tenant}</dd>
                         </dl>
+                        <super::password::ChangePasswordForm/>
                     })
                 })}
             </Suspense>

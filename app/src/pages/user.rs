@@ -13,6 +13,7 @@ use crate::import::plan::list;
 use crate::import::write::export_row;
 use crate::import::Issue;
 use crate::manage::{delete_user, save_user, set_user_active, set_user_password, unlock_user, user_detail, OneUser};
+use crate::passwords::{send_password_link, Invitation};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -37,6 +38,8 @@ fn blank_row() -> Vec<String> {
     row[at(Column::AccessLevel)] = "User".into();
     row[at(Column::Active)] = "TRUE".into();
     row[at(Column::TaskNotification)] = "Email".into();
+    // Kinder than a password to pass on: the new user sets their own.
+    row[at(Column::NotifyIfNew)] = "TRUE".into();
     row
 }
 
@@ -119,6 +122,12 @@ fn UserView(detail: OneUser, admin: bool, outcome: RwSignal<Changed>, reload: Ca
         (true, true) => "Locked for a while after failed sign-ins",
         (true, false) => "Active",
     };
+    let sign_in = match (u.network_account.is_empty(), u.has_password, detail.invitation) {
+        (false, _, _) => "Signs in through the network".to_string(),
+        (true, true, _) => "Has a password".to_string(),
+        (true, false, Invitation::NotInvited) => "No password yet, and not invited".to_string(),
+        (true, false, invitation) => format!("No password yet; invitation {}", invitation.label()),
+    };
     let body = if admin {
         Either::Left(view! {
             <UserForm id=Some(detail.id) row=export_row(u) outcome saved=reload/>
@@ -134,7 +143,7 @@ fn UserView(detail: OneUser, admin: bool, outcome: RwSignal<Changed>, reload: Ca
     };
     view! {
         <h1>{if name.is_empty() { u.user_id.clone() } else { name }}</h1>
-        <p class="muted" role="status">{state}</p>
+        <p class="muted" role="status">{state}" · "<span class="sign-in">{sign_in}</span></p>
         {body}
     }
 }
@@ -163,6 +172,8 @@ fn UserForm(id: Option<i64>, row: Vec<String>, outcome: RwSignal<Changed>, saved
         });
     };
     let inputs = fields()
+        // Only a new user can be sent an invitation.
+        .chain(id.is_none().then_some(Column::NotifyIfNew))
         // Editing, the password has its own two fields below, and the User ID
         // is how the batch finds the user, so it stays.
         .filter(|c| id.is_none() || *c != Column::Password)
@@ -271,6 +282,16 @@ fn Actions(detail: OneUser, outcome: RwSignal<Changed>, reload: Callback<()>) ->
         }
         lines
     };
+    let link_sent = RwSignal::new(None::<Result<String, AppError>>);
+    let can_link = detail.user.active && detail.user.network_account.is_empty();
+    let link_label = if detail.user.has_password { "Send set-password link" } else { "Resend invitation" };
+    let send_link = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            link_sent.set(Some(send_password_link(id).await));
+            busy.set(false);
+        });
+    };
     let me_note = detail.is_me.then(|| view! { <p class="muted">"This is you: another admin can block or delete you."</p> });
     let others = (!detail.is_me).then(|| {
         view! {
@@ -300,7 +321,10 @@ fn Actions(detail: OneUser, outcome: RwSignal<Changed>, reload: Callback<()>) ->
             <div class="buttons">
                 {others}
                 {detail.locked.then(|| view! { <button type="button" disabled=move || busy.get() on:click=unlock>"Unlock sign-in"</button> })}
+                {can_link.then(|| view! { <button type="button" disabled=move || busy.get() on:click=send_link>{link_label}</button> })}
             </div>
+            <p role="status">{move || link_sent.get().and_then(Result::ok)}</p>
+            <p class="error" role="alert">{move || link_sent.get().and_then(Result::err).map(|e| e.to_string())}</p>
             <form class="password-form" aria-label="Set password" on:submit=move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();
                 run_password(Box::pin(set_user_password(id, password.get_untracked(), again.get_untracked())), false);

@@ -202,6 +202,7 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection
         (None, "Reports To"),
         (None, "Roles"),
         (None, "Groups"),
+        (None, "Invitation"),
     ];
     let heading_cells = headings
         .into_iter()
@@ -273,6 +274,7 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection
                     <td>{u.reports_to.clone()}</td>
                     <td>{list(&u.roles)}</td>
                     <td>{list(&u.groups)}</td>
+                    <td>{listed.invitation.label()}</td>
                 </tr>
             }
         })

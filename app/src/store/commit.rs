@@ -9,6 +9,7 @@ use crate::import::plan::{Change, Summary};
 use crate::import::columns::map_headings;
 use crate::import::undo::describe;
 use crate::import::{check_read, DirectoryUser, Plan};
+use crate::passwords::{letters, LinkKind};
 use crate::sheet::{ReadError, Sheet};
 use crate::state::now;
 use crate::store::{Backend, Db};
@@ -76,14 +77,10 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
         HashMap::new()
     };
 
-    let mut tx = match db.backend {
-        Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
-        Backend::Postgres => {
-            let mut tx = db.pool.begin().await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(tenant_id).execute(&mut *tx).await?;
-            tx
-        }
-    };
+    let mut tx = db.begin_write().await?;
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(tenant_id).execute(&mut *tx).await?;
+    }
     if let Some(row) = sqlx::query("SELECT id, checksum, added, updated, deleted, unchanged, roles_added FROM import_batches WHERE tenant_id = $1 AND batch_key = $2")
         .bind(tenant_id)
         .bind(batch.key)
@@ -121,7 +118,8 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     }
     let at = now();
     let batch_id = record_batch(&mut tx, tenant_id, actor, batch, &plan, at).await?;
-    apply(&mut tx, db.backend, tenant_id, &plan, &hashes, at).await?;
+    let ids = apply(&mut tx, db.backend, tenant_id, &plan, &hashes, at).await?;
+    queue_invitations(&mut tx, db.backend, tenant_id, actor, &plan, &ids, at).await?;
     record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &plan, at).await?;
     super::tenants::bump_version(&mut tx, tenant_id).await?;
     tx.commit().await?;
@@ -179,7 +177,8 @@ async fn record_batch(
 /// The writes, in dependency order: roles, new and changed users, then
 /// managers and memberships (which need every user's id), then deletions.
 /// Rows go in multi-row statements, not one round trip each.
-async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan: &Plan, hashes: &HashMap<u32, String>, at: i64) -> Result<(), StoreError> {
+/// Returns the tenant's users' ids by user ID key.
+async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan: &Plan, hashes: &HashMap<u32, String>, at: i64) -> Result<HashMap<String, i64>, StoreError> {
     let roles: Vec<Value> = plan.new_roles.iter().map(|role| json!([tenant_id, role, role.to_lowercase()])).collect();
     insert_json(conn, backend, "roles", &["tenant_id:int", "name", "name_key"], &roles).await?;
     let users: Vec<Value> = plan
@@ -243,7 +242,41 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
     let deleted: Vec<i64> = plan.deletes.iter().map(|d| id_of(&ids, &d.user.user_id)).collect::<Result<_, _>>()?;
     // Deleted users may report to each other; unlink them first.
     set_managers(conn, backend, &deleted.iter().map(|id| (*id, None)).collect::<Vec<_>>()).await?;
-    delete_where_in(conn, backend, "DELETE FROM users WHERE id IN", &deleted).await
+    delete_where_in(conn, backend, "DELETE FROM users WHERE id IN", &deleted).await?;
+    Ok(ids)
+}
+
+/// An invitation for each new user with Notify If New, written with the
+/// batch: a batch that rolls back sends nothing.
+async fn queue_invitations(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    tenant_id: i64,
+    actor: &Actor,
+    plan: &Plan,
+    ids: &HashMap<String, i64>,
+    at: i64,
+) -> Result<(), StoreError> {
+    let invited: Vec<&DirectoryUser> = plan.creates.iter().filter(|c| c.invite).map(|c| &c.user).collect();
+    if invited.is_empty() {
+        return Ok(());
+    }
+    let inviter = super::users::signature(conn, actor.id).await?;
+    let tenant = super::tenants::name(conn, tenant_id).await?;
+    let (mut links, mut letters) = (Vec::with_capacity(invited.len()), Vec::with_capacity(invited.len()));
+    let kind = LinkKind::Invitation;
+    for user in invited {
+        let id = id_of(ids, &user.user_id)?;
+        let link = letters::new_link();
+        let to = letters::Addressee { id, first_name: &user.first_name, user_id: &user.user_id, email: &user.email };
+        let (subject, body) = letters::letter(kind, &tenant, Some(&inviter), &to);
+        links.push(json!([link.token_hash, id, kind.as_str(), at, at + kind.lifetime_secs()]));
+        letters.push(json!([tenant_id, id, kind.as_str(), user.email, subject, body, link.path, at, at]));
+    }
+    let columns = ["token_hash", "user_id:int", "kind", "created_at:int", "expires_at:int"];
+    insert_json(conn, backend, "password_links", &columns, &links).await?;
+    let columns = ["tenant_id:int", "user_id:int", "kind", "recipient", "subject", "body", "link", "created_at:int", "next_attempt_at:int"];
+    insert_json(conn, backend, "outbox", &columns, &letters).await
 }
 
 /// Inserts many rows through one JSON parameter a chunk, which the database

@@ -170,12 +170,17 @@ async fn read_rows(
     let mut users = rows
         .iter()
         .take(size as usize)
-        .map(|row| Ok(Listed { id: row.try_get("id")?, user: user_from_row(row)? }))
+        .map(|row| Ok(Listed { id: row.try_get("id")?, user: user_from_row(row)?, invitation: Default::default() }))
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     if backwards {
         users.reverse();
     }
     memberships(conn, &mut users).await?;
+    let ids: Vec<i64> = users.iter().map(|l| l.id).collect();
+    let mut invitations = super::links::invitations(conn, &ids, crate::state::now()).await?;
+    for listed in &mut users {
+        listed.invitation = invitations.remove(&listed.id).unwrap_or_default();
+    }
     let cursor = |listed: &Listed| Cursor { key: query.sort.key(&listed.user), id: listed.id };
     let (has_next, has_previous) = if backwards { (true, more) } else { (more, query.after.is_some()) };
     let next = users.last().filter(|_| has_next).map(cursor);

@@ -7,7 +7,9 @@ pub mod commit;
 pub mod directory;
 pub mod groups;
 pub mod history;
+pub mod links;
 pub mod listing;
+pub mod outbox;
 pub mod sessions;
 pub mod tenants;
 pub mod throttle;
@@ -105,6 +107,15 @@ impl Db {
         let db = Self { pool, backend };
         db.migrate().await?;
         Ok(db)
+    }
+
+    /// A transaction that writes: SQLite takes its write lock at the start,
+    /// so that two writers queue instead of failing to upgrade a read lock.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     async fn migrate(&self) -> Result<(), sqlx::Error> {

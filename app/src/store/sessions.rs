@@ -75,3 +75,13 @@ pub async fn delete_expired(conn: &mut AnyConnection, idle_since: i64, created_s
         .await?;
     Ok(())
 }
+
+/// Ends every session of a user but the one kept (the caller's own).
+pub async fn delete_for_user(conn: &mut AnyConnection, user_id: i64, keep: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or_default())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -52,3 +52,13 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Tenant, sqlx::Error> {
         default_locale: row.try_get("default_locale")?,
     })
 }
+
+/// The shortest password the tenant accepts.
+pub async fn min_password_length(conn: &mut AnyConnection, tenant_id: i64) -> Result<usize, sqlx::Error> {
+    let row = sqlx::query("SELECT min_password_length FROM tenants WHERE id = $1").bind(tenant_id).fetch_one(conn).await?;
+    Ok(row.try_get::<i64, _>("min_password_length")? as usize)
+}
+
+pub async fn name(conn: &mut AnyConnection, tenant_id: i64) -> Result<String, sqlx::Error> {
+    sqlx::query("SELECT name FROM tenants WHERE id = $1").bind(tenant_id).fetch_one(conn).await?.try_get("name")
+}

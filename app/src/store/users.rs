@@ -128,3 +128,66 @@ pub async fn admin(conn: &mut AnyConnection, tenant_id: i64, email: &str) -> Res
     })
     .transpose()
 }
+
+/// Gives a user a new password (already hashed).
+pub async fn set_password(conn: &mut AnyConnection, id: i64, password_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A user's stored password hash, and whether they sign in through the network instead.
+pub async fn password_of(conn: &mut AnyConnection, id: i64) -> Result<(Option<String>, bool), sqlx::Error> {
+    let row = sqlx::query("SELECT password_hash, network_account FROM users WHERE id = $1").bind(id).fetch_one(conn).await?;
+    let network: Option<String> = row.try_get("network_account")?;
+    Ok((row.try_get("password_hash")?, network.is_some_and(|n| !n.is_empty())))
+}
+
+/// How a user signs a message they cause (an invitation): name and address.
+pub async fn signature(conn: &mut AnyConnection, id: i64) -> Result<String, sqlx::Error> {
+    let row = sqlx::query("SELECT first_name, last_name, email FROM users WHERE id = $1").bind(id).fetch_one(conn).await?;
+    let (first, last, email): (String, String, String) = (row.try_get("first_name")?, row.try_get("last_name")?, row.try_get("email")?);
+    let name = format!("{first} {last}");
+    Ok(format!("{} ({email})", name.trim()))
+}
+
+/// Someone a password link may go to.
+pub struct LinkRecipient {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub tenant: String,
+    pub first_name: String,
+    pub user_id: String,
+    pub email: String,
+    pub has_password: bool,
+}
+
+/// The active users, in any tenant, with this e-mail address who sign in
+/// with a password rather than through the network.
+pub async fn link_recipients(conn: &mut AnyConnection, email_key: &str) -> Result<Vec<LinkRecipient>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.tenant_id, t.name AS tenant, u.first_name, u.user_id, u.email, CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password
+         FROM users u JOIN tenants t ON t.id = u.tenant_id
+         WHERE u.email_key = $1 AND u.active = 1 AND u.network_account IS NULL ORDER BY u.id LIMIT 20",
+    )
+    .bind(email_key)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(LinkRecipient {
+                id: row.try_get("id")?,
+                tenant_id: row.try_get("tenant_id")?,
+                tenant: row.try_get("tenant")?,
+                first_name: row.try_get("first_name")?,
+                user_id: row.try_get("user_id")?,
+                email: row.try_get("email")?,
+                has_password: row.try_get::<i64, _>("has_password")? == 1,
+            })
+        })
+        .collect()
+}

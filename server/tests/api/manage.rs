@@ -7,7 +7,7 @@ use app::batches::Outcome;
 use app::groups::{Kind, Named};
 use app::import::columns::Column;
 use app::manage::{BulkPlan, OneUser};
-use app::users::{ListQuery, UserPage};
+use app::users::UserPage;
 use serde_json::{json, Value};
 
 /// A user's database id, found by User ID (or e-mail) through the list.

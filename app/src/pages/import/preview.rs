@@ -42,6 +42,7 @@ pub fn Preview(plan: Arc<Plan>) -> impl IntoView {
                 <div><dt>"To delete"</dt><dd>{s.deleted}</dd></div>
                 <div><dt>"Unchanged"</dt><dd>{s.unchanged}</dd></div>
                 <div><dt>"Roles to add"</dt><dd>{s.roles_added}</dd></div>
+                <div><dt>"Invitations to send"</dt><dd>{plan.invitations()}</dd></div>
             </dl>
             <Listed title="Users to add" count=s.added>{creates}</Listed>
             <Listed title="Users to update" count=s.updated>{updates}</Listed>
