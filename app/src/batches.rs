@@ -52,7 +52,7 @@ pub async fn commit_import(upload: Upload) -> Result<Outcome, AppError> {
         async {
             let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
             let sheet = crate::sheet::Sheet::from_parts(&upload.sheet, &crate::sheet::Limits::default());
-            let checksum = sheet.as_ref().map(crate::sheet::Sheet::checksum).unwrap_or_default();
+            let checksum = sheet.as_ref().map(crate::import::history_checksum).unwrap_or_default();
             let batch = Batch {
                 key: &upload.key,
                 file_name: &upload.file_name,

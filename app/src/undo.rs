@@ -51,7 +51,7 @@ pub async fn undo_import(id: i64, overwrite: bool, version: i64, digest: String)
     crate::state::with_status(
         async {
             let (state, me, inverse, _, file_name) = inverse(id, overwrite).await?;
-            let checksum = inverse.sheet.as_ref().map(crate::sheet::Sheet::checksum).unwrap_or_default();
+            let checksum = inverse.sheet.as_ref().map(crate::import::history_checksum).unwrap_or_default();
             let batch = Batch {
                 key: &format!("undo-{id}-{checksum}"),
                 file_name: &format!("Undo of import {id} ({file_name})"),

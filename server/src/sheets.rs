@@ -35,7 +35,9 @@ pub async fn import(db: &Db, tenant: &str, actor: &str, file: &Path, as_json: bo
     let key = batch_id.unwrap_or_else(|| format!("cli-{}-{}", std::process::id(), app::state::now_nanos()));
     let name = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let sheet = app::sheet::read(&bytes, &Limits::default());
-    let batch = Batch { key: &key, file_name: &name, checksum: app::sheet::checksum(&bytes), sheet: &sheet, previewed: None };
+    // Recorded in the history: the sheet's checksum, passwords left out.
+    let checksum = sheet.as_ref().map_or_else(|_| app::sheet::checksum(&bytes), app::import::history_checksum);
+    let batch = Batch { key: &key, file_name: &name, checksum, sheet: &sheet, previewed: None };
     match commit(db, tenant.id, &actor, &batch).await? {
         Committed::Applied { plan, .. } => Ok(finish(&plan, &tenant.name, as_json, true)),
         Committed::Refused(plan) => Ok(finish(&plan, &tenant.name, as_json, false)),

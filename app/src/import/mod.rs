@@ -31,6 +31,12 @@ pub(crate) fn fold(text: &str) -> Cow<'_, str> {
 
 /// Reads a file and checks it: the one call for the browser, the server and
 /// the command line. A file that cannot be read gives a plan with that error.
+/// The checksum a batch is recorded under: the sheet's, passwords left out.
+pub fn history_checksum(sheet: &sheet::Sheet) -> String {
+    let (mapping, _) = columns::map_headings(&sheet.headings);
+    sheet.checksum(mapping.position(columns::Column::Password))
+}
+
 pub fn check_file(bytes: &[u8], limits: &Limits, directory: &Directory) -> Plan {
     check_read(&sheet::read(bytes, limits), directory)
 }

@@ -262,7 +262,7 @@ fn progress_is_reported_up_to_the_total() {
 fn notify_if_new_invites_new_users_who_sign_in_with_a_password() {
     let plan = run(
         "Email,Last Name,Phone,Notify If New,Network Account\n\
-         a@acme.test,A,1,TRUE,\nb@acme.test,B,1,FALSE,\nc@acme.test,C,1,TRUE,ACME\\c\n",
+         a@acme.test,A,0123 456789,TRUE,\nb@acme.test,B,0123 456789,FALSE,\nc@acme.test,C,0123 456789,TRUE,ACME\\c\n",
     );
     assert!(plan.is_valid(), "{:?}", plan.errors);
     let invited: Vec<bool> = plan.creates.iter().map(|c| c.invite).collect();

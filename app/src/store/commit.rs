@@ -23,7 +23,7 @@ pub struct Batch<'a> {
     /// Chosen by the client; a second commit with the same key applies nothing.
     pub key: &'a str,
     pub file_name: &'a str,
-    /// The file's checksum (the command line) or the sheet's (the page).
+    /// The sheet's checksum without its passwords ([`crate::import::history_checksum`]).
     pub checksum: String,
     pub sheet: &'a Result<Sheet, ReadError>,
     /// The directory version and plan digest of the preview, if there was one.
