@@ -76,12 +76,15 @@ pub fn report(plan: &Plan, applied: bool) -> serde_json::Value {
     })
 }
 
+/// Warnings the text report lists before it only counts the rest.
+const WARNINGS_SHOWN: usize = 100;
+
 fn print_text(plan: &Plan, tenant: &str) {
     let s = plan.summary();
     println!("Checked against {tenant} (directory version {}).", plan.version);
     println!(
-        "{} to add, {} to update, {} to delete, {} unchanged, {} roles to add.",
-        s.added, s.updated, s.deleted, s.unchanged, s.roles_added
+        "{} to add, {} to update, {} to delete, {} unchanged, {} roles to add, {} invitations to send.",
+        s.added, s.updated, s.deleted, s.unchanged, s.roles_added, plan.invitations()
     );
     let line = |issue: &Issue| {
         let place = match (issue.row, &issue.column) {
@@ -97,8 +100,12 @@ fn print_text(plan: &Plan, tenant: &str) {
         plan.errors.iter().for_each(line);
     }
     if !plan.warnings.is_empty() {
+        // Every error counts; warnings are many in a big file, and --json has them all.
         println!("{} warnings:", plan.warnings.len());
-        plan.warnings.iter().for_each(line);
+        plan.warnings.iter().take(WARNINGS_SHOWN).for_each(line);
+        if plan.warnings.len() > WARNINGS_SHOWN {
+            println!("  … and {} more warnings (--json lists them all).", plan.warnings.len() - WARNINGS_SHOWN);
+        }
     }
     if plan.is_valid() {
         println!("The file is valid.");

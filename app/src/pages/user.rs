@@ -143,7 +143,7 @@ fn UserView(detail: OneUser, admin: bool, outcome: RwSignal<Changed>, reload: Ca
     };
     view! {
         <h1>{if name.is_empty() { u.user_id.clone() } else { name }}</h1>
-        <p class="muted" role="status">{state}" · "<span class="sign-in">{sign_in}</span></p>
+        <p class="muted" role="status"><span>{state}</span>" · "<span>{sign_in}</span></p>
         {body}
     }
 }

@@ -7,10 +7,20 @@ use crate::smtp::{token_in, Receiver};
 use app::passwords::{LinkKind, LinkState, Outbox};
 
 fn import(db: &TestDb, csv: &str) -> std::process::Output {
+    run_on_file(db, "import", csv)
+}
+
+/// `roster check` or `roster import` (as ann) of this CSV, in Acme.
+fn run_on_file(db: &TestDb, command: &str, csv: &str) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("users.csv");
     std::fs::write(&path, csv).unwrap();
-    roster(db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", path.to_str().unwrap()], "")
+    let mut args = vec![command, "--tenant", "Acme"];
+    if command == "import" {
+        args.extend(["--as", "ann@acme.test"]);
+    }
+    args.push(path.to_str().unwrap());
+    roster(db, &args, "")
 }
 
 async fn link_state(app: &TestApp, token: &str) -> LinkState {
@@ -36,11 +46,11 @@ async fn an_import_invites_each_new_user_once_and_a_refused_import_sends_nothing
         assert_eq!(refused.status.code(), Some(1), "{}: {refused:?}", db.label);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox").await, 0, "{}: a refused batch writes no message", db.label);
 
-        let done = import(
-            &db,
-            "Email,First Name,Last Name,Notify If New,Password\n\
-             kim@acme.test,Kim,Kim,TRUE,\nlee@acme.test,Lee,Lee,TRUE,\nmo@acme.test,Mo,Mo,FALSE,Kitchen 2026\n",
-        );
+        let file = "Email,First Name,Last Name,Notify If New,Password\n\
+                    kim@acme.test,Kim,Kim,TRUE,\nlee@acme.test,Lee,Lee,TRUE,\nmo@acme.test,Mo,Mo,FALSE,Kitchen 2026\n";
+        let checked = String::from_utf8(run_on_file(&db, "check", file).stdout).unwrap();
+        assert!(checked.contains("3 to add, 0 to update, 0 to delete, 0 unchanged, 0 roles to add, 2 invitations to send."), "{checked}");
+        let done = import(&db, file);
         assert!(done.status.success(), "{}: {done:?}", db.label);
         let mut messages = smtp.expect(2).await;
         messages.sort_by_key(|m| recipient(m).to_string());
