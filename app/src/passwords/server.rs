@@ -95,11 +95,17 @@ pub async fn forgot(email: &str) -> Result<String, AppError> {
     throttle(&state, &mut conn, &key).await?;
     let recipients = store::users::link_recipients(&mut conn, &key).await?;
     drop(conn);
-    for r in &recipients {
-        let to = Addressee { id: r.id, first_name: &r.first_name, user_id: &r.user_id, email: &r.email };
-        send(&state, r.tenant_id, &r.tenant, None, &to, letters::kind_for(r.has_password)).await?;
-    }
     tracing::info!(event = "authn_password_link_requested", accounts = recipients.len());
+    // Written after the answer, so that its time does not tell whether the
+    // address has an account.
+    tokio::spawn(async move {
+        for r in &recipients {
+            let to = Addressee { id: r.id, first_name: &r.first_name, user_id: &r.user_id, email: &r.email };
+            if let Err(error) = send(&state, r.tenant_id, &r.tenant, None, &to, letters::kind_for(r.has_password)).await {
+                tracing::error!(%error, user = r.id, "a password link could not be written");
+            }
+        }
+    });
     Ok(LINK_ON_ITS_WAY.into())
 }
 
