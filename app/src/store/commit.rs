@@ -181,40 +181,24 @@ async fn record_batch(
 async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan: &Plan, hashes: &HashMap<u32, String>, at: i64) -> Result<HashMap<String, i64>, StoreError> {
     let roles: Vec<Value> = plan.new_roles.iter().map(|role| json!([tenant_id, role, role.to_lowercase()])).collect();
     insert_json(conn, backend, "roles", &["tenant_id:int", "name", "name_key"], &roles).await?;
+    let row = |prefix: Vec<Value>, u: &DirectoryUser, row: u32, suffix: Vec<Value>| {
+        let search = search_text(&u.first_name, &u.last_name, &u.user_id, &u.email);
+        Value::Array([prefix, field_values(u, hashes.get(&row)), suffix, vec![json!(search)]].concat())
+    };
     let users: Vec<Value> = plan
         .creates
         .iter()
-        .map(|create| {
-            let u = &create.user;
-            json!([
-                tenant_id, u.user_id, u.user_id.to_lowercase(), u.email, u.email.to_lowercase(), u.first_name, u.last_name,
-                u.title, u.phone, u.phone2, none_if_empty(&u.network_account),
-                (!u.network_account.is_empty()).then(|| u.network_account.to_lowercase()), hashes.get(&create.row),
-                u.locale, u.access.as_str(), i64::from(u.active), u.task_notification, at, at,
-                search_text(&u.first_name, &u.last_name, &u.user_id, &u.email)
-            ])
-        })
+        .map(|c| row(vec![json!(tenant_id), json!(c.user.user_id), json!(c.user.user_id.to_lowercase())], &c.user, c.row, vec![json!(at), json!(at)]))
         .collect();
-    let columns = [
-        "tenant_id:int", "user_id", "user_id_key", "email", "email_key", "first_name", "last_name", "title", "phone", "phone2",
-        "network_account", "network_account_key", "password_hash", "locale", "access_level", "active:int",
-        "task_notification", "created_at:int", "updated_at:int", "search",
-    ];
+    let columns = [&["tenant_id:int", "user_id", "user_id_key"][..], &FIELDS, &["created_at:int", "updated_at:int", "search"]].concat();
     insert_json(conn, backend, "users", &columns, &users).await?;
     let ids = name_ids(conn, "SELECT id, user_id_key AS k FROM users WHERE tenant_id = $1", tenant_id).await?;
-    for update in &plan.updates {
-        let u = &update.user;
-        let query = sqlx::query(
-            "UPDATE users SET email = $2, email_key = $3, first_name = $4, last_name = $5, title = $6, phone = $7, phone2 = $8,
-                              network_account = $9, network_account_key = $10, password_hash = COALESCE($11, password_hash),
-                              locale = $12, access_level = $13, active = $14, task_notification = $15, updated_at = $16,
-                              search = $17
-             WHERE id = $1",
-        )
-        .bind(id_of(&ids, &u.user_id)?);
-        let search = search_text(&u.first_name, &u.last_name, &u.user_id, &u.email);
-        bind_fields(query, u, hashes.get(&update.row).cloned()).bind(at).bind(search).execute(&mut *conn).await?;
-    }
+    let changed: Vec<Value> = plan
+        .updates
+        .iter()
+        .map(|u| Ok(row(vec![json!(id_of(&ids, &u.user.user_id)?)], &u.user, u.row, vec![json!(at)])))
+        .collect::<Result<_, StoreError>>()?;
+    update_users(conn, backend, &changed).await?;
 
     let roles = name_ids(conn, "SELECT id, name_key AS k FROM roles WHERE tenant_id = $1", tenant_id).await?;
     let groups = name_ids(conn, r#"SELECT id, name_key AS k FROM "groups" WHERE tenant_id = $1"#, tenant_id).await?;
@@ -282,22 +266,19 @@ async fn queue_invitations(
 /// Inserts many rows through one JSON parameter a chunk, which the database
 /// expands itself: thousands of rows cost one bound value, not thousands
 /// (sqlx's cost per bound parameter dominated when each value was bound).
-/// A column written `name:int` is cast to an integer.
 async fn insert_json(conn: &mut AnyConnection, backend: Backend, table: &str, columns: &[&str], rows: &[Value]) -> Result<(), StoreError> {
-    let names: Vec<&str> = columns.iter().map(|c| c.split(':').next().unwrap_or(c)).collect();
-    let values: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(at, column)| {
-            if column.ends_with(":int") {
-                format!("CAST(j.value ->> {at} AS BIGINT)")
-            } else {
-                format!("j.value ->> {at}")
-            }
-        })
-        .collect();
+    let (names, values): (Vec<String>, Vec<String>) = columns.iter().enumerate().map(|(at, column)| json_column(at, column)).unzip();
     let sql = format!("INSERT INTO {table} ({}) SELECT {} FROM {} AS j", names.join(", "), values.join(", "), json_rows(backend));
     for_each_chunk(conn, &sql, rows).await
+}
+
+/// A column's name and its value at `at` in the JSON row `j.value`; a column
+/// written `name:int` is cast to an integer.
+fn json_column(at: usize, column: &str) -> (String, String) {
+    match column.strip_suffix(":int") {
+        Some(name) => (name.to_string(), format!("CAST(j.value ->> {at} AS BIGINT)")),
+        None => (column.to_string(), format!("j.value ->> {at}")),
+    }
 }
 
 /// The rows of a JSON array parameter: `json_each` in SQLite,
@@ -317,28 +298,41 @@ async fn for_each_chunk(conn: &mut AnyConnection, sql: &str, rows: &[Value]) -> 
     Ok(())
 }
 
-/// The fields an import writes, in the order both the INSERT and the UPDATE
-/// list them: email … task_notification, with the password hash, if any,
-/// after the network account.
-fn bind_fields<'q>(query: AnyQuery<'q>, u: &'q DirectoryUser, password_hash: Option<String>) -> AnyQuery<'q> {
-    query
-        .bind(&u.email)
-        .bind(u.email.to_lowercase())
-        .bind(&u.first_name)
-        .bind(&u.last_name)
-        .bind(&u.title)
-        .bind(&u.phone)
-        .bind(&u.phone2)
-        .bind(none_if_empty(&u.network_account))
-        .bind((!u.network_account.is_empty()).then(|| u.network_account.to_lowercase()))
-        .bind(password_hash)
-        .bind(&u.locale)
-        .bind(u.access.as_str())
-        .bind(i64::from(u.active))
-        .bind(&u.task_notification)
+/// The columns an import writes for every new or changed user, in the
+/// order of [`field_values`].
+const FIELDS: [&str; 14] = [
+    "email", "email_key", "first_name", "last_name", "title", "phone", "phone2", "network_account",
+    "network_account_key", "password_hash", "locale", "access_level", "active:int", "task_notification",
+];
+
+fn field_values(u: &DirectoryUser, password_hash: Option<&String>) -> Vec<Value> {
+    let network = (!u.network_account.is_empty()).then_some(&u.network_account);
+    vec![
+        json!(u.email), json!(u.email.to_lowercase()), json!(u.first_name), json!(u.last_name), json!(u.title),
+        json!(u.phone), json!(u.phone2), json!(network), json!(network.map(|n| n.to_lowercase())), json!(password_hash),
+        json!(u.locale), json!(u.access.as_str()), json!(i64::from(u.active)), json!(u.task_notification),
+    ]
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+/// Changed users, each row `[id, FIELDS…, updated_at, search]`, one
+/// statement a chunk; a user's password stays unless the row sets one.
+async fn update_users(conn: &mut AnyConnection, backend: Backend, rows: &[Value]) -> Result<(), StoreError> {
+    let sets: Vec<String> = FIELDS
+        .iter()
+        .chain(&["updated_at:int", "search"])
+        .enumerate()
+        .map(|(i, column)| {
+            let (name, new) = json_column(i + 1, column);
+            if name == "password_hash" { format!("{name} = COALESCE({new}, {name})") } else { format!("{name} = {new}") }
+        })
+        .collect();
+    let sql = format!(
+        "UPDATE users SET {} FROM {} AS j WHERE users.id = CAST(j.value ->> 0 AS BIGINT)",
+        sets.join(", "),
+        json_rows(backend)
+    );
+    for_each_chunk(conn, &sql, rows).await
+}
 
 /// `… WHERE column IN (ids)`: `statement` ends with `IN`.
 async fn delete_where_in(conn: &mut AnyConnection, backend: Backend, statement: &str, ids: &[i64]) -> Result<(), StoreError> {
@@ -413,8 +407,4 @@ async fn name_ids(conn: &mut AnyConnection, query: &str, tenant_id: i64) -> Resu
 
 fn id_of(ids: &HashMap<String, i64>, user_id: &str) -> Result<i64, StoreError> {
     ids.get(&user_id.to_lowercase()).copied().ok_or(StoreError::NotFound("user"))
-}
-
-fn none_if_empty(value: &str) -> Option<&str> {
-    (!value.is_empty()).then_some(value)
 }
