@@ -5,7 +5,7 @@
 use super::{directory, StoreError};
 use crate::auth::password_hash;
 use crate::import::columns::Column;
-use crate::import::plan::{Change, Summary};
+use crate::import::plan::{Change, Create, Summary};
 use crate::import::columns::map_headings;
 use crate::import::undo::describe;
 use crate::import::{check_read, DirectoryUser, Plan};
@@ -174,41 +174,48 @@ async fn record_batch(
     Ok(row.try_get("id")?)
 }
 
-/// The writes, in dependency order: roles, new and changed users, then
-/// managers and memberships (which need every user's id), then deletions.
-/// Rows go in multi-row statements, not one round trip each.
+/// The writes, in dependency order: roles, new users (managers first, each
+/// with its manager), changed users, memberships, then deletions. Rows go as
+/// one JSON array a chunk, not one round trip each.
 /// Returns the tenant's users' ids by user ID key.
 async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan: &Plan, hashes: &HashMap<u32, String>, at: i64) -> Result<HashMap<String, i64>, StoreError> {
     let roles: Vec<Value> = plan.new_roles.iter().map(|role| json!([tenant_id, role, role.to_lowercase()])).collect();
     insert_json(conn, backend, "roles", &["tenant_id:int", "name", "name_key"], &roles).await?;
-    let row = |prefix: Vec<Value>, u: &DirectoryUser, row: u32, suffix: Vec<Value>| {
+    // New users get their ids before they are written, so that each row
+    // carries its manager's id: setting managers afterwards by UPDATE cost
+    // SQLite as much again as the insert (its foreign keys on users).
+    let mut ids = name_ids(conn, "SELECT id, user_id_key AS k FROM users WHERE tenant_id = $1", tenant_id).await?;
+    let creates = managers_first(&plan.creates);
+    let new_ids = reserve_ids(conn, backend, creates.len()).await?;
+    ids.extend(creates.iter().zip(&new_ids).map(|(c, id)| (c.user.user_id.to_lowercase(), *id)));
+    let row = |prefix: Vec<Value>, u: &DirectoryUser, row: u32, suffix: Vec<Value>| -> Result<Value, StoreError> {
+        let manager = if u.reports_to.is_empty() { None } else { Some(id_of(&ids, &u.reports_to)?) };
         let search = search_text(&u.first_name, &u.last_name, &u.user_id, &u.email);
-        Value::Array([prefix, field_values(u, hashes.get(&row)), suffix, vec![json!(search)]].concat())
+        Ok(Value::Array([prefix, field_values(u, hashes.get(&row), manager), suffix, vec![json!(search)]].concat()))
     };
-    let users: Vec<Value> = plan
-        .creates
+    let users: Vec<Value> = creates
         .iter()
-        .map(|c| row(vec![json!(tenant_id), json!(c.user.user_id), json!(c.user.user_id.to_lowercase())], &c.user, c.row, vec![json!(at), json!(at)]))
-        .collect();
-    let columns = [&["tenant_id:int", "user_id", "user_id_key"][..], &FIELDS, &["created_at:int", "updated_at:int", "search"]].concat();
+        .zip(&new_ids)
+        .map(|(c, id)| {
+            let prefix = vec![json!(id), json!(tenant_id), json!(c.user.user_id), json!(c.user.user_id.to_lowercase())];
+            row(prefix, &c.user, c.row, vec![json!(at), json!(at)])
+        })
+        .collect::<Result<_, _>>()?;
+    let columns = [&["id:int", "tenant_id:int", "user_id", "user_id_key"][..], &FIELDS, &["created_at:int", "updated_at:int", "search"]].concat();
     insert_json(conn, backend, "users", &columns, &users).await?;
-    let ids = name_ids(conn, "SELECT id, user_id_key AS k FROM users WHERE tenant_id = $1", tenant_id).await?;
     let changed: Vec<Value> = plan
         .updates
         .iter()
-        .map(|u| Ok(row(vec![json!(id_of(&ids, &u.user.user_id)?)], &u.user, u.row, vec![json!(at)])))
-        .collect::<Result<_, StoreError>>()?;
+        .map(|u| row(vec![json!(id_of(&ids, &u.user.user_id)?)], &u.user, u.row, vec![json!(at)]))
+        .collect::<Result<_, _>>()?;
     update_users(conn, backend, &changed).await?;
 
     let roles = name_ids(conn, "SELECT id, name_key AS k FROM roles WHERE tenant_id = $1", tenant_id).await?;
     let groups = name_ids(conn, r#"SELECT id, name_key AS k FROM "groups" WHERE tenant_id = $1"#, tenant_id).await?;
     let touched = plan.creates.iter().map(|c| &c.user).chain(plan.updates.iter().map(|u| &u.user));
-    let mut managers = Vec::new();
     let (mut user_roles, mut user_groups) = (Vec::new(), Vec::new());
     for user in touched {
         let id = id_of(&ids, &user.user_id)?;
-        let manager = if user.reports_to.is_empty() { None } else { Some(id_of(&ids, &user.reports_to)?) };
-        managers.push((id, manager));
         for (names, known, pairs) in [(&user.roles, &roles, &mut user_roles), (&user.groups, &groups, &mut user_groups)] {
             for name in names {
                 let other = known.get(&name.to_lowercase()).copied().ok_or(StoreError::NotFound("role or group"))?;
@@ -216,18 +223,66 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
             }
         }
     }
-    set_managers(conn, backend, &managers).await?;
     let updated: Vec<i64> = plan.updates.iter().map(|u| id_of(&ids, &u.user.user_id)).collect::<Result<_, _>>()?;
-    delete_where_in(conn, backend, "DELETE FROM user_roles WHERE user_id IN", &updated).await?;
-    delete_where_in(conn, backend, "DELETE FROM user_groups WHERE user_id IN", &updated).await?;
+    where_in(conn, backend, "DELETE FROM user_roles WHERE user_id IN", &updated).await?;
+    where_in(conn, backend, "DELETE FROM user_groups WHERE user_id IN", &updated).await?;
     insert_json(conn, backend, "user_roles", &["user_id:int", "role_id:int"], &user_roles).await?;
     insert_json(conn, backend, "user_groups", &["user_id:int", "group_id:int"], &user_groups).await?;
 
     let deleted: Vec<i64> = plan.deletes.iter().map(|d| id_of(&ids, &d.user.user_id)).collect::<Result<_, _>>()?;
     // Deleted users may report to each other; unlink them first.
-    set_managers(conn, backend, &deleted.iter().map(|id| (*id, None)).collect::<Vec<_>>()).await?;
-    delete_where_in(conn, backend, "DELETE FROM users WHERE id IN", &deleted).await?;
+    where_in(conn, backend, "UPDATE users SET reports_to = NULL WHERE id IN", &deleted).await?;
+    where_in(conn, backend, "DELETE FROM users WHERE id IN", &deleted).await?;
     Ok(ids)
+}
+
+/// The new users, each after any new user they report to, so that no chunk
+/// names a manager that a later chunk writes (both databases check a
+/// statement's own rows at its end). The plan has refused cycles; the
+/// bound on a walk only keeps a bad plan from looping here.
+fn managers_first(creates: &[Create]) -> Vec<&Create> {
+    let index: HashMap<String, usize> = creates.iter().enumerate().map(|(i, c)| (c.user.user_id.to_lowercase(), i)).collect();
+    let manager = |i: usize| index.get(&creates[i].user.reports_to.to_lowercase()).copied();
+    let mut depth: Vec<Option<usize>> = vec![None; creates.len()];
+    for start in 0..creates.len() {
+        let (mut path, mut at) = (Vec::new(), Some(start));
+        while let Some(i) = at.filter(|&i| depth[i].is_none() && path.len() <= creates.len()) {
+            path.push(i);
+            at = manager(i);
+        }
+        let mut next = at.and_then(|i| depth[i]).map_or(0, |d| d + 1);
+        for i in path.into_iter().rev() {
+            depth[i] = Some(next);
+            next += 1;
+        }
+    }
+    let mut order: Vec<usize> = (0..creates.len()).collect();
+    order.sort_by_key(|&i| depth[i]);
+    order.into_iter().map(|i| &creates[i]).collect()
+}
+
+/// Ids for `count` new users. SQLite's writer holds the whole database
+/// (`BEGIN IMMEDIATE`), so the ids after the highest ever given are free;
+/// PostgreSQL hands them out from the table's sequence.
+async fn reserve_ids(conn: &mut AnyConnection, backend: Backend, count: usize) -> Result<Vec<i64>, StoreError> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let sql = match backend {
+        Backend::Sqlite => {
+            let last: i64 = sqlx::query(
+                "SELECT MAX(COALESCE((SELECT MAX(id) FROM users), 0),
+                            COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'users'), 0)) AS last",
+            )
+            .fetch_one(conn)
+            .await?
+            .try_get("last")?;
+            return Ok((last + 1..=last + count as i64).collect());
+        }
+        Backend::Postgres => "SELECT nextval(pg_get_serial_sequence('users', 'id')) AS id FROM generate_series(1, $1)",
+    };
+    let rows = sqlx::query(sql).bind(count as i64).fetch_all(conn).await?;
+    Ok(rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?)
 }
 
 /// An invitation for each new user with Notify If New, written with the
@@ -300,17 +355,17 @@ async fn for_each_chunk(conn: &mut AnyConnection, sql: &str, rows: &[Value]) -> 
 
 /// The columns an import writes for every new or changed user, in the
 /// order of [`field_values`].
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 15] = [
     "email", "email_key", "first_name", "last_name", "title", "phone", "phone2", "network_account",
-    "network_account_key", "password_hash", "locale", "access_level", "active:int", "task_notification",
+    "network_account_key", "password_hash", "locale", "access_level", "active:int", "task_notification", "reports_to:int",
 ];
 
-fn field_values(u: &DirectoryUser, password_hash: Option<&String>) -> Vec<Value> {
+fn field_values(u: &DirectoryUser, password_hash: Option<&String>, manager: Option<i64>) -> Vec<Value> {
     let network = (!u.network_account.is_empty()).then_some(&u.network_account);
     vec![
         json!(u.email), json!(u.email.to_lowercase()), json!(u.first_name), json!(u.last_name), json!(u.title),
         json!(u.phone), json!(u.phone2), json!(network), json!(network.map(|n| n.to_lowercase())), json!(password_hash),
-        json!(u.locale), json!(u.access.as_str()), json!(i64::from(u.active)), json!(u.task_notification),
+        json!(u.locale), json!(u.access.as_str()), json!(i64::from(u.active)), json!(u.task_notification), json!(manager),
     ]
 }
 
@@ -335,19 +390,9 @@ async fn update_users(conn: &mut AnyConnection, backend: Backend, rows: &[Value]
 }
 
 /// `… WHERE column IN (ids)`: `statement` ends with `IN`.
-async fn delete_where_in(conn: &mut AnyConnection, backend: Backend, statement: &str, ids: &[i64]) -> Result<(), StoreError> {
+async fn where_in(conn: &mut AnyConnection, backend: Backend, statement: &str, ids: &[i64]) -> Result<(), StoreError> {
     let rows: Vec<Value> = ids.iter().map(|id| json!([id])).collect();
     let sql = format!("{statement} (SELECT CAST(j.value ->> 0 AS BIGINT) FROM {} AS j)", json_rows(backend));
-    for_each_chunk(conn, &sql, &rows).await
-}
-
-/// Sets many users' managers at once (`UPDATE … FROM`, which both databases know).
-async fn set_managers(conn: &mut AnyConnection, backend: Backend, pairs: &[(i64, Option<i64>)]) -> Result<(), StoreError> {
-    let rows: Vec<Value> = pairs.iter().map(|(id, manager)| json!([id, manager])).collect();
-    let sql = format!(
-        "UPDATE users SET reports_to = CAST(j.value ->> 1 AS BIGINT) FROM {} AS j WHERE users.id = CAST(j.value ->> 0 AS BIGINT)",
-        json_rows(backend)
-    );
     for_each_chunk(conn, &sql, &rows).await
 }
 
@@ -407,4 +452,29 @@ async fn name_ids(conn: &mut AnyConnection, query: &str, tenant_id: i64) -> Resu
 
 fn id_of(ids: &HashMap<String, i64>, user_id: &str) -> Result<i64, StoreError> {
     ids.get(&user_id.to_lowercase()).copied().ok_or(StoreError::NotFound("user"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::Directory;
+
+    fn create(user_id: &str, reports_to: &str) -> Create {
+        let user = DirectoryUser { user_id: user_id.into(), reports_to: reports_to.into(), ..DirectoryUser::new(&Directory::default()) };
+        Create { row: 0, user, password: None, invite: false }
+    }
+
+    #[test]
+    fn new_users_come_after_the_new_managers_they_report_to() {
+        // Written in this order, each of d, c and b would name a manager not written yet.
+        let creates = [create("d", "C"), create("c", "b"), create("b", "a"), create("a", "existing"), create("e", "")];
+        let order: Vec<&str> = managers_first(&creates).iter().map(|c| c.user.user_id.as_str()).collect();
+        assert_eq!(order, ["a", "e", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn a_cycle_that_slipped_through_still_ends() {
+        let creates = [create("a", "b"), create("b", "a")];
+        assert_eq!(managers_first(&creates).len(), 2);
+    }
 }

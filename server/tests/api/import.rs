@@ -106,6 +106,31 @@ async fn an_error_in_the_last_row_of_10000_changes_nothing_at_all() {
 }
 
 #[tokio::test]
+async fn new_users_may_report_to_a_new_manager_further_down_a_big_file() {
+    // 10,001 rows, more than one chunk of writes: every row names the last
+    // one as manager, so writing in file order would name a user not there yet.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("User ID,Email,Last Name,Reports To\n");
+    for i in 0..10_000 {
+        text.push_str(&format!("u{i},u{i}@acme.test,User{i},boss\n"));
+    }
+    text.push_str("boss,boss@acme.test,Boss,ann@acme.test\n");
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, text).unwrap();
+    for db in acme().await {
+        let (status, json) = import(&db, &path.display().to_string(), &[]);
+        assert_eq!(status, 0, "{}: {json}", db.label);
+        let reports_to_boss = "SELECT COUNT(*) FROM users u JOIN users m ON m.id = u.reports_to WHERE m.user_id = 'boss'";
+        assert_eq!(scalar(&db, reports_to_boss).await, 10_000, "{}", db.label);
+        let boss_reports_to_ann = "SELECT COUNT(*) FROM users u JOIN users m ON m.id = u.reports_to WHERE u.user_id = 'boss' AND m.email = 'ann@acme.test'";
+        assert_eq!(scalar(&db, boss_reports_to_ann).await, 1);
+        // The import took its ids ahead of the writes; a user added afterwards gets a fresh one.
+        person(&db, "Acme", "later@acme.test", "User");
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users").await, 10_004, "{}", db.label);
+    }
+}
+
+#[tokio::test]
 async fn the_same_batch_id_applies_once_and_cannot_be_reused_for_another_file() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("a.csv");
