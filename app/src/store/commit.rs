@@ -5,7 +5,7 @@
 use super::{directory, StoreError};
 use crate::auth::password_hash;
 use crate::import::columns::Column;
-use crate::import::plan::{Change, Create, Summary};
+use crate::import::plan::{Change, Create, Summary, Update};
 use crate::import::columns::map_headings;
 use crate::import::undo::describe;
 use crate::import::{check_read, DirectoryUser, Plan};
@@ -212,20 +212,31 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
 
     let roles = name_ids(conn, "SELECT id, name_key AS k FROM roles WHERE tenant_id = $1", tenant_id).await?;
     let groups = name_ids(conn, r#"SELECT id, name_key AS k FROM "groups" WHERE tenant_id = $1"#, tenant_id).await?;
-    let touched = plan.creates.iter().map(|c| &c.user).chain(plan.updates.iter().map(|u| &u.user));
+    // Every new user's memberships; a changed user's only where the row
+    // changes them (rewriting unchanged ones cost more than the update itself).
+    let changes = |u: &Update, column: Column| u.changes.iter().any(|c| c.field == column);
+    let touched = plan.creates.iter().map(|c| (&c.user, true, true, false));
+    let touched = touched.chain(plan.updates.iter().map(|u| (&u.user, changes(u, Column::Roles), changes(u, Column::Groups), true)));
     let (mut user_roles, mut user_groups) = (Vec::new(), Vec::new());
-    for user in touched {
+    let (mut roles_replaced, mut groups_replaced) = (Vec::new(), Vec::new());
+    for (user, write_roles, write_groups, existing) in touched {
         let id = id_of(&ids, &user.user_id)?;
-        for (names, known, pairs) in [(&user.roles, &roles, &mut user_roles), (&user.groups, &groups, &mut user_groups)] {
+        let sides = [
+            (write_roles, &user.roles, &roles, &mut user_roles, &mut roles_replaced),
+            (write_groups, &user.groups, &groups, &mut user_groups, &mut groups_replaced),
+        ];
+        for (_, names, known, pairs, replaced) in sides.into_iter().filter(|side| side.0) {
+            if existing {
+                replaced.push(id);
+            }
             for name in names {
                 let other = known.get(&name.to_lowercase()).copied().ok_or(StoreError::NotFound("role or group"))?;
                 pairs.push(json!([id, other]));
             }
         }
     }
-    let updated: Vec<i64> = plan.updates.iter().map(|u| id_of(&ids, &u.user.user_id)).collect::<Result<_, _>>()?;
-    where_in(conn, backend, "DELETE FROM user_roles WHERE user_id IN", &updated).await?;
-    where_in(conn, backend, "DELETE FROM user_groups WHERE user_id IN", &updated).await?;
+    where_in(conn, backend, "DELETE FROM user_roles WHERE user_id IN", &roles_replaced).await?;
+    where_in(conn, backend, "DELETE FROM user_groups WHERE user_id IN", &groups_replaced).await?;
     insert_json(conn, backend, "user_roles", &["user_id:int", "role_id:int"], &user_roles).await?;
     insert_json(conn, backend, "user_groups", &["user_id:int", "group_id:int"], &user_groups).await?;
 
