@@ -203,12 +203,12 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
         .collect::<Result<_, _>>()?;
     let columns = [&["id:int", "tenant_id:int", "user_id", "user_id_key"][..], &FIELDS, &["created_at:int", "updated_at:int", "search"]].concat();
     insert_json(conn, backend, "users", &columns, &users).await?;
-    let changed: Vec<Value> = plan
+    let changed: Vec<(Value, &[Change])> = plan
         .updates
         .iter()
-        .map(|u| row(vec![json!(id_of(&ids, &u.user.user_id)?)], &u.user, u.row, vec![json!(at)]))
-        .collect::<Result<_, _>>()?;
-    update_users(conn, backend, &changed).await?;
+        .map(|u| Ok((row(vec![json!(id_of(&ids, &u.user.user_id)?)], &u.user, u.row, vec![json!(at)])?, &u.changes[..])))
+        .collect::<Result<_, StoreError>>()?;
+    update_users(conn, backend, changed).await?;
 
     let roles = name_ids(conn, "SELECT id, name_key AS k FROM roles WHERE tenant_id = $1", tenant_id).await?;
     let groups = name_ids(conn, r#"SELECT id, name_key AS k FROM "groups" WHERE tenant_id = $1"#, tenant_id).await?;
@@ -380,24 +380,58 @@ fn field_values(u: &DirectoryUser, password_hash: Option<&String>, manager: Opti
     ]
 }
 
-/// Changed users, each row `[id, FIELDS…, updated_at, search]`, one
-/// statement a chunk; a user's password stays unless the row sets one.
-async fn update_users(conn: &mut AnyConnection, backend: Backend, rows: &[Value]) -> Result<(), StoreError> {
-    let sets: Vec<String> = FIELDS
-        .iter()
-        .chain(&["updated_at:int", "search"])
-        .enumerate()
-        .map(|(i, column)| {
-            let (name, new) = json_column(i + 1, column);
-            if name == "password_hash" { format!("{name} = COALESCE({new}, {name})") } else { format!("{name} = {new}") }
-        })
-        .collect();
-    let sql = format!(
-        "UPDATE users SET {} FROM {} AS j WHERE users.id = CAST(j.value ->> 0 AS BIGINT)",
-        sets.join(", "),
-        json_rows(backend)
-    );
-    for_each_chunk(conn, &sql, rows).await
+/// The columns of `users` that a change of `field` rewrites; memberships
+/// and the columns that only steer an import rewrite none.
+fn written_by(field: Column) -> &'static [&'static str] {
+    match field {
+        Column::Email => &["email", "email_key", "search"],
+        Column::FirstName => &["first_name", "search"],
+        Column::LastName => &["last_name", "search"],
+        Column::Title => &["title"],
+        Column::Phone => &["phone"],
+        Column::Phone2 => &["phone2"],
+        Column::NetworkAccount => &["network_account", "network_account_key"],
+        Column::Password => &["password_hash"],
+        Column::Locale => &["locale"],
+        Column::AccessLevel => &["access_level"],
+        Column::Active => &["active:int"],
+        Column::ReportsTo => &["reports_to:int"],
+        Column::TaskNotification => &["task_notification"],
+        Column::Action | Column::UserId | Column::Roles | Column::Groups | Column::NotifyIfNew | Column::Tenant
+        | Column::CopyFrom | Column::CopyRoles | Column::CopyGroups => &[],
+    }
+}
+
+/// Changed users, each row `[id, FIELDS…, updated_at, search]` with the
+/// changes it makes. Rows that change the same columns share a statement
+/// that sets only those: setting every column made SQLite rewrite all
+/// thirteen indexes of each row, even for a new title.
+async fn update_users(conn: &mut AnyConnection, backend: Backend, rows: Vec<(Value, &[Change])>) -> Result<(), StoreError> {
+    let columns: Vec<&str> = FIELDS.iter().copied().chain(["updated_at:int", "search"]).collect();
+    let mut groups: HashMap<Vec<usize>, Vec<Value>> = HashMap::new();
+    for (row, changes) in rows {
+        let written = changes.iter().flat_map(|c| written_by(c.field)).chain(&["updated_at:int"]);
+        let mut set: Vec<usize> = written.filter_map(|name| columns.iter().position(|c| c == name)).collect();
+        set.sort_unstable();
+        set.dedup();
+        groups.entry(set).or_default().push(row);
+    }
+    for (set, rows) in groups {
+        let sets: Vec<String> = set
+            .iter()
+            .map(|&i| {
+                let (name, new) = json_column(i + 1, columns[i]);
+                if name == "password_hash" { format!("{name} = COALESCE({new}, {name})") } else { format!("{name} = {new}") }
+            })
+            .collect();
+        let sql = format!(
+            "UPDATE users SET {} FROM {} AS j WHERE users.id = CAST(j.value ->> 0 AS BIGINT)",
+            sets.join(", "),
+            json_rows(backend)
+        );
+        for_each_chunk(conn, &sql, &rows).await?;
+    }
+    Ok(())
 }
 
 /// `… WHERE column IN (ids)`: `statement` ends with `IN`.

@@ -131,6 +131,30 @@ async fn new_users_may_report_to_a_new_manager_further_down_a_big_file() {
 }
 
 #[tokio::test]
+async fn each_update_writes_exactly_the_fields_it_changes() {
+    // Two rows that change different fields: each statement sets only its own.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("updates.csv");
+    std::fs::write(&path, "User ID,Email,Last Name,Title\n\
+        bob@acme.test,robert@acme.test,Tester,\n\
+        ann@acme.test,ann@acme.test,Tester,Chief\n").unwrap();
+    let file = path.display().to_string();
+    for db in acme().await {
+        let (status, json) = import(&db, &file, &[]);
+        assert_eq!(status, 0, "{}: {json}", db.label);
+        assert_eq!(json["summary"]["updated"], 2, "{json}");
+        let bob = "SELECT COUNT(*) FROM users WHERE user_id = 'bob@acme.test' AND email_key = 'robert@acme.test'
+                   AND search LIKE '%robert@acme.test%' AND title = '' AND last_name = 'Tester'";
+        assert_eq!(scalar(&db, bob).await, 1, "{}: bob's new address, its key and the search text", db.label);
+        let ann = "SELECT COUNT(*) FROM users WHERE email_key = 'ann@acme.test' AND title = 'Chief' AND search LIKE '%ann@acme.test%'";
+        assert_eq!(scalar(&db, ann).await, 1, "{}", db.label);
+        let again = roster(&db, &["check", "--tenant", "Acme", &file, "--json"], "");
+        let json: Value = serde_json::from_slice(&again.stdout).unwrap();
+        assert_eq!(json["summary"]["unchanged"], 2, "{}: {json}", db.label);
+    }
+}
+
+#[tokio::test]
 async fn the_same_batch_id_applies_once_and_cannot_be_reused_for_another_file() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("a.csv");
