@@ -225,7 +225,10 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
             (write_roles, &user.roles, &roles, &mut user_roles, &mut roles_replaced),
             (write_groups, &user.groups, &groups, &mut user_groups, &mut groups_replaced),
         ];
-        for (_, names, known, pairs, replaced) in sides.into_iter().filter(|side| side.0) {
+        for (write, names, known, pairs, replaced) in sides {
+            if !write {
+                continue;
+            }
             if existing {
                 replaced.push(id);
             }
@@ -279,7 +282,7 @@ async fn reserve_ids(conn: &mut AnyConnection, backend: Backend, count: usize) -
     if count == 0 {
         return Ok(Vec::new());
     }
-    let sql = match backend {
+    match backend {
         Backend::Sqlite => {
             let last: i64 = sqlx::query(
                 "SELECT MAX(COALESCE((SELECT MAX(id) FROM users), 0),
@@ -288,12 +291,16 @@ async fn reserve_ids(conn: &mut AnyConnection, backend: Backend, count: usize) -
             .fetch_one(conn)
             .await?
             .try_get("last")?;
-            return Ok((last + 1..=last + count as i64).collect());
+            Ok((last + 1..=last + count as i64).collect())
         }
-        Backend::Postgres => "SELECT nextval(pg_get_serial_sequence('users', 'id')) AS id FROM generate_series(1, $1)",
-    };
-    let rows = sqlx::query(sql).bind(count as i64).fetch_all(conn).await?;
-    Ok(rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?)
+        Backend::Postgres => {
+            let rows = sqlx::query("SELECT nextval(pg_get_serial_sequence('users', 'id')) AS id FROM generate_series(1, $1)")
+                .bind(count as i64)
+                .fetch_all(conn)
+                .await?;
+            Ok(rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?)
+        }
+    }
 }
 
 /// An invitation for each new user with Notify If New, written with the

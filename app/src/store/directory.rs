@@ -1,7 +1,6 @@
 //! Loads a tenant's directory snapshot, the input of the import engine.
 
 use super::Backend;
-use crate::domain::access::AccessLevel;
 use crate::import::{Directory, DirectoryUser};
 use sqlx::AnyConnection;
 use sqlx::Row;
@@ -50,9 +49,9 @@ fn users_json(backend: Backend) -> String {
     let fields = "u.user_id, u.email, u.first_name, u.last_name, u.title, u.phone, u.phone2,
         COALESCE(u.network_account, ''), CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END, u.locale,
         u.access_level, u.active, COALESCE(m.user_id, ''), u.task_notification";
-    let (agg, list) = match backend {
-        Backend::Sqlite => ("json_group_array", "json"),
-        Backend::Postgres => ("json_agg", ""),
+    let (array, agg, list) = match backend {
+        Backend::Sqlite => ("json_array", "json_group_array", "json"),
+        Backend::Postgres => ("json_build_array", "json_agg", ""),
     };
     let names = |link: &str, table: &str, key: &str| {
         format!(
@@ -61,10 +60,7 @@ fn users_json(backend: Backend) -> String {
         )
     };
     let (roles, groups) = (names("user_roles", "roles", "role_id"), names("user_groups", r#""groups""#, "group_id"));
-    let one = format!(
-        "{}({fields}, {list}(COALESCE(user_roles_of.names, '[]')), {list}(COALESCE(user_groups_of.names, '[]')))",
-        if backend == Backend::Sqlite { "json_array" } else { "json_build_array" }
-    );
+    let one = format!("{array}({fields}, {list}(COALESCE(user_roles_of.names, '[]')), {list}(COALESCE(user_groups_of.names, '[]')))");
     let from = format!("{USER_TABLES} {roles} {groups} WHERE u.tenant_id = $1");
     match backend {
         Backend::Sqlite => format!("SELECT json_group_array(json(one)) AS users FROM (SELECT {one} AS one FROM {from} ORDER BY u.id)"),
@@ -87,7 +83,7 @@ pub async fn load(conn: &mut AnyConnection, tenant_id: i64, acting_user: Option<
                 user_id, email, first_name, last_name, title, phone, phone2, network_account,
                 has_password: has_password == 1,
                 locale,
-                access: AccessLevel::parse(&access).ok_or_else(|| sqlx::Error::Decode(format!("unknown access level {access}").into()))?,
+                access: super::users::stored_access_level(&access)?,
                 active: active == 1,
                 reports_to, task_notification, roles, groups,
             })

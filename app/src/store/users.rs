@@ -109,8 +109,12 @@ pub async fn find(conn: &mut AnyConnection, tenant_id: i64, id: i64) -> Result<O
 }
 
 pub(crate) fn access_level(row: &sqlx::any::AnyRow) -> Result<AccessLevel, sqlx::Error> {
-    let value: String = row.try_get("access_level")?;
-    AccessLevel::parse(&value).ok_or_else(|| sqlx::Error::Decode(format!("unknown access level {value}").into()))
+    stored_access_level(&row.try_get::<String, _>("access_level")?)
+}
+
+/// An access level as the database stores it.
+pub(crate) fn stored_access_level(value: &str) -> Result<AccessLevel, sqlx::Error> {
+    AccessLevel::parse(value).ok_or_else(|| sqlx::Error::Decode(format!("unknown access level {value}").into()))
 }
 
 /// The active admin of the tenant with this e-mail address: who an import runs as.
