@@ -13,6 +13,7 @@ pub mod import;
 pub mod manage;
 mod pages;
 pub mod passwords;
+pub mod pace;
 pub mod sheet;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -15,7 +15,7 @@ use crate::sheet::{self, Limits};
 use std::borrow::Cow;
 pub use directory::{Directory, DirectoryUser};
 pub use issue::{Code, Issue};
-pub use plan::{check, check_with_progress, Plan, Summary};
+pub use plan::{check, check_paced, Plan, Summary};
 
 /// Lower-cases text for comparison: without copying text that is lower-case
 /// ASCII already (most e-mail addresses), correctly for the rest.

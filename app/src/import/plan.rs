@@ -7,6 +7,7 @@ use super::directory::{Directory, DirectoryUser};
 use super::fields::{parse_row, Action, RowInput};
 use super::issue::{Code, Issue};
 use crate::domain::access::AccessLevel;
+use crate::pace::{self, Pace, Steps, Straight, ROWS_A_STEP};
 use crate::sheet::Sheet;
 use serde::{Deserialize, Serialize};
 use super::fold;
@@ -137,21 +138,26 @@ impl Plan {
 
 /// Checks a sheet against the directory and plans the changes.
 pub fn check(sheet: &Sheet, directory: &Directory) -> Plan {
-    check_with_progress(sheet, directory, &mut |_, _| {})
+    pace::straight(check_paced(sheet, directory, &mut Straight))
 }
 
-/// As [`check`], calling `progress(done, total)` every few thousand rows so a
-/// caller can report progress or yield.
-pub fn check_with_progress(sheet: &Sheet, directory: &Directory, progress: &mut dyn FnMut(usize, usize)) -> Plan {
+/// As [`check`], offering `pace` a step every few hundred rows of each pass.
+pub async fn check_paced(sheet: &Sheet, directory: &Directory, pace: &mut impl Pace) -> Plan {
     let mut plan = Plan { version: directory.version, ..Plan::default() };
-    plan_rows(sheet, directory, progress, &mut plan);
+    // Each pass over the rows counts as one unit a row; indexing the directory one a user.
+    let mut steps = Steps::new(pace, sheet.len() * PASSES + directory.users.len(), ROWS_A_STEP);
+    plan_rows(sheet, directory, &mut steps, &mut plan).await;
     // File-wide problems first, then by row; stable, so a row's problems keep column order.
     plan.errors.sort_by_key(|issue| issue.row.unwrap_or(0));
     plan.warnings.sort_by_key(|issue| issue.row.unwrap_or(0));
     plan
 }
 
-fn plan_rows(sheet: &Sheet, directory: &Directory, progress: &mut dyn FnMut(usize, usize), plan: &mut Plan) {
+/// How many times the check goes over the rows: parse, resolve, uniqueness,
+/// managers (twice), cycles, and the plan itself.
+const PASSES: usize = 7;
+
+async fn plan_rows<P: Pace>(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_, P>, plan: &mut Plan) {
     let (mapping, heading_issues) = columns::map_headings(&sheet.headings);
     heading_issues.into_iter().for_each(|issue| plan.push(issue));
     sheet.issues.iter().cloned().for_each(|issue| plan.push(issue));
@@ -161,12 +167,9 @@ fn plan_rows(sheet: &Sheet, directory: &Directory, progress: &mut dyn FnMut(usiz
     }
 
     let mut cell_issues = Vec::new();
-    let total = sheet.len();
-    let mut inputs = Vec::with_capacity(total);
-    for (done, row) in sheet.rows().enumerate() {
-        if done % 4096 == 0 {
-            progress(done, total);
-        }
+    let mut inputs = Vec::with_capacity(sheet.len());
+    for row in sheet.rows() {
+        steps.advance(1).await;
         inputs.push(parse_row(row, &mapping, directory.min_password_length, &mut cell_issues));
     }
     let only_deletes = inputs.iter().all(|input| input.action == Some(Action::Delete));
@@ -177,8 +180,7 @@ fn plan_rows(sheet: &Sheet, directory: &Directory, progress: &mut dyn FnMut(usiz
     if cannot_identify {
         return;
     }
-    Planner::new(directory, &mapping).run(&inputs, plan);
-    progress(total, total);
+    Planner::new(directory, &mapping, steps).await.run(&inputs, plan, steps).await;
 }
 
 /// A user in the directory after the file is applied: index into the
@@ -224,12 +226,13 @@ impl<'r> Rows<'r> {
 }
 
 impl<'a> Planner<'a> {
-    fn new(directory: &'a Directory, mapping: &'a Mapping) -> Self {
+    async fn new<P: Pace>(directory: &'a Directory, mapping: &'a Mapping, steps: &mut Steps<'_, P>) -> Self {
         let capacity = directory.users.len();
         let mut by_user_id = FxHashMap::with_capacity_and_hasher(capacity, Default::default());
         let mut by_email = FxHashMap::with_capacity_and_hasher(capacity, Default::default());
         let mut by_network = FxHashMap::default();
         for (node, user) in directory.users.iter().enumerate() {
+            steps.advance(1).await;
             by_user_id.insert(fold(&user.user_id), node);
             by_email.insert(fold(&user.email), node);
             if !user.network_account.is_empty() {
@@ -257,22 +260,23 @@ impl<'a> Planner<'a> {
         rows.of(node).map_or_else(|| self.directory.users[node].user_id.clone(), |r| r.user.user_id.clone())
     }
 
-    fn run(&self, inputs: &[RowInput], plan: &mut Plan) {
-        let mut rows = self.resolve(inputs, plan);
-        self.check_unique(&rows, plan);
-        let managers = self.check_managers(&mut rows, plan);
-        self.check_cycles(&rows, &managers, plan);
+    async fn run<P: Pace>(&self, inputs: &[RowInput<'_>], plan: &mut Plan, steps: &mut Steps<'_, P>) {
+        let mut rows = self.resolve(inputs, plan, steps).await;
+        self.check_unique(&rows, plan, steps).await;
+        let managers = self.check_managers(&mut rows, plan, steps).await;
+        self.check_cycles(&rows, &managers, plan, steps).await;
         self.check_reports(&rows, &managers, plan);
-        self.collect(rows, plan);
+        self.collect(rows, plan, steps).await;
     }
 
     /// Finds each row's user, decides create or update, and builds the user
     /// as they will be.
-    fn resolve<'r>(&self, inputs: &'r [RowInput<'r>], plan: &mut Plan) -> Rows<'r> {
+    async fn resolve<'r, P: Pace>(&self, inputs: &'r [RowInput<'r>], plan: &mut Plan, steps: &mut Steps<'_, P>) -> Rows<'r> {
         let mut seen: FxHashMap<Cow<'r, str>, u32> = FxHashMap::with_capacity_and_hasher(inputs.len(), Default::default());
         let mut list = Vec::with_capacity(inputs.len());
         let mut next_new = self.directory.users.len();
         for input in inputs {
+            steps.advance(1).await;
             let Some(key) = input.key() else { continue };
             let key_column = if input.user_id.is_some() { Column::UserId } else { Column::Email };
             let shown = || input.shown();
@@ -433,11 +437,12 @@ impl<'a> Planner<'a> {
 
     /// E-mail addresses and network accounts stay unique, counting what the
     /// file itself frees (deleted users, changed values).
-    fn check_unique(&self, rows: &Rows, plan: &mut Plan) {
+    async fn check_unique<P: Pace>(&self, rows: &Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_, P>) {
         let existing = &self.directory.users;
         let mut emails: FxHashMap<Cow<str>, u32> = FxHashMap::with_capacity_and_hasher(rows.list.len(), Default::default());
         let mut networks: FxHashMap<Cow<str>, u32> = FxHashMap::default();
         for r in rows.kept() {
+            steps.advance(1).await;
             type Index<'i> = FxHashMap<Cow<'i, str>, Node>;
             let checks: [(Column, &str, &mut FxHashMap<Cow<str>, u32>, &Index, fn(&DirectoryUser) -> &str); 2] = [
                 (Column::Email, &r.user.email, &mut emails, &self.by_email, |u| &u.email),
@@ -471,11 +476,12 @@ impl<'a> Planner<'a> {
     /// Resolves Reports To: a user of this file, else of the directory, not
     /// deleted and not the user themselves. Stores the manager's User ID.
     /// Returns, for each node a row decides, its manager.
-    fn check_managers(&self, rows: &mut Rows, plan: &mut Plan) -> Vec<Option<Option<Node>>> {
+    async fn check_managers<P: Pace>(&self, rows: &mut Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_, P>) -> Vec<Option<Option<Node>>> {
         let mut decided: Vec<Option<Option<Node>>> = vec![None; rows.slot.len()];
         // Names the directory does not know yet: new users, changed addresses.
         let mut new_names: FxHashMap<String, Node> = FxHashMap::default();
         for r in rows.kept() {
+            steps.advance(1).await;
             let known = r.node < self.directory.users.len();
             if !known {
                 new_names.insert(fold(&r.user.user_id).into_owned(), r.node);
@@ -486,6 +492,7 @@ impl<'a> Planner<'a> {
         }
         let mut named = Vec::new();
         for (index, r) in rows.list.iter().enumerate() {
+            steps.advance(1).await;
             if r.action == Action::Delete || (r.input.reports_to.is_none() && r.action == Action::Update) {
                 continue;
             }
@@ -531,12 +538,13 @@ impl<'a> Planner<'a> {
 
     /// Each user has at most one manager, so a walk up the chain either ends
     /// or meets a user it met on this walk: linear in the users walked.
-    fn check_cycles(&self, rows: &Rows, decided: &[Option<Option<Node>>], plan: &mut Plan) {
+    async fn check_cycles<P: Pace>(&self, rows: &Rows<'_>, decided: &[Option<Option<Node>>], plan: &mut Plan, steps: &mut Steps<'_, P>) {
         const NEW: u8 = 0;
         const ON_PATH: u8 = 1;
         const DONE: u8 = 2;
         let mut state = vec![NEW; decided.len()];
         for start in rows.kept().map(|r| r.node) {
+            steps.advance(1).await;
             let mut path = Vec::new();
             let mut at = Some(start);
             while let Some(node) = at {
@@ -592,9 +600,10 @@ impl<'a> Planner<'a> {
     }
 
     /// Turns the resolved rows into the plan's lists and warnings.
-    fn collect(&self, rows: Rows, plan: &mut Plan) {
+    async fn collect<P: Pace>(&self, rows: Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_, P>) {
         let mut new_roles: FxHashMap<String, String> = FxHashMap::default();
         for r in rows.list {
+            steps.advance(1).await;
             let row = r.input.row;
             for role in &r.user.roles {
                 let key = fold(role);

@@ -245,17 +245,26 @@ fn every_error_is_reported_not_just_the_first() {
 }
 
 #[test]
-fn progress_is_reported_up_to_the_total() {
+fn a_paced_check_steps_through_every_pass_and_plans_the_same() {
+    struct Record(Vec<(usize, usize)>);
+    impl crate::pace::Pace for Record {
+        async fn step(&mut self, done: usize, total: usize) {
+            self.0.push((done, total));
+        }
+    }
     let mut file = String::from("Email,Last Name\n");
     for i in 0..10_000 {
         file.push_str(&format!("u{i}@acme.test,U\n"));
     }
     let sheet = crate::sheet::read(file.as_bytes(), &Limits::default()).unwrap();
-    let mut calls = Vec::new();
-    check_with_progress(&sheet, &acme(), &mut |done, total| calls.push((done, total)));
-    assert_eq!(calls.first(), Some(&(0, 10_000)));
-    assert_eq!(calls.last(), Some(&(10_000, 10_000)));
-    assert!(calls.len() >= 3);
+    let mut record = Record(Vec::new());
+    let plan = crate::pace::straight(check_paced(&sheet, &acme(), &mut record));
+    assert_eq!(plan, check(&sheet, &acme()));
+    let steps = record.0;
+    // Seven passes over 10,000 rows, a step every 256 rows.
+    assert!(steps.len() >= 7 * 10_000 / 256, "{} steps", steps.len());
+    assert!(steps.windows(2).all(|w| w[0].0 < w[1].0 && w[1].0 <= w[1].1), "steps go forward, never past the total");
+    assert!(steps.last().unwrap().0 * 10 >= steps.last().unwrap().1 * 9, "the last step is near the end: {:?}", steps.last());
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! same way as for a file.
 
 use super::{Builder, Limits, ReadError, Sheet, Span};
+use crate::pace::{Pace, Steps, ROWS_A_STEP};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,7 +30,7 @@ impl Edits {
 
 impl Sheet {
     /// This sheet with the admin's edits applied.
-    pub fn edited(&self, edits: &Edits, limits: &Limits) -> Result<Sheet, ReadError> {
+    pub async fn edited(&self, edits: &Edits, limits: &Limits, pace: &mut impl Pace) -> Result<Sheet, ReadError> {
         let kept: Vec<usize> = (0..self.headings.len().max(edits.headings.len()))
             .filter(|at| !matches!(edits.headings.get(*at), Some(None)))
             .collect();
@@ -39,7 +40,9 @@ impl Sheet {
         };
         let mut builder = Builder::exact(limits);
         builder.row(1, kept.iter().map(|at| heading(*at)))?;
+        let mut steps = Steps::new(pace, self.len(), ROWS_A_STEP);
         for row in self.rows().filter(|row| !edits.removed.contains(&row.number)) {
+            steps.advance(1).await;
             let cell = |at: usize| edits.cells.get(&(row.number, at)).map_or_else(|| row.cell(at), String::as_str);
             // Cells past the last heading stay, so a value without a heading is still reported.
             let extra = (self.headings.len().max(edits.headings.len())..row.len()).map(cell);
@@ -147,6 +150,7 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pace::{straight, Straight};
     use crate::sheet::read;
 
     fn sheet(text: &str) -> Sheet {
@@ -165,10 +169,10 @@ mod tests {
         edits.cells.insert((4, 0), "bee@x.org".into());
         edits.removed.insert(5);
         edits.removed.insert(6);
-        let edited = original.edited(&edits, &Limits::default()).unwrap();
+        let edited = straight(original.edited(&edits, &Limits::default(), &mut Straight)).unwrap();
         assert_eq!(edited.headings, ["Email", "Last Name"]);
         assert_eq!(cells(&edited), [(2, vec!["a@x.org", "Lee"]), (4, vec!["bee@x.org", "Kim"])]);
-        assert_eq!(original.edited(&Edits::none(&original), &Limits::default()).unwrap(), original);
+        assert_eq!(straight(original.edited(&Edits::none(&original), &Limits::default(), &mut Straight)).unwrap(), original);
     }
 
     #[test]

@@ -10,8 +10,8 @@ mod workbook;
 pub use edit::{checksum, Edits, Parts};
 
 use crate::import::issue::{Code, Issue};
+use crate::pace::{self, Pace, Straight};
 use serde::{Deserialize, Serialize};
-
 
 /// A sheet as the admin sees it: the headings (row 1) and the non-blank
 /// rows. All cell text lives in one buffer, so a sheet of a million rows is
@@ -142,6 +142,12 @@ impl ReadError {
 
 /// Reads the first sheet (or the one named `Users`) of any supported file.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, ReadError> {
+    pace::straight(read_paced(bytes, limits, &mut Straight))
+}
+
+/// As [`read`], offering `pace` a step every few hundred rows of a CSV file.
+/// (calamine reads a workbook's sheet in one go.)
+pub async fn read_paced(bytes: &[u8], limits: &Limits, pace: &mut impl Pace) -> Result<Sheet, ReadError> {
     if bytes.len() > limits.max_bytes {
         return Err(ReadError::too_large(format!(
             "The file has {} bytes; at most {} are accepted. Split it into smaller files.",
@@ -160,7 +166,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, ReadError> {
             "This is not a spreadsheet Roster can read. Save it as CSV, XLSX, XLS or ODS.",
         ));
     } else {
-        text::read_csv(bytes, &mut builder)?;
+        text::read_csv(bytes, &mut builder, pace).await?;
     }
     Ok(builder.finish())
 }

@@ -2,9 +2,10 @@
 //! Windows-1252) and the delimiter (`,` `;` or tab) are detected.
 
 use super::{Builder, ReadError};
+use crate::pace::{Pace, Steps};
 use std::borrow::Cow;
 
-pub(super) fn read_csv(bytes: &[u8], builder: &mut Builder) -> Result<(), ReadError> {
+pub(super) async fn read_csv(bytes: &[u8], builder: &mut Builder<'_>, pace: &mut impl Pace) -> Result<(), ReadError> {
     let text = decode(bytes);
     let delimiter = detect_delimiter(&text);
     let mut reader = csv::ReaderBuilder::new()
@@ -19,6 +20,8 @@ pub(super) fn read_csv(bytes: &[u8], builder: &mut Builder) -> Result<(), ReadEr
     let mut at = 0usize;
     let mut row = 0u32;
     let mut record = csv::StringRecord::new();
+    // Progress is counted in bytes read.
+    let mut steps = Steps::new(pace, bytes.len(), 64 << 10);
     loop {
         // After a CRLF line the reader stops between the CR and the LF.
         let rest = &bytes[at.min(bytes.len())..];
@@ -33,7 +36,9 @@ pub(super) fn read_csv(bytes: &[u8], builder: &mut Builder) -> Result<(), ReadEr
         }
         row += 1 + blank;
         builder.row(row, record.iter())?;
-        at = reader.position().byte() as usize;
+        let next = reader.position().byte() as usize;
+        steps.advance(next - at).await;
+        at = next;
     }
     Ok(())
 }

@@ -24,27 +24,27 @@ pub fn Problems(
     on_fix: Callback<(Cell, String)>,
     on_remove: Callback<u32>,
 ) -> impl IntoView {
-    let errors: Arc<Vec<Issue>> = Arc::new(checked.plan.errors.clone());
+    let plan = checked.plan.clone();
     let column_filter = RwSignal::new(String::new());
     let code_filter = RwSignal::new(String::new());
     let scroll = RwSignal::new(0.0_f64);
 
-    let counts = |key: fn(&Issue) -> String| {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        errors.iter().for_each(|issue| *counts.entry(key(issue)).or_default() += 1);
-        counts.into_iter().collect::<Vec<_>>()
+    let counts = |key: fn(&Issue) -> &str| {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        plan.errors.iter().for_each(|issue| *counts.entry(key(issue)).or_default() += 1);
+        counts.into_iter().map(|(name, n)| (name.to_string(), n)).collect::<Vec<_>>()
     };
-    let by_column = counts(|i| i.column.clone().unwrap_or_default());
-    let by_code = counts(|i| i.code.as_str().to_string());
+    let by_column = counts(|i| i.column.as_deref().unwrap_or_default());
+    let by_code = counts(|i| i.code.as_str());
     let shown = {
-        let errors = errors.clone();
+        let plan = plan.clone();
         Memo::new(move |_| {
             let (column, code) = (column_filter.get(), code_filter.get());
             let keep = |i: &Issue| {
                 (column.is_empty() || i.column.as_deref().unwrap_or_default() == column)
                     && (code.is_empty() || i.code.as_str() == code)
             };
-            errors.iter().enumerate().filter(|(_, i)| keep(i)).map(|(at, _)| at).collect::<Vec<_>>()
+            plan.errors.iter().enumerate().filter(|(_, i)| keep(i)).map(|(at, _)| at).collect::<Vec<_>>()
         })
     };
     Effect::new(move |_| {
@@ -106,7 +106,7 @@ pub fn Problems(
         let below = (list.len() - last) as f64 * ROW_PX;
         view! {
             <tr aria-hidden="true" class="spacer" style=format!("height:{above}px")></tr>
-            {list[first..last].iter().map(|at| render_row(&errors[*at])).collect_view()}
+            {list[first..last].iter().map(|at| render_row(&plan.errors[*at])).collect_view()}
             <tr aria-hidden="true" class="spacer" style=format!("height:{below}px")></tr>
         }
     };

@@ -14,7 +14,7 @@ use crate::domain::access::AccessLevel;
 use crate::error::AppError;
 use crate::import::columns::{column_of, Column};
 use crate::import::write::{self, Format};
-use crate::import::{check, check_read, Directory, Plan};
+use crate::import::{check_paced, check_read, Directory, Plan};
 use crate::sheet::{self, Edits, Limits, ReadError, Sheet};
 use errors::{Cell, Problems};
 use leptos::prelude::*;
@@ -103,8 +103,12 @@ fn Importer() -> impl IntoView {
     let edits = RwSignal::new(Edits::default());
     let checked = RwSignal::new(None::<Checked>);
     let busy = RwSignal::new(None::<&'static str>);
+    // How far the step that `busy` names has come, 0 to 1, once it is known.
+    let progress = RwSignal::new(None::<f64>);
     let outcome = RwSignal::new(None::<Result<Outcome, AppError>>);
     let format = RwSignal::new(Format::Csv);
+    // Numbers the reads and checks, so that a newer one makes an older one void.
+    let reads = StoredValue::new(0_u64);
     let run = StoredValue::new(0_u64);
 
     // Check again whenever the file, the edits or the snapshot change; a
@@ -115,21 +119,25 @@ fn Importer() -> impl IntoView {
         run.update_value(|n| *n += 1);
         let this_run = run.get_value();
         busy.set(Some("Validating…"));
+        progress.set(None);
         spawn_local(async move {
             browser::pause().await;
+            let mut slices = browser::Slices::new(progress, move || run.get_value() != this_run);
             // An unedited file is checked as read, without a copy.
             let sheet = match &file.sheet {
                 Ok(sheet) if edits == Edits::none(sheet) => Ok(Arc::clone(sheet)),
-                Ok(sheet) => sheet.edited(&edits, &Limits::default()).map(Arc::new),
+                Ok(sheet) => sheet.edited(&edits, &Limits::default(), &mut slices).await.map(Arc::new),
                 Err(error) => Err(error.clone()),
             };
             let (sheet, plan) = match sheet {
                 Ok(sheet) => {
-                    let plan = check(&sheet, &directory);
+                    let plan = check_paced(&sheet, &directory, &mut slices).await;
                     (sheet, plan)
                 }
                 Err(error) => (Arc::default(), check_read(&Err(error), &directory)),
             };
+            // The result is shown in a task of its own.
+            browser::pause().await;
             if run.get_value() == this_run {
                 checked.set(Some(Checked { sheet, plan: Arc::new(plan), key: browser::batch_key() }));
                 busy.set(None);
@@ -142,12 +150,20 @@ fn Importer() -> impl IntoView {
         outcome.set(None);
         checked.set(None);
         busy.set(Some("Reading…"));
+        progress.set(None);
+        reads.update_value(|n| *n += 1);
+        let this_read = reads.get_value();
         spawn_local(async move {
             let bytes = browser::read(file).await;
             browser::pause().await;
-            let sheet = bytes
-                .map_err(|error| ReadError { code: crate::import::Code::FileUnreadable, message: format!("The file could not be read: {error}") })
-                .and_then(|bytes| sheet::read(&bytes, &Limits::default()));
+            let mut slices = browser::Slices::new(progress, move || reads.get_value() != this_read);
+            let sheet = match bytes {
+                Ok(bytes) => sheet::read_paced(&bytes, &Limits::default(), &mut slices).await,
+                Err(error) => Err(ReadError { code: crate::import::Code::FileUnreadable, message: format!("The file could not be read: {error}") }),
+            };
+            if reads.get_value() != this_read {
+                return;
+            }
             let mut fresh = sheet.as_ref().map(Edits::none).unwrap_or_default();
             if let Ok(sheet) = &sheet {
                 headings::recall(&mut fresh, &sheet.headings);
@@ -224,7 +240,7 @@ fn Importer() -> impl IntoView {
         <FileChooser choose/>
         <SnapshotState snapshot check_again/>
         <p class="muted" role="status" aria-live="polite">
-            {move || busy.get().map(|text| view! { <progress aria-label=text></progress>" "{text} })}
+            {move || busy.get().map(|text| view! { <progress aria-label=text max="1" value=move || progress.get()></progress>" "{text} })}
         </p>
         <ImportOutcome outcome check_again/>
         {move || {

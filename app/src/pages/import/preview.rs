@@ -1,7 +1,7 @@
 //! What a valid file will do: the counts, who is added, updated (field by
 //! field, old → new), deleted, the roles to add, and the warnings apart.
 
-use crate::import::{Issue, Plan};
+use crate::import::Plan;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -48,7 +48,7 @@ pub fn Preview(plan: Arc<Plan>) -> impl IntoView {
             <Listed title="Users to update" count=s.updated>{updates}</Listed>
             <Listed title="Users to delete" count=s.deleted>{deletes}</Listed>
             <Listed title="Roles to add" count=s.roles_added>{roles}</Listed>
-            <Warnings warnings=plan.warnings.clone()/>
+            <Warnings plan=plan.clone()/>
         </section>
     }
 }
@@ -74,11 +74,12 @@ fn shown(value: &str) -> &str {
 }
 
 #[component]
-fn Warnings(warnings: Vec<Issue>) -> impl IntoView {
-    (!warnings.is_empty()).then(|| {
-        let total = warnings.len();
-        let items = warnings
-            .into_iter()
+fn Warnings(plan: Arc<Plan>) -> impl IntoView {
+    (!plan.warnings.is_empty()).then(|| {
+        let total = plan.warnings.len();
+        let items = plan
+            .warnings
+            .iter()
             .take(LISTED)
             .map(|w| view! { <li>{format!("Row {}: {}", w.row.unwrap_or_default(), w.message)}</li> })
             .collect_view();

@@ -1,0 +1,77 @@
+//! Long work in short steps. Reading and checking a big file takes a few
+//! hundred milliseconds; in the browser that must not freeze the page, so the
+//! engine offers its caller a step every few hundred rows. The page pauses
+//! there when its time slice is used up (no task over 50 ms); the server and
+//! the command line never pause.
+
+use std::future::Future;
+
+/// How many rows a step of the engine covers: small enough that checking
+/// them takes well under a millisecond.
+pub(crate) const ROWS_A_STEP: usize = 256;
+
+/// What the engine calls between steps.
+pub trait Pace {
+    /// `done` of `total` units of work are finished; may wait before the next.
+    fn step(&mut self, done: usize, total: usize) -> impl Future<Output = ()>;
+}
+
+/// Runs straight through: for the server, the command line and tests.
+pub struct Straight;
+
+impl Pace for Straight {
+    async fn step(&mut self, _done: usize, _total: usize) {}
+}
+
+/// Runs paced work that never waits to its end, here and now.
+pub fn straight<T>(work: impl Future<Output = T>) -> T {
+    futures::executor::block_on(work)
+}
+
+/// Counts units of work and offers the pace a step every `every` units.
+pub(crate) struct Steps<'p, P: Pace> {
+    pace: &'p mut P,
+    every: usize,
+    done: usize,
+    total: usize,
+    next: usize,
+}
+
+impl<'p, P: Pace> Steps<'p, P> {
+    pub(crate) fn new(pace: &'p mut P, total: usize, every: usize) -> Self {
+        Self { pace, every, done: 0, total, next: every }
+    }
+
+    pub(crate) async fn advance(&mut self, units: usize) {
+        self.done += units;
+        if self.done >= self.next {
+            self.next = self.done + self.every;
+            self.pace.step(self.done.min(self.total), self.total).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Record(Vec<(usize, usize)>);
+
+    impl Pace for Record {
+        async fn step(&mut self, done: usize, total: usize) {
+            self.0.push((done, total));
+        }
+    }
+
+    #[test]
+    fn steps_are_offered_every_so_many_units_and_never_past_the_total() {
+        let mut record = Record(Vec::new());
+        straight(async {
+            let mut steps = Steps::new(&mut record, 10, 4);
+            for _ in 0..11 {
+                steps.advance(1).await;
+            }
+        });
+        assert_eq!(record.0, vec![(4, 10), (8, 10)]);
+    }
+}
