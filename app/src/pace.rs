@@ -4,23 +4,30 @@
 //! there when its time slice is used up (no task over 50 ms); the server and
 //! the command line never pause.
 
-use std::future::Future;
+use std::future::{ready, Future};
+use std::pin::Pin;
 
 /// How many rows a step of the engine covers: small enough that checking
 /// them takes well under a millisecond.
 pub(crate) const ROWS_A_STEP: usize = 256;
 
-/// What the engine calls between steps.
+/// What a step gives back: ready at once, or once the caller may go on.
+pub type Wait<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// What the engine calls between steps. Used as `dyn Pace`, so that the
+/// engine is compiled once, not once for each way of pacing it.
 pub trait Pace {
     /// `done` of `total` units of work are finished; may wait before the next.
-    fn step(&mut self, done: usize, total: usize) -> impl Future<Output = ()>;
+    fn step(&mut self, done: usize, total: usize) -> Wait<'_>;
 }
 
 /// Runs straight through: for the server, the command line and tests.
 pub struct Straight;
 
 impl Pace for Straight {
-    async fn step(&mut self, _done: usize, _total: usize) {}
+    fn step(&mut self, _done: usize, _total: usize) -> Wait<'_> {
+        Box::pin(ready(()))
+    }
 }
 
 /// Runs paced work that never waits to its end, here and now.
@@ -29,16 +36,16 @@ pub fn straight<T>(work: impl Future<Output = T>) -> T {
 }
 
 /// Counts units of work and offers the pace a step every `every` units.
-pub(crate) struct Steps<'p, P: Pace> {
-    pace: &'p mut P,
+pub(crate) struct Steps<'p> {
+    pace: &'p mut dyn Pace,
     every: usize,
     done: usize,
     total: usize,
     next: usize,
 }
 
-impl<'p, P: Pace> Steps<'p, P> {
-    pub(crate) fn new(pace: &'p mut P, total: usize, every: usize) -> Self {
+impl<'p> Steps<'p> {
+    pub(crate) fn new(pace: &'p mut dyn Pace, total: usize, every: usize) -> Self {
         Self { pace, every, done: 0, total, next: every }
     }
 
@@ -58,8 +65,9 @@ mod tests {
     struct Record(Vec<(usize, usize)>);
 
     impl Pace for Record {
-        async fn step(&mut self, done: usize, total: usize) {
+        fn step(&mut self, done: usize, total: usize) -> Wait<'_> {
             self.0.push((done, total));
+            Box::pin(ready(()))
         }
     }
 

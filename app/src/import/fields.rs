@@ -5,7 +5,6 @@ use super::columns::{Column, Mapping};
 use super::issue::{Code, Issue};
 use crate::domain::{access::AccessLevel, email::Email, password};
 use crate::sheet::Row;
-use std::borrow::Cow;
 
 /// The locales Roster supports, as BCP 47 tags.
 pub const LOCALES: &[&str] = &[
@@ -54,8 +53,8 @@ pub struct RowInput<'s> {
 
 impl<'s> RowInput<'s> {
     /// The key the row names its user by: the User ID, else the e-mail address.
-    pub fn key(&self) -> Option<Cow<'s, str>> {
-        self.user_id.or(self.email).map(super::fold)
+    pub(crate) fn key(&self) -> Option<super::Folded<'s>> {
+        self.user_id.or(self.email).map(super::Folded)
     }
 
     /// The User ID or e-mail as written, for messages.
@@ -266,7 +265,7 @@ mod tests {
         assert_eq!(input.groups, Some(vec!["Sales", "Ops"]));
         assert_eq!(input.task_notification, Some("OFF"));
         assert!(input.notify_if_new);
-        assert_eq!(input.key().as_deref(), Some("jdoe"));
+        assert_eq!(input.key().map(|key| key.0), Some("jdoe"));
     }
 
     #[test]
@@ -303,7 +302,7 @@ mod tests {
         assert_eq!(codes(&issues), [(Code::Required, "Email")]);
         let (input, issues) = parse(&["Action", "User ID", "Email"], &["delete", "jdoe", ""]);
         assert!(issues.is_empty());
-        assert_eq!(input.key().as_deref(), Some("jdoe"));
+        assert_eq!(input.key().map(|key| key.0), Some("jdoe"));
     }
 
     #[test]

@@ -10,11 +10,9 @@ use crate::domain::access::AccessLevel;
 use crate::pace::{self, Pace, Steps, Straight, ROWS_A_STEP};
 use crate::sheet::Sheet;
 use serde::{Deserialize, Serialize};
-use super::fold;
-use std::borrow::Cow;
-use rustc_hash::FxHashMap;
+use super::{fold, Folded};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::hash_map::Entry;
-use std::collections::HashSet;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -142,7 +140,7 @@ pub fn check(sheet: &Sheet, directory: &Directory) -> Plan {
 }
 
 /// As [`check`], offering `pace` a step every few hundred rows of each pass.
-pub async fn check_paced(sheet: &Sheet, directory: &Directory, pace: &mut impl Pace) -> Plan {
+pub async fn check_paced(sheet: &Sheet, directory: &Directory, pace: &mut dyn Pace) -> Plan {
     let mut plan = Plan { version: directory.version, ..Plan::default() };
     // Each pass over the rows counts as one unit a row; indexing the directory one a user.
     let mut steps = Steps::new(pace, sheet.len() * PASSES + directory.users.len(), ROWS_A_STEP);
@@ -157,7 +155,7 @@ pub async fn check_paced(sheet: &Sheet, directory: &Directory, pace: &mut impl P
 /// managers (twice), cycles, and the plan itself.
 const PASSES: usize = 7;
 
-async fn plan_rows<P: Pace>(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_, P>, plan: &mut Plan) {
+async fn plan_rows(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_>, plan: &mut Plan) {
     let (mapping, heading_issues) = columns::map_headings(&sheet.headings);
     heading_issues.into_iter().for_each(|issue| plan.push(issue));
     sheet.issues.iter().cloned().for_each(|issue| plan.push(issue));
@@ -190,11 +188,11 @@ type Node = usize;
 struct Planner<'a> {
     directory: &'a Directory,
     mapping: &'a Mapping,
-    by_user_id: FxHashMap<Cow<'a, str>, Node>,
-    by_email: FxHashMap<Cow<'a, str>, Node>,
-    by_network: FxHashMap<Cow<'a, str>, Node>,
-    roles: FxHashMap<Cow<'a, str>, &'a str>,
-    groups: FxHashMap<Cow<'a, str>, &'a str>,
+    by_user_id: FxHashMap<Folded<'a>, Node>,
+    by_email: FxHashMap<Folded<'a>, Node>,
+    by_network: FxHashMap<Folded<'a>, Node>,
+    roles: FxHashMap<Folded<'a>, &'a str>,
+    groups: FxHashMap<Folded<'a>, &'a str>,
 }
 
 /// What one valid row does, after its user is found.
@@ -226,20 +224,20 @@ impl<'r> Rows<'r> {
 }
 
 impl<'a> Planner<'a> {
-    async fn new<P: Pace>(directory: &'a Directory, mapping: &'a Mapping, steps: &mut Steps<'_, P>) -> Self {
+    async fn new(directory: &'a Directory, mapping: &'a Mapping, steps: &mut Steps<'_>) -> Self {
         let capacity = directory.users.len();
         let mut by_user_id = FxHashMap::with_capacity_and_hasher(capacity, Default::default());
         let mut by_email = FxHashMap::with_capacity_and_hasher(capacity, Default::default());
         let mut by_network = FxHashMap::default();
         for (node, user) in directory.users.iter().enumerate() {
             steps.advance(1).await;
-            by_user_id.insert(fold(&user.user_id), node);
-            by_email.insert(fold(&user.email), node);
+            by_user_id.insert(Folded(&user.user_id), node);
+            by_email.insert(Folded(&user.email), node);
             if !user.network_account.is_empty() {
-                by_network.insert(fold(&user.network_account), node);
+                by_network.insert(Folded(&user.network_account), node);
             }
         }
-        let names = |list: &'a [String]| list.iter().map(|n| (fold(n), n.as_str())).collect();
+        let names = |list: &'a [String]| list.iter().map(|n| (Folded(n), n.as_str())).collect();
         Self {
             directory,
             mapping,
@@ -252,15 +250,15 @@ impl<'a> Planner<'a> {
     }
 
     fn existing(&self, key: &str) -> Option<Node> {
-        let key = fold(key);
-        self.by_user_id.get(&*key).or_else(|| self.by_email.get(&*key)).copied()
+        let key = Folded(key);
+        self.by_user_id.get(&key).or_else(|| self.by_email.get(&key)).copied()
     }
 
     fn user_id(&self, rows: &Rows, node: Node) -> String {
         rows.of(node).map_or_else(|| self.directory.users[node].user_id.clone(), |r| r.user.user_id.clone())
     }
 
-    async fn run<P: Pace>(&self, inputs: &[RowInput<'_>], plan: &mut Plan, steps: &mut Steps<'_, P>) {
+    async fn run(&self, inputs: &[RowInput<'_>], plan: &mut Plan, steps: &mut Steps<'_>) {
         let mut rows = self.resolve(inputs, plan, steps).await;
         self.check_unique(&rows, plan, steps).await;
         let managers = self.check_managers(&mut rows, plan, steps).await;
@@ -271,8 +269,8 @@ impl<'a> Planner<'a> {
 
     /// Finds each row's user, decides create or update, and builds the user
     /// as they will be.
-    async fn resolve<'r, P: Pace>(&self, inputs: &'r [RowInput<'r>], plan: &mut Plan, steps: &mut Steps<'_, P>) -> Rows<'r> {
-        let mut seen: FxHashMap<Cow<'r, str>, u32> = FxHashMap::with_capacity_and_hasher(inputs.len(), Default::default());
+    async fn resolve<'r>(&self, inputs: &'r [RowInput<'r>], plan: &mut Plan, steps: &mut Steps<'_>) -> Rows<'r> {
+        let mut seen: FxHashMap<Folded<'r>, u32> = FxHashMap::with_capacity_and_hasher(inputs.len(), Default::default());
         let mut list = Vec::with_capacity(inputs.len());
         let mut next_new = self.directory.users.len();
         for input in inputs {
@@ -281,8 +279,8 @@ impl<'a> Planner<'a> {
             let key_column = if input.user_id.is_some() { Column::UserId } else { Column::Email };
             let shown = || input.shown();
             let found = match input.user_id {
-                Some(_) => self.by_user_id.get(&*key).copied(),
-                None => self.by_email.get(&*key).copied(),
+                Some(_) => self.by_user_id.get(&key).copied(),
+                None => self.by_email.get(&key).copied(),
             };
             match seen.entry(key) {
                 Entry::Occupied(first) => {
@@ -342,7 +340,7 @@ impl<'a> Planner<'a> {
 
     fn is_acting_admin(&self, node: Node) -> bool {
         let Some(acting) = self.directory.acting_user.as_deref() else { return false };
-        node < self.directory.users.len() && fold(acting) == fold(&self.directory.users[node].user_id)
+        node < self.directory.users.len() && Folded(acting) == Folded(&self.directory.users[node].user_id)
     }
 
     /// The user after the row applies: the columns present replace values;
@@ -397,12 +395,12 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(roles) = &input.roles {
-            user.roles = roles.iter().map(|r| self.roles.get(&*fold(r)).unwrap_or(r).to_string()).collect();
+            user.roles = roles.iter().map(|r| self.roles.get(&Folded(r)).unwrap_or(r).to_string()).collect();
         }
         if let Some(groups) = &input.groups {
             user.groups.clear();
             for name in groups {
-                match self.groups.get(&*fold(name)) {
+                match self.groups.get(&Folded(name)) {
                     Some(existing) => user.groups.push(existing.to_string()),
                     None => plan.push(Issue::cell(row, Column::Groups, Code::UnknownGroup, format!(
                         "The group `{name}` does not exist. Create it on the Groups page first, or correct the name."
@@ -437,14 +435,14 @@ impl<'a> Planner<'a> {
 
     /// E-mail addresses and network accounts stay unique, counting what the
     /// file itself frees (deleted users, changed values).
-    async fn check_unique<P: Pace>(&self, rows: &Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_, P>) {
+    async fn check_unique(&self, rows: &Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) {
         let existing = &self.directory.users;
-        let mut emails: FxHashMap<Cow<str>, u32> = FxHashMap::with_capacity_and_hasher(rows.list.len(), Default::default());
-        let mut networks: FxHashMap<Cow<str>, u32> = FxHashMap::default();
+        let mut emails: FxHashMap<Folded, u32> = FxHashMap::with_capacity_and_hasher(rows.list.len(), Default::default());
+        let mut networks: FxHashMap<Folded, u32> = FxHashMap::default();
         for r in rows.kept() {
             steps.advance(1).await;
-            type Index<'i> = FxHashMap<Cow<'i, str>, Node>;
-            let checks: [(Column, &str, &mut FxHashMap<Cow<str>, u32>, &Index, fn(&DirectoryUser) -> &str); 2] = [
+            type Index<'i> = FxHashMap<Folded<'i>, Node>;
+            let checks: [(Column, &str, &mut FxHashMap<Folded, u32>, &Index, fn(&DirectoryUser) -> &str); 2] = [
                 (Column::Email, &r.user.email, &mut emails, &self.by_email, |u| &u.email),
                 (Column::NetworkAccount, &r.user.network_account, &mut networks, &self.by_network, |u| &u.network_account),
             ];
@@ -452,14 +450,14 @@ impl<'a> Planner<'a> {
                 if value.is_empty() {
                     continue;
                 }
-                match in_file.entry(fold(value)) {
+                match in_file.entry(Folded(value)) {
                     Entry::Occupied(first) => plan.push(Issue::cell(r.input.row, column, Code::DuplicateInFile, format!(
                         "This {} is also on row {}. Each user needs their own.", column.name(), first.get()
                     ))),
                     Entry::Vacant(slot) => {
-                        if let Some(&owner) = index.get(slot.key().as_ref()) {
+                        if let Some(&owner) = index.get(slot.key()) {
                             // The owner keeps it unless this file deletes them or gives them another.
-                            let freed = rows.of(owner).is_some_and(|o| o.action == Action::Delete || fold(field(&o.user)) != *slot.key());
+                            let freed = rows.of(owner).is_some_and(|o| o.action == Action::Delete || Folded(field(&o.user)) != *slot.key());
                             if owner != r.node && !freed {
                                 plan.push(Issue::cell(r.input.row, column, Code::AlreadyExists, format!(
                                     "The {} `{value}` belongs to the user {} already.", column.name(), existing[owner].user_id
@@ -476,18 +474,18 @@ impl<'a> Planner<'a> {
     /// Resolves Reports To: a user of this file, else of the directory, not
     /// deleted and not the user themselves. Stores the manager's User ID.
     /// Returns, for each node a row decides, its manager.
-    async fn check_managers<P: Pace>(&self, rows: &mut Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_, P>) -> Vec<Option<Option<Node>>> {
+    async fn check_managers(&self, rows: &mut Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) -> Vec<Option<Option<Node>>> {
         let mut decided: Vec<Option<Option<Node>>> = vec![None; rows.slot.len()];
         // Names the directory does not know yet: new users, changed addresses.
-        let mut new_names: FxHashMap<String, Node> = FxHashMap::default();
+        let mut new_names: FxHashMap<Folded, Node> = FxHashMap::default();
         for r in rows.kept() {
             steps.advance(1).await;
             let known = r.node < self.directory.users.len();
             if !known {
-                new_names.insert(fold(&r.user.user_id).into_owned(), r.node);
+                new_names.insert(Folded(&r.user.user_id), r.node);
             }
             if !known || r.user.email != self.directory.users[r.node].email {
-                new_names.insert(fold(&r.user.email).into_owned(), r.node);
+                new_names.insert(Folded(&r.user.email), r.node);
             }
         }
         let mut named = Vec::new();
@@ -501,9 +499,9 @@ impl<'a> Planner<'a> {
                 decided[r.node] = Some(None);
                 continue;
             }
-            let key = fold(wanted);
-            let manager = new_names.get(&*key).copied().or_else(|| {
-                let existing = self.by_user_id.get(&*key).or_else(|| self.by_email.get(&*key)).copied()?;
+            let key = Folded(wanted);
+            let manager = new_names.get(&key).copied().or_else(|| {
+                let existing = self.by_user_id.get(&key).or_else(|| self.by_email.get(&key)).copied()?;
                 (!rows.deleted(existing)).then_some(existing)
             });
             match manager {
@@ -530,7 +528,7 @@ impl<'a> Planner<'a> {
             Some(manager) => manager,
             None if node < self.directory.users.len() => {
                 let name = &self.directory.users[node].reports_to;
-                if name.is_empty() { None } else { self.by_user_id.get(&*fold(name)).copied() }
+                if name.is_empty() { None } else { self.by_user_id.get(&Folded(name)).copied() }
             }
             None => None,
         }
@@ -538,7 +536,7 @@ impl<'a> Planner<'a> {
 
     /// Each user has at most one manager, so a walk up the chain either ends
     /// or meets a user it met on this walk: linear in the users walked.
-    async fn check_cycles<P: Pace>(&self, rows: &Rows<'_>, decided: &[Option<Option<Node>>], plan: &mut Plan, steps: &mut Steps<'_, P>) {
+    async fn check_cycles(&self, rows: &Rows<'_>, decided: &[Option<Option<Node>>], plan: &mut Plan, steps: &mut Steps<'_>) {
         const NEW: u8 = 0;
         const ON_PATH: u8 = 1;
         const DONE: u8 = 2;
@@ -600,17 +598,14 @@ impl<'a> Planner<'a> {
     }
 
     /// Turns the resolved rows into the plan's lists and warnings.
-    async fn collect<P: Pace>(&self, rows: Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_, P>) {
-        let mut new_roles: FxHashMap<String, String> = FxHashMap::default();
+    async fn collect(&self, rows: Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) {
+        plan.new_roles = self.new_roles(&rows);
+        let creates = rows.list.iter().filter(|r| r.action == Action::Create).count();
+        plan.creates.reserve(creates);
+        plan.updates.reserve(rows.list.len() - creates);
         for r in rows.list {
             steps.advance(1).await;
             let row = r.input.row;
-            for role in &r.user.roles {
-                let key = fold(role);
-                if !self.roles.contains_key(&*key) && !new_roles.contains_key(&*key) {
-                    new_roles.insert(key.into_owned(), role.clone());
-                }
-            }
             match r.action {
                 Action::Delete => plan.deletes.push(Delete { row, user: r.user }),
                 Action::Create => {
@@ -637,16 +632,40 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        let mut roles: Vec<String> = new_roles.into_values().collect();
+    }
+
+    /// The roles the file names that the directory lacks, each once, sorted.
+    fn new_roles(&self, rows: &Rows) -> Vec<String> {
+        let mut new: FxHashMap<Folded, &str> = FxHashMap::default();
+        for role in rows.list.iter().flat_map(|r| &r.user.roles) {
+            if !self.roles.contains_key(&Folded(role)) {
+                new.entry(Folded(role)).or_insert(role);
+            }
+        }
+        let mut roles: Vec<String> = new.into_values().map(str::to_string).collect();
         roles.sort();
-        plan.new_roles = roles;
+        roles
     }
 }
 
+/// Keeps the first of names that differ only in case. Short lists (nearly
+/// all) are scanned; a long one is hashed.
 fn dedupe(names: &mut Vec<String>) {
-    if names.len() > 1 {
-        let mut seen = HashSet::new();
-        names.retain(|n| seen.insert(fold(n).into_owned()));
+    const SHORT: usize = 16;
+    if names.len() <= SHORT {
+        let mut at = 1;
+        while at < names.len() {
+            if names[..at].iter().any(|n| Folded(n) == Folded(&names[at])) {
+                names.remove(at);
+            } else {
+                at += 1;
+            }
+        }
+    } else {
+        let mut seen = FxHashSet::default();
+        let keep: Vec<bool> = names.iter().map(|n| seen.insert(Folded(n))).collect();
+        let mut keep = keep.into_iter();
+        names.retain(|_| keep.next().unwrap_or(true));
     }
 }
 
@@ -673,7 +692,7 @@ pub fn changes(old: &DirectoryUser, new: &DirectoryUser, password: bool) -> Vec<
     }
     differ(Column::AccessLevel, old.access.as_str(), new.access.as_str(), old.access == new.access);
     differ(Column::Active, flag(old.active), flag(new.active), old.active == new.active);
-    let same_manager = old.reports_to == new.reports_to || fold(&old.reports_to) == fold(&new.reports_to);
+    let same_manager = Folded(&old.reports_to) == Folded(&new.reports_to);
     differ(Column::ReportsTo, &old.reports_to, &new.reports_to, same_manager);
     for (field, a, b) in [(Column::Roles, &old.roles, &new.roles), (Column::Groups, &old.groups, &new.groups)] {
         if !same_names(a, b) {
@@ -694,10 +713,10 @@ fn flag(value: bool) -> &'static str {
 /// Names as the export writes them: sorted, `|`-separated.
 pub fn list(names: &[String]) -> String {
     let mut sorted: Vec<&String> = names.iter().collect();
-    sorted.sort_by_key(|n| fold(n));
+    sorted.sort_by_cached_key(|n| fold(n));
     sorted.into_iter().map(String::as_str).collect::<Vec<_>>().join("|")
 }
 
 fn same_names(a: &[String], b: &[String]) -> bool {
-    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| x == y || fold(x) == fold(y)))
+    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| Folded(x) == Folded(y)))
 }

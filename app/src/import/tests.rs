@@ -248,8 +248,9 @@ fn every_error_is_reported_not_just_the_first() {
 fn a_paced_check_steps_through_every_pass_and_plans_the_same() {
     struct Record(Vec<(usize, usize)>);
     impl crate::pace::Pace for Record {
-        async fn step(&mut self, done: usize, total: usize) {
+        fn step(&mut self, done: usize, total: usize) -> crate::pace::Wait<'_> {
             self.0.push((done, total));
+            Box::pin(std::future::ready(()))
         }
     }
     let mut file = String::from("Email,Last Name\n");
@@ -279,4 +280,18 @@ fn notify_if_new_invites_new_users_who_sign_in_with_a_password() {
     assert_eq!(plan.invitations(), 1);
     let warnings: Vec<_> = plan.warnings.iter().map(|w| (w.row, w.code)).collect();
     assert_eq!(warnings, [(Some(3), Code::NoSignIn)], "B has neither a password nor an invitation");
+}
+
+#[test]
+fn folded_keys_match_as_fold_does_whatever_the_case() {
+    use std::collections::HashSet;
+    let pairs = [("Ann.Lee@Example.org", "ann.lee@example.org"), ("ÉMILE", "émile"), ("\u{212A}elvin", "kelvin"), ("a-long-name-past-thirty-two-bytes-X", "A-LONG-NAME-PAST-THIRTY-TWO-BYTES-x")];
+    for (a, b) in pairs {
+        assert_eq!(fold(a), fold(b));
+        assert_eq!(Folded(a), Folded(b));
+        let set: HashSet<Folded> = [Folded(a), Folded(b)].into_iter().collect();
+        assert_eq!(set.len(), 1, "{a} and {b} hash alike");
+    }
+    assert_ne!(Folded("ann"), Folded("anna"));
+    assert_ne!(Folded("émile"), Folded("emile"));
 }

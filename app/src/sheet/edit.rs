@@ -30,7 +30,7 @@ impl Edits {
 
 impl Sheet {
     /// This sheet with the admin's edits applied.
-    pub async fn edited(&self, edits: &Edits, limits: &Limits, pace: &mut impl Pace) -> Result<Sheet, ReadError> {
+    pub async fn edited(&self, edits: &Edits, limits: &Limits, pace: &mut dyn Pace) -> Result<Sheet, ReadError> {
         let kept: Vec<usize> = (0..self.headings.len().max(edits.headings.len()))
             .filter(|at| !matches!(edits.headings.get(*at), Some(None)))
             .collect();

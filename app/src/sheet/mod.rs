@@ -147,7 +147,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, ReadError> {
 
 /// As [`read`], offering `pace` a step every few hundred rows of a CSV file.
 /// (calamine reads a workbook's sheet in one go.)
-pub async fn read_paced(bytes: &[u8], limits: &Limits, pace: &mut impl Pace) -> Result<Sheet, ReadError> {
+pub async fn read_paced(bytes: &[u8], limits: &Limits, pace: &mut dyn Pace) -> Result<Sheet, ReadError> {
     if bytes.len() > limits.max_bytes {
         return Err(ReadError::too_large(format!(
             "The file has {} bytes; at most {} are accepted. Split it into smaller files.",

@@ -5,7 +5,7 @@ use super::{Builder, ReadError};
 use crate::pace::{Pace, Steps};
 use std::borrow::Cow;
 
-pub(super) async fn read_csv(bytes: &[u8], builder: &mut Builder<'_>, pace: &mut impl Pace) -> Result<(), ReadError> {
+pub(super) async fn read_csv(bytes: &[u8], builder: &mut Builder<'_>, pace: &mut dyn Pace) -> Result<(), ReadError> {
     let text = decode(bytes);
     let delimiter = detect_delimiter(&text);
     let mut reader = csv::ReaderBuilder::new()

@@ -2,7 +2,7 @@
 //! saving bytes as a download, remembering small settings, and pausing so
 //! that the page can paint between long steps.
 
-use crate::pace::Pace;
+use crate::pace::{Pace, Wait};
 use leptos::prelude::{document, set_timeout, window, RwSignal, Set};
 use std::time::Duration;
 use wasm_bindgen::closure::Closure;
@@ -91,18 +91,20 @@ impl<Stale: Fn() -> bool> Slices<Stale> {
 }
 
 impl<Stale: Fn() -> bool> Pace for Slices<Stale> {
-    async fn step(&mut self, done: usize, total: usize) {
+    fn step(&mut self, done: usize, total: usize) -> Wait<'_> {
         if now_ms() - self.started < SLICE_MS {
-            return;
+            return Box::pin(std::future::ready(()));
         }
         self.progress.set(Some(done as f64 / total.max(1) as f64));
-        take_turns().await;
-        if (self.stale)() {
-            // Never resume: nothing holds the task any more, so the browser
-            // drops it with the half-made plan instead of finishing it.
-            std::future::pending::<()>().await;
-        }
-        self.started = now_ms();
+        Box::pin(async move {
+            take_turns().await;
+            if (self.stale)() {
+                // Never resume: nothing holds the task any more, so the browser
+                // drops it with the half-made plan instead of finishing it.
+                std::future::pending::<()>().await;
+            }
+            self.started = now_ms();
+        })
     }
 }
 
