@@ -56,6 +56,21 @@ pub struct DirectoryUser {
 }
 
 impl DirectoryUser {
+    /// Every value of the user as text, in a fixed order, for fingerprints;
+    /// the roles and the groups each end with an empty text, which no name is.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        let flag = |on: bool| if on { "TRUE" } else { "FALSE" };
+        [
+            &self.user_id, &self.email, &self.first_name, &self.last_name, &self.title, &self.phone, &self.phone2,
+            &self.network_account, &self.locale, &self.reports_to, &self.task_notification,
+        ]
+        .into_iter()
+        .map(String::as_str)
+        .chain([flag(self.has_password), self.access.as_str(), flag(self.active)])
+        .chain(self.roles.iter().map(String::as_str).chain([""]))
+        .chain(self.groups.iter().map(String::as_str).chain([""]))
+    }
+
     /// A new user with the tenant's defaults, before the row's values apply.
     pub fn new(directory: &Directory) -> Self {
         Self {

@@ -63,10 +63,19 @@ impl<'s> RowInput<'s> {
     }
 }
 
+/// [`str::trim`], without decoding the characters of a cell that neither
+/// starts nor ends with a space (nearly every cell).
+fn trim(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}
+
 /// Checks every cell of one row, adding a problem for each bad one.
 pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issues: &mut Vec<Issue>) -> RowInput<'s> {
     let number = row.number;
-    let cell = |column: Column| mapping.position(column).map(|at| row.cell(at).trim());
+    let cell = |column: Column| mapping.position(column).map(|at| trim(row.cell(at)));
     let mut bad = |column: Column, code: Code, message: String| issues.push(Issue::cell(number, column, code, message));
     let mut input = RowInput { row: number, ..RowInput::default() };
 

@@ -104,16 +104,32 @@ impl Plan {
     pub fn digest(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut hash = Sha256::new();
+        // Every value with its length before it, so that no two plans feed alike.
+        let mut text = |value: &str| {
+            hash.update((value.len() as u32).to_le_bytes());
+            hash.update(value);
+        };
         for create in &self.creates {
-            hash.update(format!("c{}{:?}{}\n", create.row, create.user, create.invite));
+            text("c");
+            text(&create.row.to_string());
+            create.user.texts().for_each(&mut text);
+            text(if create.invite { "invite" } else { "" });
         }
         for update in &self.updates {
-            hash.update(format!("u{}{:?}\n", update.row, update.changes));
+            text("u");
+            text(&update.row.to_string());
+            for change in &update.changes {
+                text(change.field.name());
+                text(&change.old);
+                text(&change.new);
+            }
         }
         for delete in &self.deletes {
-            hash.update(format!("d{}{}\n", delete.row, delete.user.user_id));
+            text("d");
+            text(&delete.row.to_string());
+            text(&delete.user.user_id);
         }
-        hash.update(self.new_roles.join("|"));
+        self.new_roles.iter().for_each(|role| text(role));
         hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 

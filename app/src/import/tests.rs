@@ -295,3 +295,20 @@ fn folded_keys_match_as_fold_does_whatever_the_case() {
     assert_ne!(Folded("ann"), Folded("anna"));
     assert_ne!(Folded("émile"), Folded("emile"));
 }
+
+#[test]
+fn the_digest_tells_apart_plans_that_differ_in_any_value() {
+    let file = "User ID,Email,Last Name,Phone,Roles,Groups\ncy,cy@acme.test,Cy,0123 456789,Sales,Team A\nbob,bob@acme.test,Bob,0123 456789,Ops,\n";
+    let plan = run(file);
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+    assert_eq!(plan.digest(), run(file).digest(), "the same plan, the same digest");
+    let mut group_as_role = plan.clone();
+    let user = &mut group_as_role.creates[0].user;
+    user.roles.push(user.groups.remove(0));
+    let mut other_title = plan.clone();
+    other_title.creates[0].user.title = "Pilot".into();
+    let mut other_change = plan.clone();
+    other_change.updates[0].changes[0].new = "Opz".into();
+    let digests: std::collections::HashSet<String> = [&plan, &group_as_role, &other_title, &other_change].iter().map(|p| p.digest()).collect();
+    assert_eq!(digests.len(), 4);
+}
