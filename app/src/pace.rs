@@ -58,22 +58,26 @@ impl<'p> Steps<'p> {
     }
 }
 
+/// A pace that writes down every step it is offered, for tests.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct Record(pub Vec<(usize, usize)>);
+
+#[cfg(test)]
+impl Pace for Record {
+    fn step(&mut self, done: usize, total: usize) -> Wait<'_> {
+        self.0.push((done, total));
+        Box::pin(ready(()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    struct Record(Vec<(usize, usize)>);
-
-    impl Pace for Record {
-        fn step(&mut self, done: usize, total: usize) -> Wait<'_> {
-            self.0.push((done, total));
-            Box::pin(ready(()))
-        }
-    }
-
     #[test]
     fn steps_are_offered_every_so_many_units_and_never_past_the_total() {
-        let mut record = Record(Vec::new());
+        let mut record = Record::default();
         straight(async {
             let mut steps = Steps::new(&mut record, 10, 4);
             for _ in 0..11 {

@@ -246,19 +246,12 @@ fn every_error_is_reported_not_just_the_first() {
 
 #[test]
 fn a_paced_check_steps_through_every_pass_and_plans_the_same() {
-    struct Record(Vec<(usize, usize)>);
-    impl crate::pace::Pace for Record {
-        fn step(&mut self, done: usize, total: usize) -> crate::pace::Wait<'_> {
-            self.0.push((done, total));
-            Box::pin(std::future::ready(()))
-        }
-    }
     let mut file = String::from("Email,Last Name\n");
     for i in 0..10_000 {
         file.push_str(&format!("u{i}@acme.test,U\n"));
     }
     let sheet = crate::sheet::read(file.as_bytes(), &Limits::default()).unwrap();
-    let mut record = Record(Vec::new());
+    let mut record = crate::pace::Record::default();
     let plan = crate::pace::straight(check_paced(&sheet, &acme(), &mut record));
     assert_eq!(plan, check(&sheet, &acme()));
     let steps = record.0;

@@ -145,8 +145,8 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, ReadError> {
     pace::straight(read_paced(bytes, limits, &mut Straight))
 }
 
-/// As [`read`], offering `pace` a step every few hundred rows of a CSV file.
-/// (calamine reads a workbook's sheet in one go.)
+/// As [`read`], offering `pace` a step every few hundred rows of a CSV or
+/// XLSX file (calamine reads XLS and ODS sheets in one go).
 pub async fn read_paced(bytes: &[u8], limits: &Limits, pace: &mut dyn Pace) -> Result<Sheet, ReadError> {
     if bytes.len() > limits.max_bytes {
         return Err(ReadError::too_large(format!(
@@ -158,7 +158,7 @@ pub async fn read_paced(bytes: &[u8], limits: &Limits, pace: &mut dyn Pace) -> R
     let mut builder = Builder::new(limits);
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         guard::check_zip(bytes, limits)?;
-        workbook::read_zip(bytes, &mut builder)?;
+        workbook::read_zip(bytes, &mut builder, pace).await?;
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         workbook::read_xls(bytes, &mut builder)?;
     } else if looks_binary(bytes) {
@@ -315,6 +315,24 @@ mod tests {
         assert_eq!(error.code, Code::FileTooLarge);
         let long = format!("Email\n{}\n", "x".repeat(32_768));
         assert_eq!(read(long.as_bytes(), &Limits::default()).unwrap_err().code, Code::FileTooLarge);
+    }
+
+    #[test]
+    fn csv_and_xlsx_files_are_read_in_steps_to_the_same_sheet() {
+        use crate::import::write::{self, Format};
+        let users: Vec<_> = (0..10_000)
+            .map(|i| crate::import::DirectoryUser { user_id: format!("u{i}"), email: format!("u{i}@x.org"), ..crate::import::DirectoryUser::new(&Default::default()) })
+            .collect();
+        for format in [Format::Csv, Format::Xlsx] {
+            let file = write::export(&users, format).unwrap();
+            let mut record = pace::Record::default();
+            let paced = pace::straight(read_paced(&file, &Limits::default(), &mut record)).unwrap();
+            assert_eq!(paced, read(&file, &Limits::default()).unwrap());
+            assert_eq!(paced.len(), 10_000);
+            let steps = record.0;
+            assert!(steps.len() >= 5, "{format:?}: {} steps", steps.len());
+            assert!(steps.windows(2).all(|w| w[0].0 < w[1].0 && w[1].0 <= w[1].1), "{format:?}: forward, within the total");
+        }
     }
 
     #[test]

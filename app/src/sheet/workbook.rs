@@ -4,14 +4,15 @@
 //! range costs nothing until its cells are actually there.
 
 use super::{Builder, ReadError};
+use crate::pace::{Pace, Steps, ROWS_A_STEP};
 use calamine::{Data, DataRef, ExcelDateTime, Reader, Xlsx};
 use std::io::Cursor;
 
-pub(super) fn read_zip(bytes: &[u8], builder: &mut Builder) -> Result<(), ReadError> {
+pub(super) async fn read_zip(bytes: &[u8], builder: &mut Builder<'_>, pace: &mut dyn Pace) -> Result<(), ReadError> {
     if is_ods(bytes) {
         read_other(bytes, builder)
     } else {
-        read_xlsx(bytes, builder)
+        read_xlsx(bytes, builder, pace).await
     }
 }
 
@@ -23,12 +24,17 @@ fn damaged(error: impl std::fmt::Display) -> ReadError {
     ReadError::unreadable(format!("The workbook cannot be read ({error}). Open it and save it again, or save it as CSV."))
 }
 
-fn read_xlsx(bytes: &[u8], builder: &mut Builder) -> Result<(), ReadError> {
+/// Offers `pace` a step every few hundred rows; calamine reads the shared
+/// strings before the first cell, in one go.
+async fn read_xlsx(bytes: &[u8], builder: &mut Builder<'_>, pace: &mut dyn Pace) -> Result<(), ReadError> {
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(damaged)?;
     let name = pick_sheet(book.sheet_names())?;
     let max_rows = builder.limits.max_rows as u32;
     let max_columns = builder.limits.max_columns as u32;
     let mut reader = book.worksheet_cells_reader(&name).map_err(damaged)?;
+    // Progress in rows, out of as many as the sheet says it has.
+    let claimed = (reader.dimensions().end.0 as usize).min(max_rows as usize) + 1;
+    let mut steps = Steps::new(pace, claimed, ROWS_A_STEP);
     let mut current: Option<(u32, Vec<String>)> = None;
     while let Some(cell) = reader.next_cell().map_err(damaged)? {
         let (row, column) = cell.get_position();
@@ -46,6 +52,7 @@ fn read_xlsx(bytes: &[u8], builder: &mut Builder) -> Result<(), ReadError> {
         if current.as_ref().is_some_and(|(r, _)| *r != row) {
             if let Some((r, cells)) = current.take() {
                 builder.row(r + 1, cells.iter().map(String::as_str))?;
+                steps.advance(1).await;
             }
         }
         let (_, cells) = current.get_or_insert_with(|| (row, Vec::new()));
