@@ -6,22 +6,22 @@ use crate::pace::{Pace, Steps};
 use std::borrow::Cow;
 
 pub(super) async fn read_csv(bytes: &[u8], builder: &mut Builder<'_>, pace: &mut dyn Pace) -> Result<(), ReadError> {
-    let text = decode(bytes);
+    // Progress is counted in bytes: checked for their encoding, then read.
+    let mut steps = Steps::new(pace, 2 * bytes.len(), 64 << 10);
+    let text = decode(bytes, &mut steps).await;
     let delimiter = detect_delimiter(&text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+        .from_reader(&text[..]);
     // The csv crate skips blank lines without counting them; count them back
     // so that row numbers are what a spreadsheet program shows. A quoted
     // line break stays in one row.
-    let bytes = text.as_bytes();
+    let bytes = &text[..];
     let mut at = 0usize;
     let mut row = 0u32;
     let mut record = csv::StringRecord::new();
-    // Progress is counted in bytes read.
-    let mut steps = Steps::new(pace, bytes.len(), 64 << 10);
     loop {
         // After a CRLF line the reader stops between the CR and the LF.
         let rest = &bytes[at.min(bytes.len())..];
@@ -63,21 +63,47 @@ fn blank_lines(mut bytes: &[u8]) -> u32 {
     count
 }
 
-fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
-        return encoding.decode_with_bom_removal(bytes).0;
+/// The text as UTF-8. UTF-8 (most files) is only checked, in pieces, so that
+/// a big file does not hold up the page while it is.
+async fn decode<'b>(bytes: &'b [u8], steps: &mut Steps<'_>) -> Cow<'b, [u8]> {
+    let (encoding, text) = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((encoding, bom)) => (Some(encoding), &bytes[bom..]),
+        None => (None, bytes),
+    };
+    let utf8 = encoding.is_none_or(|e| e == encoding_rs::UTF_8);
+    if utf8 && is_utf8(text, steps).await {
+        return Cow::Borrowed(text);
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
+    let decoded = match encoding {
+        // A UTF-8 BOM says what the file is meant to be: damaged characters become �.
+        Some(encoding) => encoding.decode_without_bom_handling(text).0,
+        None => encoding_rs::WINDOWS_1252.decode_without_bom_handling(text).0,
+    };
+    Cow::Owned(decoded.into_owned().into_bytes())
+}
+
+async fn is_utf8(bytes: &[u8], steps: &mut Steps<'_>) -> bool {
+    const PIECE: usize = 64 << 10;
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = (at + PIECE).min(bytes.len());
+        let checked = match std::str::from_utf8(&bytes[at..end]) {
+            Ok(_) => end,
+            // A character cut by the end of the piece goes on in the next one.
+            Err(error) if error.error_len().is_none() && end < bytes.len() => at + error.valid_up_to(),
+            Err(_) => return false,
+        };
+        steps.advance(checked - at).await;
+        at = checked;
     }
+    true
 }
 
 /// The candidate that occurs most often, outside quotes, on the first line.
-fn detect_delimiter(text: &str) -> u8 {
+fn detect_delimiter(text: &[u8]) -> u8 {
     let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
     let mut quoted = false;
-    for byte in text.bytes().take(64 * 1024) {
+    for &byte in text.iter().take(64 * 1024) {
         match byte {
             b'"' => quoted = !quoted,
             b'\n' | b'\r' if !quoted => break,
@@ -121,6 +147,26 @@ mod tests {
     fn a_semicolon_file_with_commas_in_names_is_still_semicolons() {
         let sheet = sheet("Email;Last Name;Title\na@x.org;Lee;\"Head, Sales\"\n".as_bytes());
         assert_eq!(rows(&sheet), [(2, vec!["a@x.org", "Lee", "Head, Sales"])]);
+    }
+
+    #[test]
+    fn the_encoding_is_told_by_the_whole_file_checked_in_pieces() {
+        // Rows of "é" put one of its two bytes on each side of a piece's end.
+        let mut utf8 = String::from("Email,Last Name\n");
+        while utf8.len() < 200_000 {
+            utf8.push_str("a@x.org,éééééééééé\n");
+        }
+        let read = sheet(utf8.as_bytes());
+        assert!(read.rows().all(|row| row.cell(1) == "éééééééééé"), "UTF-8 across pieces stays UTF-8");
+
+        // Windows-1252 that looks like UTF-8 for the first pieces.
+        let mut latin = b"Email,Last Name\n".repeat(1);
+        while latin.len() < 150_000 {
+            latin.extend_from_slice(b"a@x.org,Lee\n");
+        }
+        latin.extend_from_slice(b"b@x.org,M\xFCller\n");
+        let read = sheet(&latin);
+        assert_eq!(read.rows().last().unwrap().cell(1), "Müller");
     }
 
     #[test]
