@@ -493,14 +493,18 @@ impl<'a> Planner<'a> {
     async fn check_managers(&self, rows: &mut Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) -> Vec<Option<Option<Node>>> {
         let mut decided: Vec<Option<Option<Node>>> = vec![None; rows.slot.len()];
         // Names the directory does not know yet: new users, changed addresses.
-        let mut new_names: FxHashMap<Folded, Node> = FxHashMap::default();
+        // Counted first: growing a map of millions of names rehashes them all
+        // in one go, which the pace cannot split.
+        let changed_email = |r: &Resolved| r.node >= self.directory.users.len() || r.user.email != self.directory.users[r.node].email;
+        let count = rows.kept().map(|r| usize::from(r.node >= self.directory.users.len()) + usize::from(changed_email(r))).sum();
+        let mut new_names: FxHashMap<Folded, Node> = FxHashMap::with_capacity_and_hasher(count, Default::default());
         for r in rows.kept() {
             steps.advance(1).await;
             let known = r.node < self.directory.users.len();
             if !known {
                 new_names.insert(Folded(&r.user.user_id), r.node);
             }
-            if !known || r.user.email != self.directory.users[r.node].email {
+            if changed_email(r) {
                 new_names.insert(Folded(&r.user.email), r.node);
             }
         }
