@@ -495,16 +495,16 @@ impl<'a> Planner<'a> {
         // Names the directory does not know yet: new users, changed addresses.
         // Counted first: growing a map of millions of names rehashes them all
         // in one go, which the pace cannot split.
-        let changed_email = |r: &Resolved| r.node >= self.directory.users.len() || r.user.email != self.directory.users[r.node].email;
-        let count = rows.kept().map(|r| usize::from(r.node >= self.directory.users.len()) + usize::from(changed_email(r))).sum();
+        let is_new = |r: &Resolved| r.node >= self.directory.users.len();
+        let new_email = |r: &Resolved| is_new(r) || r.user.email != self.directory.users[r.node].email;
+        let count = rows.kept().map(|r| usize::from(is_new(r)) + usize::from(new_email(r))).sum();
         let mut new_names: FxHashMap<Folded, Node> = FxHashMap::with_capacity_and_hasher(count, Default::default());
         for r in rows.kept() {
             steps.advance(1).await;
-            let known = r.node < self.directory.users.len();
-            if !known {
+            if is_new(r) {
                 new_names.insert(Folded(&r.user.user_id), r.node);
             }
-            if changed_email(r) {
+            if new_email(r) {
                 new_names.insert(Folded(&r.user.email), r.node);
             }
         }
