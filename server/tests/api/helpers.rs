@@ -280,3 +280,10 @@ fn encode(text: &str) -> String {
         })
         .collect()
 }
+
+/// Writes `bytes` into `dir` as `name`; the path, as the command line takes it.
+pub fn saved(dir: &tempfile::TempDir, name: impl AsRef<std::path::Path>, bytes: impl AsRef<[u8]>) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.display().to_string()
+}

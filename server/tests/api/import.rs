@@ -49,12 +49,11 @@ async fn dump(db: &TestDb) -> String {
 #[tokio::test]
 async fn an_import_applies_every_row_and_records_the_batch() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("users.csv");
-    std::fs::write(&path, "User ID,Email,First Name,Last Name,Password,Roles,Groups,Reports To,Access Level\n\
+    let path = saved(&dir, "users.csv", "User ID,Email,First Name,Last Name,Password,Roles,Groups,Reports To,Access Level\n\
         dan,dan@acme.test,Dan,Doe,Welcome123,Support|Ops,Sales,ann@acme.test,Manager\n\
         eve,eve@acme.test,Eve,Ng,,Support,,dan,User\n\
-        bob@acme.test,bob@acme.test,Bob,Tester,,,,dan,User\n").unwrap();
-    let file = path.display().to_string();
+        bob@acme.test,bob@acme.test,Bob,Tester,,,,dan,User\n");
+    let file = path;
     for db in acme().await {
         let (status, json) = import(&db, &file, &[]);
         assert_eq!(status, 0, "{}: {json}", db.label);
@@ -92,11 +91,10 @@ async fn an_error_in_the_last_row_of_10000_changes_nothing_at_all() {
         text.push_str(&format!("user{i}@acme.test,User{i},0123456789\n"));
     }
     text.push_str("not-an-email,Last,0123456789\n");
-    let path = dir.path().join("big.csv");
-    std::fs::write(&path, text).unwrap();
+    let path = saved(&dir, "big.csv", text);
     for db in acme().await {
         let before = dump(&db).await;
-        let (status, json) = import(&db, &path.display().to_string(), &[]);
+        let (status, json) = import(&db, &path, &[]);
         assert_eq!(status, 1, "{}: {json}", db.label);
         assert_eq!(json["applied"], false);
         assert_eq!(json["errors"][0]["row"], 10_001);
@@ -115,10 +113,9 @@ async fn new_users_may_report_to_a_new_manager_further_down_a_big_file() {
         text.push_str(&format!("u{i},u{i}@acme.test,User{i},boss\n"));
     }
     text.push_str("boss,boss@acme.test,Boss,ann@acme.test\n");
-    let path = dir.path().join("big.csv");
-    std::fs::write(&path, text).unwrap();
+    let path = saved(&dir, "big.csv", text);
     for db in acme().await {
-        let (status, json) = import(&db, &path.display().to_string(), &[]);
+        let (status, json) = import(&db, &path, &[]);
         assert_eq!(status, 0, "{}: {json}", db.label);
         let reports_to_boss = "SELECT COUNT(*) FROM users u JOIN users m ON m.id = u.reports_to WHERE m.user_id = 'boss'";
         assert_eq!(scalar(&db, reports_to_boss).await, 10_000, "{}", db.label);
@@ -134,11 +131,10 @@ async fn new_users_may_report_to_a_new_manager_further_down_a_big_file() {
 async fn each_update_writes_exactly_the_fields_it_changes() {
     // Two rows that change different fields: each statement sets only its own.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("updates.csv");
-    std::fs::write(&path, "User ID,Email,Last Name,Title\n\
+    let path = saved(&dir, "updates.csv", "User ID,Email,Last Name,Title\n\
         bob@acme.test,robert@acme.test,Tester,\n\
-        ann@acme.test,ann@acme.test,Tester,Chief\n").unwrap();
-    let file = path.display().to_string();
+        ann@acme.test,ann@acme.test,Tester,Chief\n");
+    let file = path;
     for db in acme().await {
         let (status, json) = import(&db, &file, &[]);
         assert_eq!(status, 0, "{}: {json}", db.label);
@@ -157,20 +153,18 @@ async fn each_update_writes_exactly_the_fields_it_changes() {
 #[tokio::test]
 async fn the_same_batch_id_applies_once_and_cannot_be_reused_for_another_file() {
     let dir = tempfile::tempdir().unwrap();
-    let first = dir.path().join("a.csv");
-    std::fs::write(&first, "Email,Last Name\nnew@acme.test,New\n").unwrap();
-    let second = dir.path().join("b.csv");
-    std::fs::write(&second, "Email,Last Name\nother@acme.test,Other\n").unwrap();
+    let first = saved(&dir, "a.csv", "Email,Last Name\nnew@acme.test,New\n");
+    let second = saved(&dir, "b.csv", "Email,Last Name\nother@acme.test,Other\n");
     for db in acme().await {
-        let (status, _) = import(&db, &first.display().to_string(), &["--batch-id", "b-1"]);
+        let (status, _) = import(&db, &first, &["--batch-id", "b-1"]);
         assert_eq!(status, 0, "{}", db.label);
-        let (status, json) = import(&db, &first.display().to_string(), &["--batch-id", "b-1"]);
+        let (status, json) = import(&db, &first, &["--batch-id", "b-1"]);
         assert_eq!(status, 0);
         assert_eq!(json["summary"]["added"], 1, "the first result is given back");
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key = 'new@acme.test'").await, 1);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_batches").await, 1);
 
-        let reused = roster(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &second.display().to_string(), "--batch-id", "b-1"], "");
+        let reused = roster(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &second, "--batch-id", "b-1"], "");
         assert_eq!(reused.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&reused.stderr).contains("used before for a different file"));
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key = 'other@acme.test'").await, 0);
@@ -182,9 +176,8 @@ async fn two_imports_of_the_same_new_address_at_once_let_exactly_one_win() {
     let dir = tempfile::tempdir().unwrap();
     let files: Vec<String> = (0..2)
         .map(|i| {
-            let path = dir.path().join(format!("{i}.csv"));
-            std::fs::write(&path, format!("Action,Email,Last Name,Title\ncreate,same@acme.test,Same,Try {i}\n")).unwrap();
-            path.display().to_string()
+            let path = saved(&dir, format!("{i}.csv"), format!("Action,Email,Last Name,Title\ncreate,same@acme.test,Same,Try {i}\n"));
+            path
         })
         .collect();
     for db in acme().await {
@@ -213,13 +206,12 @@ async fn two_imports_of_the_same_new_address_at_once_let_exactly_one_win() {
 #[tokio::test]
 async fn an_admin_cannot_lock_themselves_out_and_only_admins_may_import() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("self.csv");
-    std::fs::write(&path, "Email,Last Name,Active\nann@acme.test,Tester,FALSE\n").unwrap();
+    let path = saved(&dir, "self.csv", "Email,Last Name,Active\nann@acme.test,Tester,FALSE\n");
     for db in acme().await {
-        let (status, json) = import(&db, &path.display().to_string(), &[]);
+        let (status, json) = import(&db, &path, &[]);
         assert_eq!(status, 1, "{}", db.label);
         assert_eq!(json["errors"][0]["code"], "self_lockout");
-        let as_user = roster(&db, &["import", "--tenant", "Acme", "--as", "bob@acme.test", &path.display().to_string()], "");
+        let as_user = roster(&db, &["import", "--tenant", "Acme", "--as", "bob@acme.test", &path], "");
         assert_eq!(as_user.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&as_user.stderr).contains("is not an active admin"));
     }
@@ -256,14 +248,13 @@ async fn an_import_killed_at_any_moment_leaves_the_directory_before_or_after() {
         // others are killed at moments spread over that time and a bit beyond.
         let mut duration = std::time::Duration::from_secs(60);
         for attempt in 0..12u32 {
-            let path = dir.path().join(format!("{}-{attempt}.csv", db.label));
             let mut text = String::from("Email,Last Name,Phone,Roles\n");
             for i in 0..ROWS {
                 text.push_str(&format!("u{attempt}x{i}@acme.test,User,0123456789,R{attempt}\n"));
             }
-            std::fs::write(&path, text).unwrap();
+            let path = saved(&dir, format!("{}-{attempt}.csv", db.label), text);
             let before = scalar(&db, "SELECT COUNT(*) FROM users").await;
-            let mut child = command(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &path.display().to_string()])
+            let mut child = command(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &path])
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
                 .spawn()
@@ -300,11 +291,10 @@ async fn an_import_killed_at_any_moment_leaves_the_directory_before_or_after() {
 #[tokio::test]
 async fn the_history_shows_each_batch_to_its_own_tenants_admins_only() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("team.csv");
-    std::fs::write(&path, "Email,Last Name,Title,Password\nzed@acme.test,Zed,=2+2,Secret123\n").unwrap();
+    let path = saved(&dir, "team.csv", "Email,Last Name,Title,Password\nzed@acme.test,Zed,=2+2,Secret123\n");
     for db in acme().await {
         person(&db, "Globex", "gus@globex.test", "Admin");
-        let (status, _) = import(&db, &path.display().to_string(), &[]);
+        let (status, _) = import(&db, &path, &[]);
         assert_eq!(status, 0, "{}", db.label);
         let app = spawn(&db, &[]);
         let ann = app.sign_in("ann@acme.test").await;

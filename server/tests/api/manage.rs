@@ -146,9 +146,8 @@ async fn many_users_change_together_from_ticks_or_a_filter_and_the_export_of_tic
             csv += &format!("u{i:02},u{i:02}@acme.test,U,{},{},{}\n", if i < 10 { "Sales" } else { "" }, if i % 2 == 0 { "Audit" } else { "" }, if i == 29 { "boss" } else { "" });
         }
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("u.csv"), csv).unwrap();
-        let path = dir.path().join("u.csv");
-        assert!(roster(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", path.to_str().unwrap()], "").status.success());
+        let path = saved(&dir, "u.csv", csv);
+        assert!(roster(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &path], "").status.success());
         let app = spawn(&db, &[]);
         let ann = app.sign_in("ann@acme.test").await;
 
@@ -212,8 +211,8 @@ async fn groups_and_roles_are_created_renamed_and_deleted_with_their_members_cou
     for db in acme_and_other(&["Sales"]).await {
         let csv = "User ID,Email,Last Name,Groups,Roles\nkim,kim@acme.test,Kim,Sales,Audit\n";
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("k.csv"), csv).unwrap();
-        assert!(roster(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", dir.path().join("k.csv").to_str().unwrap()], "").status.success());
+        let path = saved(&dir, "k.csv", csv);
+        assert!(roster(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &path], "").status.success());
         let app = spawn(&db, &[]);
         let ann = app.sign_in("ann@acme.test").await;
         let names = |kind: Kind| {

@@ -13,13 +13,12 @@ fn import(db: &TestDb, csv: &str) -> std::process::Output {
 /// `roster check` or `roster import` (as ann) of this CSV, in Acme.
 fn run_on_file(db: &TestDb, command: &str, csv: &str) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("users.csv");
-    std::fs::write(&path, csv).unwrap();
+    let path = saved(&dir, "users.csv", csv);
     let mut args = vec![command, "--tenant", "Acme"];
     if command == "import" {
         args.extend(["--as", "ann@acme.test"]);
     }
-    args.push(path.to_str().unwrap());
+    args.push(&path);
     roster(db, &args, "")
 }
 

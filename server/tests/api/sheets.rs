@@ -4,11 +4,6 @@
 use crate::helpers::*;
 use serde_json::Value;
 
-fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.display().to_string()
-}
 
 fn check(db: &TestDb, file: &str) -> (i32, Value) {
     let out = roster(db, &["check", "--tenant", "Acme", file, "--json"], "");
@@ -40,11 +35,11 @@ async fn acme() -> Vec<TestDb> {
 async fn check_gives_spec_json_for_files_from_several_systems() {
     let dir = tempfile::tempdir().unwrap();
     // Okta-like headings, a DELETE transaction, semicolon lists.
-    let okta = write(&dir, "okta.csv", b"login,email,firstName,lastName,Transaction,Role Names,Teams\n\
+    let okta = saved(&dir, "okta.csv", b"login,email,firstName,lastName,Transaction,Role Names,Teams\n\
         dan@acme.test,dan@acme.test,Dan,Doe,,Support;Onboarding,Sales\n\
         cat@acme.test,cat@acme.test,,,DELETE,,\n");
     // Semicolon-separated, Windows-1252, as Excel saves "CSV" in much of Europe.
-    let excel_eu = write(&dir, "excel-eu.csv", b"E-mail;Family Name;Given Name;Job Title\r\nzoe@acme.test;M\xfcller;Zo\xeb;Chef\r\n");
+    let excel_eu = saved(&dir, "excel-eu.csv", b"E-mail;Family Name;Given Name;Job Title\r\nzoe@acme.test;M\xfcller;Zo\xeb;Chef\r\n");
     for db in acme().await {
         let (status, json) = check(&db, &okta);
         assert_eq!(status, 0, "{}: {json}", db.label);
@@ -61,7 +56,7 @@ async fn check_gives_spec_json_for_files_from_several_systems() {
 #[tokio::test]
 async fn a_file_with_errors_exits_1_and_names_row_column_and_code() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = write(&dir, "bad.csv", b"Email,Last Name,Phone,Groups,Shoe Size\nnot-an-email,X,123,Nowhere,42\ncat@acme.test,Cat,+44 20 7946 0000,,1\n");
+    let bad = saved(&dir, "bad.csv", b"Email,Last Name,Phone,Groups,Shoe Size\nnot-an-email,X,123,Nowhere,42\ncat@acme.test,Cat,+44 20 7946 0000,,1\n");
     for db in acme().await {
         let (status, json) = check(&db, &bad);
         assert_eq!(status, 1, "{}: {json}", db.label);
@@ -81,8 +76,8 @@ async fn a_file_with_errors_exits_1_and_names_row_column_and_code() {
 #[tokio::test]
 async fn unreadable_files_exit_2_with_a_file_level_error() {
     let dir = tempfile::tempdir().unwrap();
-    let garbage = write(&dir, "users.xlsx", &[0u8, 159, 146, 150, 0, 1, 2, 3]);
-    let empty = write(&dir, "empty.csv", b"Email,Last Name\n");
+    let garbage = saved(&dir, "users.xlsx", &[0u8, 159, 146, 150, 0, 1, 2, 3]);
+    let empty = saved(&dir, "empty.csv", b"Email,Last Name\n");
     for db in acme().await {
         let (status, json) = check(&db, &garbage);
         assert_eq!(status, 2, "{}", db.label);
@@ -108,7 +103,7 @@ async fn export_then_check_changes_nothing_in_csv_and_xlsx() {
         let xlsx_path = dir.path().join(format!("{}.xlsx", db.label));
         let xlsx = roster(&db, &["export", "--tenant", "Acme", "--format", "xlsx", "-o", &xlsx_path.display().to_string()], "");
         assert!(xlsx.status.success());
-        for file in [write(&dir, "export.csv", &csv.stdout), xlsx_path.display().to_string()] {
+        for file in [saved(&dir, "export.csv", &csv.stdout), xlsx_path.display().to_string()] {
             let (status, json) = check(&db, &file);
             assert_eq!(status, 0, "{}: {json}", db.label);
             assert_eq!(json["summary"], serde_json::json!({"added": 0, "updated": 0, "deleted": 0, "unchanged": 3, "roles_added": 0}));

@@ -8,9 +8,8 @@ use app::undo::InversePreview;
 /// Imports `csv` on the command line and returns the new batch's id.
 async fn import(db: &TestDb, csv: &str) -> i64 {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("batch.csv");
-    std::fs::write(&path, csv).unwrap();
-    let out = roster(db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", path.to_str().unwrap()], "");
+    let path = saved(&dir, "batch.csv", csv);
+    let out = roster(db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &path], "");
     assert!(out.status.success(), "{}: {out:?}", db.label);
     scalar(db, "SELECT MAX(id) FROM import_batches").await
 }

@@ -18,9 +18,8 @@ fn add_users(db: &TestDb, from: usize, count: usize, extra: &str) {
     }
     csv += extra;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("users.csv");
-    std::fs::write(&path, csv).unwrap();
-    let out = roster(db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", path.to_str().unwrap()], "");
+    let path = saved(&dir, "users.csv", csv);
+    let out = roster(db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &path], "");
     assert!(out.status.success(), "{}: {}", db.label, String::from_utf8_lossy(&out.stdout));
 }
 
@@ -141,9 +140,8 @@ async fn the_export_of_a_filter_holds_exactly_those_users_and_imports_back_uncha
             ("sales.csv", csv.body.into_bytes()),
             ("all.xlsx", app.http.get(format!("{}/users/export.xlsx", app.base)).header("cookie", format!("roster_session={ann}")).send().await.unwrap().bytes().await.unwrap().to_vec()),
         ] {
-            let path = dir.path().join(name);
-            std::fs::write(&path, bytes).unwrap();
-            let out = roster(&db, &["check", "--tenant", "Acme", path.to_str().unwrap(), "--json"], "");
+            let path = saved(&dir, name, bytes);
+            let out = roster(&db, &["check", "--tenant", "Acme", &path, "--json"], "");
             let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             let s = &report["summary"];
             assert_eq!((s["added"].as_i64(), s["updated"].as_i64(), s["deleted"].as_i64()), (Some(0), Some(0), Some(0)), "{}: {name} {report}", db.label);
