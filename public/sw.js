@@ -1,8 +1,9 @@
-// Roster's service worker: keeps the import page, its WASM and its styles so
-// that an admin who opened the page once can reopen it and check files
-// offline. Network first, so a new release is used as soon as it is reachable.
+// Roster's service worker: keeps the import page, its WASM, its reader and
+// its styles so that an admin who opened the page once can reopen it and
+// check files offline. Network first, so a new release is used as soon as it
+// is reachable.
 const CACHE = "roster-page-v1";
-const KEEP = [/^\/import$/, /^\/pkg\//, /^\/favicon\.svg$/];
+const KEEP = [/^\/import$/, /^\/pkg\//, /^\/reader\.js$/, /^\/favicon\.svg$/];
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));

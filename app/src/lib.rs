@@ -22,4 +22,4 @@ pub mod store;
 pub mod undo;
 pub mod users;
 
-pub use pages::{shell, App};
+pub use pages::{read_in_worker, shell, App};

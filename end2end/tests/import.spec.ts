@@ -85,6 +85,47 @@ test("a big file is checked in short steps: the page paints a moving progress ba
   expect(midway.size, `progress values painted: ${[...new Set(seen)].join(", ")}`).toBeGreaterThanOrEqual(3);
 });
 
+/** The page's own corrected-file download, in XLSX, of a CSV file chosen first. */
+async function xlsxOf(page: Page, csv: string): Promise<Buffer> {
+  await choose(page, "first.csv", csv);
+  await expect(preview(page)).toBeVisible();
+  await page.getByLabel("Format").selectOption("xlsx");
+  return download(page, "Download corrected file");
+}
+
+const fallbackWarnings = (page: Page) => {
+  const seen: string[] = [];
+  page.on("console", (m) => m.text().includes("no reader worker") && seen.push(m.text()));
+  return seen;
+};
+
+test("a workbook is read by a worker, off the page's thread", async ({ page }) => {
+  const fallbacks = fallbackWarnings(page);
+  await openImport(page);
+  const xlsx = await xlsxOf(page, "User ID,Email,Last Name,Phone,Notify If New\nwk1,wk1@acme.test,Walker,+44 20 7946 0001,TRUE\n");
+  await page.getByLabel("Spreadsheet").setInputFiles({ name: "worker.xlsx", mimeType: "application/octet-stream", buffer: xlsx });
+  await expect(page.getByText("Reading…")).toBeHidden();
+  await expect(preview(page).locator("dd").first()).toHaveText("1");
+  await expect(preview(page)).toContainText("wk1 · wk1@acme.test");
+  expect(page.workers().map((worker) => new URL(worker.url()).pathname)).toContain("/reader.js");
+  expect(fallbacks, "the page read the workbook itself").toEqual([]);
+});
+
+test.describe("without the reader worker", () => {
+  // No service worker, so that the blocked script cannot come from its cache.
+  test.use({ serviceWorkers: "block" });
+
+  test("the page reads a workbook itself", async ({ page }) => {
+    const fallbacks = fallbackWarnings(page);
+    await page.route("**/reader.js", (route) => route.abort());
+    await openImport(page);
+    const xlsx = await xlsxOf(page, "User ID,Email,Last Name,Phone,Notify If New\nfb1,fb1@acme.test,Fall,+44 20 7946 0002,TRUE\n");
+    await page.getByLabel("Spreadsheet").setInputFiles({ name: "fallback.xlsx", mimeType: "application/octet-stream", buffer: xlsx });
+    await expect(preview(page)).toContainText("fb1 · fb1@acme.test");
+    expect(fallbacks).toHaveLength(1);
+  });
+});
+
 test("every error is listed, Import stays disabled, and fixing the cells in the page makes the file valid", async ({ page }) => {
   await openImport(page);
   await choose(page, "bad.csv", "Email,Last Name,Phone,Password\nnot-an-email,Lee,12,\nkay@acme.test,,,short\n");

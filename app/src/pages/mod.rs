@@ -11,6 +11,8 @@ mod undo;
 mod user;
 mod users;
 
+pub use import::read_in_worker;
+
 use crate::auth::{current_user, SessionUser};
 use crate::error::AppError;
 use leptos::prelude::*;

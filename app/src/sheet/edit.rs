@@ -3,8 +3,8 @@
 //! the reader's [`Builder`], so limits and reading problems are checked the
 //! same way as for a file.
 
-use super::{Builder, Limits, ReadError, Sheet, Span};
-use crate::pace::{Pace, Steps, ROWS_A_STEP};
+use super::{Builder, Limits, ReadError, Sheet};
+use crate::pace::{straight, Pace, Steps, Straight, ROWS_A_STEP};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -84,44 +84,60 @@ impl Sheet {
 
     /// The parts to send; the receiver checks them with [`Sheet::from_parts`].
     pub fn to_parts(&self) -> Parts {
-        Parts {
-            headings: self.headings.clone(),
-            text: self.text.clone(),
-            ends: self.ends.clone(),
-            rows: self.rows.iter().map(|s| [s.number, s.first, s.len]).collect(),
-        }
+        self.clone().into_parts()
     }
 
-    /// A sheet from parts that came over the network: every offset is checked
-    /// before use, and the rows go through the reader's limits again.
+    pub fn into_parts(self) -> Parts {
+        let rows = self.rows.iter().map(|s| [s.number, s.first, s.len]).collect();
+        Parts { headings: self.headings, text: self.text, ends: self.ends, rows }
+    }
+
+    /// A sheet from parts that came over the network.
     pub fn from_parts(parts: &Parts, limits: &Limits) -> Result<Sheet, ReadError> {
+        let text = parts.text.as_bytes();
+        straight(Self::rebuilt(&parts.headings, text, &parts.ends, &parts.rows, limits, &mut Straight))
+    }
+
+    /// A sheet from the parts of one read elsewhere (sent over the network,
+    /// or read in the page's Web Worker): every offset is checked before
+    /// use, every cell must be UTF-8, and the rows go through the reader's
+    /// limits again.
+    pub async fn rebuilt(
+        headings: &[String],
+        text: &[u8],
+        ends: &[u32],
+        rows: &[[u32; 3]],
+        limits: &Limits,
+        pace: &mut dyn Pace,
+    ) -> Result<Sheet, ReadError> {
         let broken = || ReadError::unreadable("The batch arrived damaged. Check the file again and retry.");
-        if parts.text.len() > limits.max_bytes.saturating_mul(2) {
+        if text.len() > limits.max_bytes.saturating_mul(2) {
             return Err(ReadError::too_large("The batch holds more text than an import may; split the file."));
         }
-        let mut previous = 0u32;
-        for end in &parts.ends {
-            if *end < previous || *end as usize > parts.text.len() || !parts.text.is_char_boundary(*end as usize) {
-                return Err(broken());
-            }
-            previous = *end;
+        if ends.windows(2).any(|pair| pair[1] < pair[0]) || ends.last().is_some_and(|end| *end as usize > text.len()) {
+            return Err(broken());
         }
         let mut last_number = 1;
-        for [number, first, len] in &parts.rows {
-            if *number <= last_number || u64::from(*first) + u64::from(*len) > parts.ends.len() as u64 {
+        for [number, first, len] in rows {
+            if *number <= last_number || u64::from(*first) + u64::from(*len) > ends.len() as u64 {
                 return Err(broken());
             }
             last_number = *number;
         }
-        let cell = |index: usize| {
-            let start = if index == 0 { 0 } else { parts.ends[index - 1] as usize };
-            &parts.text[start..parts.ends[index] as usize]
-        };
+        let start = |cell: usize| if cell == 0 { 0 } else { ends[cell - 1] as usize };
         let mut builder = Builder::exact(limits);
-        builder.row(1, parts.headings.iter().map(String::as_str))?;
-        for [number, first, len] in &parts.rows {
-            let span = Span { number: *number, first: *first, len: *len };
-            builder.row(span.number, (span.first as usize..(span.first + span.len) as usize).map(cell))?;
+        builder.row(1, headings.iter().map(String::as_str))?;
+        let mut steps = Steps::new(pace, rows.len(), ROWS_A_STEP);
+        for [number, first, len] in rows {
+            steps.advance(1).await;
+            let cells = *first as usize..(*first + *len) as usize;
+            // The row's text is one run of the buffer; each cell must start on a character.
+            let from = start(cells.start);
+            let line = std::str::from_utf8(&text[from..start(cells.end)]).map_err(|_| broken())?;
+            if !cells.clone().all(|cell| line.is_char_boundary(start(cell) - from)) {
+                return Err(broken());
+            }
+            builder.row(*number, cells.map(|cell| line.get(start(cell) - from..ends[cell] as usize - from).unwrap_or_default()))?;
         }
         Ok(builder.finish())
     }
@@ -150,7 +166,6 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pace::{straight, Straight};
     use crate::sheet::read;
 
     fn sheet(text: &str) -> Sheet {
@@ -191,12 +206,25 @@ mod tests {
             Parts { rows: vec![[3, 0, 1], [3, 1, 1]], ..parts.clone() },
             Parts { rows: vec![[1, 0, 1]], ..parts.clone() },
             Parts { text: "é".into(), ends: vec![1], rows: vec![[2, 0, 1]], ..parts.clone() },
+            // Valid text, but a cell ends inside a character.
+            Parts { text: "éa".into(), ends: vec![1, 3], rows: vec![[2, 0, 2]], ..parts.clone() },
         ];
         for parts in damaged {
             assert!(Sheet::from_parts(&parts, &Limits::default()).is_err(), "{parts:?}");
         }
         let limits = Limits { max_rows: 1, ..Limits::default() };
         assert_eq!(Sheet::from_parts(&parts, &limits).unwrap_err().code, crate::import::Code::FileTooLarge);
+    }
+
+    #[test]
+    fn a_sheet_read_elsewhere_is_rebuilt_in_steps() {
+        let text: String = (0..1000).map(|i| format!("u{i}@x.org,Lee\n")).collect();
+        let original = sheet(&format!("Email,Last Name\n{text}"));
+        let parts = original.to_parts();
+        let (mut record, limits) = (crate::pace::Record::default(), Limits::default());
+        let rebuilt = Sheet::rebuilt(&parts.headings, parts.text.as_bytes(), &parts.ends, &parts.rows, &limits, &mut record);
+        assert_eq!(straight(rebuilt).unwrap(), original);
+        assert_eq!(record.0, [(256, 1000), (512, 1000), (768, 1000)]);
     }
 
     #[test]

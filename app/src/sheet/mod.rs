@@ -119,7 +119,7 @@ impl Default for Limits {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
 pub struct ReadError {
     pub code: Code,
@@ -156,10 +156,10 @@ pub async fn read_paced(bytes: &[u8], limits: &Limits, pace: &mut dyn Pace) -> R
         )));
     }
     let mut builder = Builder::new(limits);
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+    if is_zip(bytes) {
         guard::check_zip(bytes, limits)?;
         workbook::read_zip(bytes, &mut builder, pace).await?;
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+    } else if is_cfb(bytes) {
         workbook::read_xls(bytes, &mut builder)?;
     } else if looks_binary(bytes) {
         return Err(ReadError::unreadable(
@@ -169,6 +169,22 @@ pub async fn read_paced(bytes: &[u8], limits: &Limits, pace: &mut dyn Pace) -> R
         text::read_csv(bytes, &mut builder, pace).await?;
     }
     Ok(builder.finish())
+}
+
+/// XLSX and ODS files are zip archives.
+fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
+}
+
+/// XLS files are OLE compound files.
+fn is_cfb(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+}
+
+/// Whether a file that starts with `head` (its first eight bytes will do)
+/// is a workbook, which calamine reads, rather than text.
+pub fn is_workbook(head: &[u8]) -> bool {
+    is_zip(head) || is_cfb(head)
 }
 
 /// Text files have no NUL bytes, except UTF-16, which starts with a BOM.

@@ -8,8 +8,8 @@ use std::time::Duration;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-pub async fn read(file: web_sys::File) -> Result<Vec<u8>, String> {
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await.map_err(|error| format!("{error:?}"))?;
+pub async fn read(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await.map_err(|error| format!("{error:?}"))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 

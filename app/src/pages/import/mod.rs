@@ -7,6 +7,9 @@ mod errors;
 mod headings;
 mod offline;
 pub(super) mod preview;
+mod reader;
+
+pub use reader::read_in_worker;
 
 use super::frame::Guard;
 use crate::batches::{commit_import, import_snapshot, Outcome, Upload};
@@ -15,7 +18,7 @@ use crate::error::AppError;
 use crate::import::columns::{column_of, Column};
 use crate::import::write::{self, Format};
 use crate::import::{check_paced, check_read, Directory, Plan};
-use crate::sheet::{self, Edits, Limits, ReadError, Sheet};
+use crate::sheet::{Edits, Limits, ReadError, Sheet};
 use errors::{Cell, Problems};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -89,6 +92,7 @@ fn Importer() -> impl IntoView {
     // checked before the network answers, then the server's.
     Effect::new(move |_| {
         offline::keep_page();
+        reader::start();
         if let Some(user) = me() {
             spawn_local(async move {
                 let saved = offline::load(user).await;
@@ -154,16 +158,9 @@ fn Importer() -> impl IntoView {
         reads.update_value(|n| *n += 1);
         let this_read = reads.get_value();
         spawn_local(async move {
-            let bytes = browser::read(file).await;
-            browser::pause().await;
-            let mut slices = browser::Slices::new(progress, move || reads.get_value() != this_read);
-            let sheet = match bytes {
-                Ok(bytes) => sheet::read_paced(&bytes, &Limits::default(), &mut slices).await,
-                Err(error) => Err(ReadError { code: crate::import::Code::FileUnreadable, message: format!("The file could not be read: {error}") }),
-            };
-            if reads.get_value() != this_read {
-                return;
-            }
+            let stale = move || reads.get_value() != this_read;
+            let mut slices = browser::Slices::new(progress, stale);
+            let Some(sheet) = reader::read(&file, &mut slices, stale).await else { return };
             let mut fresh = sheet.as_ref().map(Edits::none).unwrap_or_default();
             if let Ok(sheet) = &sheet {
                 headings::recall(&mut fresh, &sheet.headings);
