@@ -3,7 +3,8 @@
 //! travel as CBOR: a snapshot or a batch of 100,000 users is megabytes.
 
 use crate::error::AppError;
-use crate::import::{Directory, Issue};
+use crate::import::snapshot::Snapshot;
+use crate::import::Issue;
 use crate::sheet::Parts;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Cbor;
@@ -32,12 +33,12 @@ pub enum Outcome {
 
 /// The caller's directory, for checking files in the browser (admins only).
 #[server(endpoint = "import_snapshot", output = Cbor)]
-pub async fn import_snapshot() -> Result<Directory, AppError> {
+pub async fn import_snapshot() -> Result<Snapshot, AppError> {
     crate::state::with_status(
         async {
             let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
             let mut conn = state.db.pool.acquire().await?;
-            Ok(crate::store::directory::load(&mut conn, me.tenant_id, Some(me.user_id)).await?)
+            Ok(Snapshot::encode(&crate::store::directory::load(&mut conn, me.tenant_id, Some(me.user_id)).await?))
         }
         .await,
     )

@@ -8,6 +8,7 @@ pub mod directory;
 pub mod fields;
 pub mod issue;
 pub mod plan;
+pub mod snapshot;
 pub mod undo;
 pub mod write;
 

@@ -166,6 +166,9 @@ pub async fn read_paced(bytes: &[u8], limits: &Limits, pace: &mut dyn Pace) -> R
             "This is not a spreadsheet Roster can read. Save it as CSV, XLSX, XLS or ODS.",
         ));
     } else {
+        // A CSV file's cells hold less text than the file: one buffer of
+        // its size never grows, which would copy up to hundreds of MB at once.
+        builder.sheet.text.reserve(bytes.len());
         text::read_csv(bytes, &mut builder, pace).await?;
     }
     Ok(builder.finish())

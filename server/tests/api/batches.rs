@@ -4,13 +4,16 @@
 use crate::helpers::*;
 use app::batches::{CommitImport, Outcome, Upload};
 use app::error::AppError;
+use app::import::snapshot::Snapshot;
 use app::import::{check, Code, Directory};
+use app::pace::{straight, Straight};
 use app::sheet::{read, Limits, Parts};
 
 async fn snapshot(app: &TestApp, session: &str) -> Directory {
     let (status, body) = app.cbor("import_snapshot", None::<&()>, Some(session)).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-    ciborium::from_reader(&body[..]).expect("a CBOR directory")
+    let sent: Snapshot = ciborium::from_reader(&body[..]).expect("a CBOR byte string");
+    straight(sent.decode(&mut Straight)).expect("a snapshot of the directory")
 }
 
 /// What the page sends for `csv` after checking it against `directory`.

@@ -72,13 +72,19 @@ pub fn ImportPage() -> impl IntoView {
 #[component]
 fn Importer() -> impl IntoView {
     let snapshot = RwSignal::new(None::<Snapshot>);
+    // How far decoding a snapshot has come; not shown.
+    let decoding = RwSignal::new(None::<f64>);
     let fetch = move || {
         spawn_local(async move {
-            match import_snapshot().await {
-                Ok(directory) => {
+            let decoded = match import_snapshot().await {
+                Ok(sent) => sent.decode(&mut browser::Slices::new(decoding, || false)).await.map(|d| (sent, d)).ok_or(AppError::Internal),
+                Err(error) => Err(error),
+            };
+            match decoded {
+                Ok((sent, directory)) => {
                     let at = browser::now_ms();
                     if let Some(user) = me() {
-                        offline::save(user, at, &directory).await;
+                        offline::save(user, at, &sent).await;
                     }
                     snapshot.set(Some(Ok(Shown { directory: Arc::new(directory), at, saved: false })));
                 }
@@ -95,8 +101,10 @@ fn Importer() -> impl IntoView {
         reader::start();
         if let Some(user) = me() {
             spawn_local(async move {
-                let saved = offline::load(user).await;
-                if let (Some((at, directory)), false) = (saved, matches!(snapshot.get_untracked(), Some(Ok(_)))) {
+                let Some((at, saved)) = offline::load(user).await else { return };
+                let directory = saved.decode(&mut browser::Slices::new(decoding, || false)).await;
+                // The server's answer, if it came first, is newer.
+                if let (Some(directory), false) = (directory, matches!(snapshot.get_untracked(), Some(Ok(_)))) {
                     snapshot.set(Some(Ok(Shown { directory: Arc::new(directory), at, saved: true })));
                 }
             });

@@ -2,7 +2,7 @@
 //! the browser's Cache Storage, and a service worker (`public/sw.js`) keeps
 //! the page, its WASM and its styles. Signing out clears both.
 
-use crate::import::Directory;
+use crate::import::snapshot::Snapshot;
 use leptos::prelude::window;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -15,18 +15,18 @@ fn key(user: i64) -> String {
 }
 
 /// The saved snapshot and when it was fetched (milliseconds since 1970).
-pub async fn load(user: i64) -> Option<(f64, Directory)> {
+pub async fn load(user: i64) -> Option<(f64, Snapshot)> {
     let hit = JsFuture::from(open().await?.match_with_str(&key(user))).await.ok()?;
     let response: web_sys::Response = hit.dyn_into().ok()?;
     let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
-    ciborium::from_reader(&js_sys::Uint8Array::new(&buffer).to_vec()[..]).ok()
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let (at, snapshot) = bytes.split_first_chunk::<8>()?;
+    Some((f64::from_le_bytes(*at), Snapshot(snapshot.to_vec())))
 }
 
-pub async fn save(user: i64, at: f64, directory: &Directory) {
-    let mut bytes = Vec::new();
-    if ciborium::into_writer(&(at, directory), &mut bytes).is_err() {
-        return;
-    }
+/// Keeps the snapshot as it came, after the time it was fetched.
+pub async fn save(user: i64, at: f64, snapshot: &Snapshot) {
+    let mut bytes = [&at.to_le_bytes()[..], &snapshot.0].concat();
     let (Some(cache), Ok(response)) = (open().await, web_sys::Response::new_with_opt_u8_array(Some(&mut bytes))) else { return };
     // Not saved only means no offline check next time.
     let _ = JsFuture::from(cache.put_with_str(&key(user), &response)).await;

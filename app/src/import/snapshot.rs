@@ -1,0 +1,122 @@
+//! The directory as the import page receives and keeps it: CBOR values one
+//! after another, the directory without its users first, then their count,
+//! then the users a thousand at a time. The page decodes it in paced steps
+//! (decoding 100,000 users at once held the page for over 400 ms) and keeps
+//! the bytes as they came for checking offline, without encoding them again.
+
+use super::{Directory, DirectoryUser};
+use crate::pace::{Pace, Steps};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+const CHUNK: usize = 1000;
+
+/// Encoded bytes, sent as one CBOR byte string rather than as a list of
+/// numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot(pub Vec<u8>);
+
+impl Snapshot {
+    pub fn encode(directory: &Directory) -> Self {
+        let header = Directory {
+            version: directory.version,
+            tenant: directory.tenant.clone(),
+            default_locale: directory.default_locale.clone(),
+            min_password_length: directory.min_password_length,
+            acting_user: directory.acting_user.clone(),
+            users: Vec::new(),
+            roles: directory.roles.clone(),
+            groups: directory.groups.clone(),
+        };
+        let mut bytes = Vec::new();
+        // Writing into a Vec cannot fail, nor can encoding these types.
+        let _ = ciborium::into_writer(&header, &mut bytes);
+        let _ = ciborium::into_writer(&directory.users.len(), &mut bytes);
+        for chunk in directory.users.chunks(CHUNK) {
+            let _ = ciborium::into_writer(chunk, &mut bytes);
+        }
+        Self(bytes)
+    }
+
+    /// The directory, offering `pace` a step after each thousand users;
+    /// `None` if the bytes are not a snapshot.
+    pub async fn decode(&self, pace: &mut dyn Pace) -> Option<Directory> {
+        let mut rest = &self.0[..];
+        let mut directory: Directory = ciborium::from_reader(&mut rest).ok()?;
+        let count: usize = ciborium::from_reader(&mut rest).ok()?;
+        // The count is only trusted as far as the bytes could hold that many users.
+        directory.users = Vec::with_capacity(count.min(rest.len() / 8));
+        let mut steps = Steps::new(pace, count, CHUNK);
+        while directory.users.len() < count {
+            let chunk: Vec<DirectoryUser> = ciborium::from_reader(&mut rest).ok()?;
+            if chunk.is_empty() {
+                return None;
+            }
+            steps.advance(chunk.len()).await;
+            directory.users.extend(chunk);
+        }
+        (directory.users.len() == count && rest.is_empty()).then_some(directory)
+    }
+}
+
+impl Serialize for Snapshot {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Snapshot {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Bytes;
+        impl serde::de::Visitor<'_> for Bytes {
+            type Value = Snapshot;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E>(self, bytes: &[u8]) -> Result<Snapshot, E> {
+                Ok(Snapshot(bytes.to_vec()))
+            }
+            fn visit_byte_buf<E>(self, bytes: Vec<u8>) -> Result<Snapshot, E> {
+                Ok(Snapshot(bytes))
+            }
+        }
+        deserializer.deserialize_byte_buf(Bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pace::{straight, Record, Straight};
+
+    fn directory(users: usize) -> Directory {
+        let user = |i: usize| DirectoryUser { user_id: format!("u{i}"), email: format!("u{i}@x.org"), ..DirectoryUser::new(&Directory::default()) };
+        Directory { version: 7, tenant: "Acme".into(), roles: vec!["Sales".into()], users: (0..users).map(user).collect(), ..Directory::default() }
+    }
+
+    #[test]
+    fn a_snapshot_decodes_to_the_directory_in_steps_of_a_thousand_users() {
+        let original = directory(2500);
+        let snapshot = Snapshot::encode(&original);
+        let mut record = Record::default();
+        assert_eq!(straight(snapshot.decode(&mut record)), Some(original));
+        assert_eq!(record.0, [(1000, 2500), (2000, 2500)]);
+        assert_eq!(straight(Snapshot::encode(&directory(0)).decode(&mut Straight)), Some(directory(0)));
+    }
+
+    #[test]
+    fn it_crosses_cbor_as_one_byte_string_and_damage_is_refused() {
+        let snapshot = Snapshot::encode(&directory(3));
+        let mut sent = Vec::new();
+        ciborium::into_writer(&snapshot, &mut sent).unwrap();
+        assert!(sent.len() <= snapshot.0.len() + 9, "a byte string header, not a list of numbers");
+        assert_eq!(ciborium::from_reader::<Snapshot, _>(&sent[..]).unwrap(), snapshot);
+
+        let mut cut = snapshot.clone();
+        cut.0.truncate(cut.0.len() - 5);
+        let mut longer = snapshot.clone();
+        longer.0.push(0);
+        for damaged in [cut, longer, Snapshot(b"not cbor".to_vec())] {
+            assert_eq!(straight(damaged.decode(&mut Straight)), None);
+        }
+    }
+}
