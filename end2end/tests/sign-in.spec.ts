@@ -57,3 +57,18 @@ test("the sign-in page works on a phone-sized screen", async ({ page }) => {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(width).toBeLessThanOrEqual(375);
 });
+
+test.describe("before the WASM arrives", () => {
+  // The first page must not wait for the engine: the sign-in form is plain
+  // HTML that posts to the server, so it works with no script at all.
+  test.use({ javaScriptEnabled: false });
+
+  test("an admin signs in with no script running", async ({ page }) => {
+    await page.goto("/login");
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password", { exact: true }).fill(admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/users$/);
+    await expect(mainNav(page).getByRole("link", { name: "Import" })).toBeVisible();
+  });
+});
