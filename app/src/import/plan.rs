@@ -168,8 +168,8 @@ pub async fn check_paced(sheet: &Sheet, directory: &Directory, pace: &mut dyn Pa
 }
 
 /// How many times the check goes over the rows: parse, resolve, uniqueness,
-/// managers (twice), cycles, and the plan itself.
-const PASSES: usize = 7;
+/// managers (twice), cycles, new roles, and the plan itself.
+const PASSES: usize = 8;
 
 async fn plan_rows(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_>, plan: &mut Plan) {
     let (mapping, heading_issues) = columns::map_headings(&sheet.headings);
@@ -619,7 +619,7 @@ impl<'a> Planner<'a> {
 
     /// Turns the resolved rows into the plan's lists and warnings.
     async fn collect(&self, rows: Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) {
-        plan.new_roles = self.new_roles(&rows);
+        plan.new_roles = self.new_roles(&rows, steps).await;
         let creates = rows.list.iter().filter(|r| r.action == Action::Create).count();
         plan.creates.reserve(creates);
         plan.updates.reserve(rows.list.len() - creates);
@@ -655,10 +655,11 @@ impl<'a> Planner<'a> {
     }
 
     /// The roles the file names that the directory lacks, each once, sorted.
-    fn new_roles(&self, rows: &Rows) -> Vec<String> {
+    async fn new_roles(&self, rows: &Rows<'_>, steps: &mut Steps<'_>) -> Vec<String> {
         let mut new: FxHashMap<Folded, &str> = FxHashMap::default();
-        for role in rows.list.iter().flat_map(|r| &r.user.roles) {
-            if !self.roles.contains_key(&Folded(role)) {
+        for r in &rows.list {
+            steps.advance(1).await;
+            for role in r.user.roles.iter().filter(|role| !self.roles.contains_key(&Folded(role))) {
                 new.entry(Folded(role)).or_insert(role);
             }
         }
