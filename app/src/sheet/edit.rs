@@ -130,7 +130,7 @@ impl Sheet {
         let mut steps = Steps::new(pace, rows.len(), ROWS_A_STEP);
         for [number, first, len] in rows {
             steps.advance(1).await;
-            let cells = *first as usize..(*first + *len) as usize;
+            let cells = *first as usize..*first as usize + *len as usize;
             // The row's text is one run of the buffer; each cell must start on a character.
             let from = start(cells.start);
             let line = std::str::from_utf8(&text[from..start(cells.end)]).map_err(|_| broken())?;

@@ -76,13 +76,14 @@ fn Importer() -> impl IntoView {
     let decoding = RwSignal::new(None::<f64>);
     let fetch = move || {
         spawn_local(async move {
-            let decoded = match import_snapshot().await {
+            let answer = import_snapshot().await;
+            let at = browser::now_ms();
+            let decoded = match answer {
                 Ok(sent) => sent.decode(&mut browser::Slices::new(decoding, || false)).await.map(|d| (sent, d)).ok_or(AppError::Internal),
                 Err(error) => Err(error),
             };
             match decoded {
                 Ok((sent, directory)) => {
-                    let at = browser::now_ms();
                     if let Some(user) = me() {
                         offline::save(user, at, &sent).await;
                     }
