@@ -119,4 +119,13 @@ mod tests {
             assert_eq!(straight(damaged.decode(&mut Straight)), None);
         }
     }
+
+    #[test]
+    fn a_count_of_users_the_bytes_cannot_hold_is_not_believed() {
+        let mut bytes = Vec::new();
+        ciborium::into_writer(&directory(0), &mut bytes).unwrap();
+        ciborium::into_writer(&u64::MAX, &mut bytes).unwrap();
+        // Neither reserved for nor waited on: the missing users end the decoding.
+        assert_eq!(straight(Snapshot(bytes).decode(&mut Straight)), None);
+    }
 }
