@@ -72,6 +72,17 @@ fn trim(cell: &str) -> &str {
     }
 }
 
+/// The row's Action, blank as `None`; the cell's text if it names none.
+pub fn action<'s>(row: &Row<'s>, mapping: &Mapping) -> Result<Option<Action>, &'s str> {
+    match mapping.position(Column::Action).map_or("", |at| trim(row.cell(at))) {
+        "" => Ok(None),
+        a if a.eq_ignore_ascii_case("create") => Ok(Some(Action::Create)),
+        a if a.eq_ignore_ascii_case("update") => Ok(Some(Action::Update)),
+        a if a.eq_ignore_ascii_case("delete") => Ok(Some(Action::Delete)),
+        other => Err(other),
+    }
+}
+
 /// Checks every cell of one row, adding a problem for each bad one.
 pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issues: &mut Vec<Issue>) -> RowInput<'s> {
     let number = row.number;
@@ -79,16 +90,10 @@ pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issue
     let mut bad = |column: Column, code: Code, message: String| issues.push(Issue::cell(number, column, code, message));
     let mut input = RowInput { row: number, ..RowInput::default() };
 
-    input.action = match cell(Column::Action).unwrap_or("") {
-        "" => None,
-        a if a.eq_ignore_ascii_case("create") => Some(Action::Create),
-        a if a.eq_ignore_ascii_case("update") => Some(Action::Update),
-        a if a.eq_ignore_ascii_case("delete") => Some(Action::Delete),
-        other => {
-            bad(Column::Action, Code::InvalidChoice, format!("`{other}` is not an action: write create, update, delete, or leave it blank."));
-            None
-        }
-    };
+    input.action = action(&row, mapping).unwrap_or_else(|other| {
+        bad(Column::Action, Code::InvalidChoice, format!("`{other}` is not an action: write create, update, delete, or leave it blank."));
+        None
+    });
     if let Some(value) = cell(Column::UserId).filter(|v| !v.is_empty()) {
         if value.chars().count() > 64 || value.chars().any(char::is_whitespace) {
             bad(Column::UserId, Code::InvalidUserId, format!("The User ID `{value}` must have at most 64 characters and no spaces."));
@@ -182,11 +187,11 @@ pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issue
     input.reports_to = cell(Column::ReportsTo);
     if let Some(value) = cell(Column::Roles) {
         let names = split_list(value);
-        let bad_names: Vec<_> = names.iter().filter(|n| n.chars().count() > MAX_NAME || n.chars().any(char::is_whitespace)).collect();
-        if bad_names.is_empty() {
+        let bad = |name: &str| name.chars().count() > MAX_NAME || name.chars().any(char::is_whitespace);
+        if !names.iter().any(|n| bad(n)) {
             input.roles = Some(names);
         } else {
-            let listed: Vec<_> = bad_names.iter().map(|n| format!("`{n}`")).collect();
+            let listed: Vec<_> = names.iter().filter(|n| bad(n)).map(|n| format!("`{n}`")).collect();
             issues.push(Issue::cell(number, Column::Roles, Code::InvalidRoleName, format!(
                 "Role names have no spaces and at most {MAX_NAME} characters: {} breaks this. Separate several roles with | or ;.",
                 listed.join(", ")
@@ -201,10 +206,16 @@ pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issue
 
 /// Digits, spaces, `+`, `(`, `)` and up to three `-`, with 7 to 15 digits.
 pub fn valid_phone(value: &str) -> bool {
-    let allowed = value.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c));
-    let digits = value.chars().filter(char::is_ascii_digit).count();
-    let hyphens = value.chars().filter(|c| *c == '-').count();
-    allowed && (7..=15).contains(&digits) && hyphens <= 3
+    let (mut digits, mut hyphens) = (0, 0);
+    for byte in value.bytes() {
+        match byte {
+            b'0'..=b'9' => digits += 1,
+            b'-' => hyphens += 1,
+            b' ' | b'+' | b'(' | b')' => {}
+            _ => return false,
+        }
+    }
+    (7..=15).contains(&digits) && hyphens <= 3
 }
 
 /// `DOMAIN\name`.

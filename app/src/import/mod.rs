@@ -52,22 +52,35 @@ impl std::hash::Hash for Folded<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         let lower;
         let text = if self.0.is_ascii() { self.0 } else { lower = self.0.to_lowercase(); &lower };
-        // In fixed pieces, lower-cased through a buffer only where needed, so
-        // that text written in any case hashes alike.
-        let upper = text.bytes().any(|b| b.is_ascii_uppercase());
-        let mut piece = [0u8; 32];
-        for chunk in text.as_bytes().chunks(piece.len()) {
-            if upper {
-                for (to, from) in piece.iter_mut().zip(chunk) {
-                    *to = from.to_ascii_lowercase();
-                }
-                state.write(&piece[..chunk.len()]);
-            } else {
-                state.write(chunk);
-            }
+        // Eight bytes at a time, capitals lowered inside the word (so that text
+        // in any case hashes alike, with no lower-case copy), each word mixed
+        // in by a folded multiply: few instructions, and every bit counts.
+        let mix = |hash: u64, word: u64| {
+            let product = u128::from(hash ^ word) * 0x9e37_79b9_7f4a_7c15;
+            product as u64 ^ (product >> 64) as u64
+        };
+        let mut words = text.as_bytes().chunks_exact(8);
+        let mut hash = text.len() as u64;
+        for word in &mut words {
+            hash = mix(hash, lower_ascii(u64::from_le_bytes(word.try_into().unwrap_or_default())));
         }
-        state.write_u8(0xff);
+        let mut last = [0u8; 8];
+        last[..words.remainder().len()].copy_from_slice(words.remainder());
+        state.write_u64(mix(hash, lower_ascii(u64::from_le_bytes(last))));
     }
+}
+
+/// Lowers the ASCII capitals among eight bytes at once, leaving every
+/// other byte as it is.
+fn lower_ascii(word: u64) -> u64 {
+    const EACH: u64 = 0x0101_0101_0101_0101;
+    // Seven bits a byte, so that the sums below never carry into the next byte.
+    let low = word & (0x7f * EACH);
+    let above_z = low + (0x7f - u64::from(b'Z')) * EACH;
+    let from_a = low + (0x80 - u64::from(b'A')) * EACH;
+    // The top bit of a byte is set where it is from `A` and not above `Z`, and ASCII.
+    let capital = (from_a ^ above_z) & !word & (0x80 * EACH);
+    word | (capital >> 2)
 }
 
 /// The checksum a batch is recorded under: the sheet's, passwords left out.

@@ -4,7 +4,7 @@
 
 use super::columns::{self, Column, Mapping};
 use super::directory::{Directory, DirectoryUser};
-use super::fields::{parse_row, Action, RowInput};
+use super::fields::{self, parse_row, Action, RowInput};
 use super::issue::{Code, Issue};
 use crate::domain::access::AccessLevel;
 use crate::pace::{self, Pace, Steps, Straight, ROWS_A_STEP};
@@ -43,7 +43,7 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Create {
     pub row: u32,
-    pub user: DirectoryUser,
+    pub user: Box<DirectoryUser>,
     /// Hashed before it is stored; never shown or logged.
     pub password: Option<String>,
     pub invite: bool,
@@ -53,7 +53,7 @@ pub struct Create {
 pub struct Update {
     pub row: u32,
     /// The user as they will be.
-    pub user: DirectoryUser,
+    pub user: Box<DirectoryUser>,
     pub changes: Vec<Change>,
     pub password: Option<String>,
 }
@@ -62,7 +62,7 @@ pub struct Update {
 pub struct Delete {
     pub row: u32,
     /// The user as they are before the delete, so that an undo can restore them.
-    pub user: DirectoryUser,
+    pub user: Box<DirectoryUser>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,21 +180,25 @@ async fn plan_rows(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_>, 
         return;
     }
 
-    let mut cell_issues = Vec::new();
-    let mut inputs = Vec::with_capacity(sheet.len());
+    let mut only_deletes = true;
     for row in sheet.rows() {
         steps.advance(1).await;
-        inputs.push(parse_row(row, &mapping, directory.min_password_length, &mut cell_issues));
+        only_deletes &= fields::action(&row, &mapping) == Ok(Some(Action::Delete));
     }
-    let only_deletes = inputs.iter().all(|input| input.action == Some(Action::Delete));
     let missing = columns::missing(&mapping, only_deletes);
     let cannot_identify = missing.iter().any(|i| i.column.as_deref() == Some("Email")) && !mapping.has(Column::UserId);
     missing.into_iter().for_each(|issue| plan.push(issue));
-    cell_issues.into_iter().for_each(|issue| plan.push(issue));
     if cannot_identify {
+        // No row can be matched to a user, but every bad cell is still shown.
+        let mut cell_issues = Vec::new();
+        for row in sheet.rows() {
+            steps.advance(1).await;
+            parse_row(row, &mapping, directory.min_password_length, &mut cell_issues);
+        }
+        cell_issues.into_iter().for_each(|issue| plan.push(issue));
         return;
     }
-    Planner::new(directory, &mapping, steps).await.run(&inputs, plan, steps).await;
+    Planner::new(directory, &mapping, steps).await.run(sheet, plan, steps).await;
 }
 
 /// A user in the directory after the file is applied: index into the
@@ -211,12 +215,21 @@ struct Planner<'a> {
     groups: FxHashMap<Folded<'a>, &'a str>,
 }
 
-/// What one valid row does, after its user is found.
+/// What one valid row does, after its user is found: what the later
+/// passes need of the row, not all its cells.
 struct Resolved<'r> {
-    input: &'r RowInput<'r>,
+    row: u32,
+    /// The column the row names its user by.
+    key_column: Column,
+    /// Whether the row has a Reports To cell (blank keeps the manager on update).
+    reports_to: bool,
+    notify_if_new: bool,
+    password: Option<&'r str>,
     action: Action,
     node: Node,
-    user: DirectoryUser,
+    /// Boxed, so that the lists of rows and of the plan stay small and
+    /// hand the user on without copying it.
+    user: Box<DirectoryUser>,
 }
 
 /// The resolved rows, and for every node the row that touches it, if any.
@@ -274,8 +287,8 @@ impl<'a> Planner<'a> {
         rows.of(node).map_or_else(|| self.directory.users[node].user_id.clone(), |r| r.user.user_id.clone())
     }
 
-    async fn run(&self, inputs: &[RowInput<'_>], plan: &mut Plan, steps: &mut Steps<'_>) {
-        let mut rows = self.resolve(inputs, plan, steps).await;
+    async fn run(&self, sheet: &Sheet, plan: &mut Plan, steps: &mut Steps<'_>) {
+        let mut rows = self.resolve(sheet, plan, steps).await;
         self.check_unique(&rows, plan, steps).await;
         let managers = self.check_managers(&mut rows, plan, steps).await;
         self.check_cycles(&rows, &managers, plan, steps).await;
@@ -283,14 +296,18 @@ impl<'a> Planner<'a> {
         self.collect(rows, plan, steps).await;
     }
 
-    /// Finds each row's user, decides create or update, and builds the user
-    /// as they will be.
-    async fn resolve<'r>(&self, inputs: &'r [RowInput<'r>], plan: &mut Plan, steps: &mut Steps<'_>) -> Rows<'r> {
-        let mut seen: FxHashMap<Folded<'r>, u32> = FxHashMap::with_capacity_and_hasher(inputs.len(), Default::default());
-        let mut list = Vec::with_capacity(inputs.len());
+    /// Checks each row's cells, finds its user, decides create or update,
+    /// and builds the user as they will be. Rows are parsed one at a time
+    /// and only what later passes need is kept.
+    async fn resolve<'r>(&self, sheet: &'r Sheet, plan: &mut Plan, steps: &mut Steps<'_>) -> Rows<'r> {
+        let mut seen: FxHashMap<Folded<'r>, u32> = FxHashMap::with_capacity_and_hasher(sheet.len(), Default::default());
+        let mut list = Vec::with_capacity(sheet.len());
         let mut next_new = self.directory.users.len();
-        for input in inputs {
+        let mut cell_issues = Vec::new();
+        for row in sheet.rows() {
             steps.advance(1).await;
+            let input = parse_row(row, self.mapping, self.directory.min_password_length, &mut cell_issues);
+            cell_issues.drain(..).for_each(|issue| plan.push(issue));
             let Some(key) = input.key() else { continue };
             let key_column = if input.user_id.is_some() { Column::UserId } else { Column::Email };
             let shown = || input.shown();
@@ -309,7 +326,7 @@ impl<'a> Planner<'a> {
                     slot.insert(input.row);
                 }
             }
-            if let Some(tenant) = &input.tenant {
+            if let Some(tenant) = input.tenant {
                 if columns::normalise(tenant) != columns::normalise(&self.directory.tenant) {
                     plan.push(Issue::cell(input.row, Column::Tenant, Code::OtherTenant, format!(
                         "`{tenant}` is not your organisation ({}). Remove the row or correct the Tenant.", self.directory.tenant
@@ -337,15 +354,25 @@ impl<'a> Planner<'a> {
                 }
                 (_, Some(node)) => node,
             };
-            if action == Action::Delete {
+            let user = if action == Action::Delete {
                 if self.is_acting_admin(node) {
                     plan.push(Issue::cell(input.row, key_column, Code::SelfLockout, "You cannot delete yourself. Another admin can.".into()));
                 }
-                list.push(Resolved { input, action, node, user: self.directory.users[node].clone() });
-                continue;
-            }
-            let Some(user) = self.build(input, action, node, plan) else { continue };
-            list.push(Resolved { input, action, node, user });
+                Box::new(self.directory.users[node].clone())
+            } else {
+                let Some(user) = self.build(&input, action, node, plan) else { continue };
+                user
+            };
+            list.push(Resolved {
+                row: input.row,
+                key_column,
+                reports_to: input.reports_to.is_some(),
+                notify_if_new: input.notify_if_new,
+                password: input.password,
+                action,
+                node,
+                user,
+            });
         }
         let mut slot = vec![None; next_new];
         for (index, r) in list.iter().enumerate() {
@@ -361,12 +388,12 @@ impl<'a> Planner<'a> {
 
     /// The user after the row applies: the columns present replace values;
     /// blank cells clear them, except where SPEC says blank keeps them.
-    fn build(&self, input: &RowInput, action: Action, node: Node, plan: &mut Plan) -> Option<DirectoryUser> {
+    fn build(&self, input: &RowInput, action: Action, node: Node, plan: &mut Plan) -> Option<Box<DirectoryUser>> {
         let row = input.row;
-        let mut user = match action {
+        let mut user = Box::new(match action {
             Action::Create => DirectoryUser::new(self.directory),
             _ => self.directory.users[node].clone(),
-        };
+        });
         if action == Action::Create {
             let email = input.email?;
             user.email = email.to_string();
@@ -467,7 +494,7 @@ impl<'a> Planner<'a> {
                     continue;
                 }
                 match in_file.entry(Folded(value)) {
-                    Entry::Occupied(first) => plan.push(Issue::cell(r.input.row, column, Code::DuplicateInFile, format!(
+                    Entry::Occupied(first) => plan.push(Issue::cell(r.row, column, Code::DuplicateInFile, format!(
                         "This {} is also on row {}. Each user needs their own.", column.name(), first.get()
                     ))),
                     Entry::Vacant(slot) => {
@@ -475,12 +502,12 @@ impl<'a> Planner<'a> {
                             // The owner keeps it unless this file deletes them or gives them another.
                             let freed = rows.of(owner).is_some_and(|o| o.action == Action::Delete || Folded(field(&o.user)) != *slot.key());
                             if owner != r.node && !freed {
-                                plan.push(Issue::cell(r.input.row, column, Code::AlreadyExists, format!(
+                                plan.push(Issue::cell(r.row, column, Code::AlreadyExists, format!(
                                     "The {} `{value}` belongs to the user {} already.", column.name(), existing[owner].user_id
                                 )));
                             }
                         }
-                        slot.insert(r.input.row);
+                        slot.insert(r.row);
                     }
                 }
             }
@@ -511,7 +538,7 @@ impl<'a> Planner<'a> {
         let mut named = Vec::new();
         for (index, r) in rows.list.iter().enumerate() {
             steps.advance(1).await;
-            if r.action == Action::Delete || (r.input.reports_to.is_none() && r.action == Action::Update) {
+            if r.action == Action::Delete || (!r.reports_to && r.action == Action::Update) {
                 continue;
             }
             let wanted = r.user.reports_to.trim();
@@ -525,12 +552,12 @@ impl<'a> Planner<'a> {
                 (!rows.deleted(existing)).then_some(existing)
             });
             match manager {
-                Some(m) if m == r.node => plan.push(Issue::cell(r.input.row, Column::ReportsTo, Code::SelfReference, "A user cannot report to themselves.".into())),
+                Some(m) if m == r.node => plan.push(Issue::cell(r.row, Column::ReportsTo, Code::SelfReference, "A user cannot report to themselves.".into())),
                 Some(m) => {
                     decided[r.node] = Some(Some(m));
                     named.push((index, self.user_id(rows, m)));
                 }
-                None => plan.push(Issue::cell(r.input.row, Column::ReportsTo, Code::UnknownManager, format!(
+                None => plan.push(Issue::cell(r.row, Column::ReportsTo, Code::UnknownManager, format!(
                     "There is no user `{wanted}` to report to, in the directory or in this file."
                 ))),
             }
@@ -573,7 +600,7 @@ impl<'a> Planner<'a> {
                         let names: Vec<String> = cycle.iter().chain([&node]).map(|n| self.user_id(rows, *n)).collect();
                         for member in cycle {
                             if let Some(r) = rows.of(*member) {
-                                plan.push(Issue::cell(r.input.row, Column::ReportsTo, Code::ManagerCycle, format!(
+                                plan.push(Issue::cell(r.row, Column::ReportsTo, Code::ManagerCycle, format!(
                                     "Reports To goes round in a circle: {}. Someone in it must report elsewhere.", names.join(" → ")
                                 )));
                             }
@@ -609,8 +636,7 @@ impl<'a> Planner<'a> {
                 let names: Vec<String> = reporters.iter().take(3).map(|n| self.user_id(rows, *n)).collect();
                 let more = reporters.len().saturating_sub(3);
                 let others = if more > 0 { format!(" and {more} more") } else { String::new() };
-                let column = if r.input.user_id.is_some() { Column::UserId } else { Column::Email };
-                plan.push(Issue::cell(r.input.row, column, Code::HasReports, format!(
+                plan.push(Issue::cell(r.row, r.key_column, Code::HasReports, format!(
                     "{}{others} still report to this user. Give them another manager in this file, or keep this user.", names.join(", ")
                 )));
             }
@@ -625,29 +651,29 @@ impl<'a> Planner<'a> {
         plan.updates.reserve(rows.list.len() - creates);
         for r in rows.list {
             steps.advance(1).await;
-            let row = r.input.row;
+            let row = r.row;
             match r.action {
                 Action::Delete => plan.deletes.push(Delete { row, user: r.user }),
                 Action::Create => {
                     // A network account signs in through the network: no password to set.
-                    let invite = r.input.notify_if_new && r.user.network_account.is_empty();
+                    let invite = r.notify_if_new && r.user.network_account.is_empty();
                     if r.user.phone.is_empty() {
                         plan.push(Issue::cell(row, Column::Phone, Code::NoPhone, format!("The new user {} has no phone number.", r.user.user_id)));
                     }
-                    if r.input.password.is_none() && !invite && r.user.network_account.is_empty() {
+                    if r.password.is_none() && !invite && r.user.network_account.is_empty() {
                         plan.push(Issue::cell(row, Column::Password, Code::NoSignIn, format!(
                             "The new user {} will have no way to sign in: give a password, set Notify If New to TRUE, or give a Network Account.", r.user.user_id
                         )));
                     }
-                    plan.creates.push(Create { row, user: r.user, password: r.input.password.map(str::to_string), invite });
+                    plan.creates.push(Create { row, user: r.user, password: r.password.map(str::to_string), invite });
                 }
                 Action::Update => {
-                    let changes = changes(&self.directory.users[r.node], &r.user, r.input.password.is_some());
+                    let changes = changes(&self.directory.users[r.node], &r.user, r.password.is_some());
                     if changes.is_empty() {
                         plan.push(Issue::cell(row, Column::Email, Code::Unchanged, format!("Row {row} changes nothing for {}.", r.user.user_id)));
                         plan.unchanged.push(row);
                     } else {
-                        plan.updates.push(Update { row, user: r.user, changes, password: r.input.password.map(str::to_string) });
+                        plan.updates.push(Update { row, user: r.user, changes, password: r.password.map(str::to_string) });
                     }
                 }
             }
@@ -733,9 +759,14 @@ fn flag(value: bool) -> &'static str {
 
 /// Names as the export writes them: sorted, `|`-separated.
 pub fn list(names: &[String]) -> String {
-    let mut sorted: Vec<&String> = names.iter().collect();
-    sorted.sort_by_cached_key(|n| fold(n));
-    sorted.into_iter().map(String::as_str).collect::<Vec<_>>().join("|")
+    let mut sorted: Vec<&str> = names.iter().map(String::as_str).collect();
+    // ASCII names (nearly all) compare without lower-case copies.
+    if sorted.iter().all(|n| n.is_ascii()) {
+        sorted.sort_by(|a, b| a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase())));
+    } else {
+        sorted.sort_by_cached_key(|n| fold(n));
+    }
+    sorted.join("|")
 }
 
 fn same_names(a: &[String], b: &[String]) -> bool {

@@ -290,6 +290,25 @@ fn folded_keys_match_as_fold_does_whatever_the_case() {
 }
 
 #[test]
+fn capitals_are_lowered_eight_bytes_at_once_and_nothing_else_changes() {
+    for byte in 0..=u8::MAX {
+        for lane in 0..8 {
+            let mut bytes = *b"mIxEd-7~";
+            bytes[lane] = byte;
+            let expected: Vec<u8> = bytes.iter().map(|b| b.to_ascii_lowercase()).collect();
+            assert_eq!(super::lower_ascii(u64::from_le_bytes(bytes)).to_le_bytes().as_slice(), expected, "byte {byte:#x} in lane {lane}");
+        }
+    }
+    // Keys of every length hash alike in any case, and apart from their prefixes.
+    let hash = |text: &str| std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, Folded(text));
+    let name = "Ann.Lee-Smith@Example.ORG";
+    for end in 0..=name.len() {
+        assert_eq!(hash(&name[..end]), hash(&name[..end].to_lowercase()), "{}", &name[..end]);
+        assert_ne!(hash(&name[..end]), hash(&format!("{}\0", &name[..end])));
+    }
+}
+
+#[test]
 fn the_digest_tells_apart_plans_that_differ_in_any_value() {
     let file = "User ID,Email,Last Name,Phone,Roles,Groups\ncy,cy@acme.test,Cy,0123 456789,Sales,Team A\nbob,bob@acme.test,Bob,0123 456789,Ops,\n";
     let plan = run(file);

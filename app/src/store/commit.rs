@@ -314,7 +314,7 @@ async fn queue_invitations(
     ids: &HashMap<String, i64>,
     at: i64,
 ) -> Result<(), StoreError> {
-    let invited: Vec<&DirectoryUser> = plan.creates.iter().filter(|c| c.invite).map(|c| &c.user).collect();
+    let invited: Vec<&DirectoryUser> = plan.creates.iter().filter(|c| c.invite).map(|c| &*c.user).collect();
     if invited.is_empty() {
         return Ok(());
     }
@@ -513,7 +513,7 @@ mod tests {
 
     fn create(user_id: &str, reports_to: &str) -> Create {
         let user = DirectoryUser { user_id: user_id.into(), reports_to: reports_to.into(), ..DirectoryUser::new(&Directory::default()) };
-        Create { row: 0, user, password: None, invite: false }
+        Create { row: 0, user: Box::new(user), password: None, invite: false }
     }
 
     #[test]
