@@ -51,7 +51,7 @@ pub async fn user_detail(id: i64) -> Result<OneUser, AppError> {
             let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::sees_directory).await?;
             let mut conn = state.db.pool.acquire().await?;
             let user = server::one(&mut conn, me.tenant_id, id).await?;
-            let reports = Filter { manager: user.user_id.clone(), ..Filter::default() };
+            let reports = Filter { manager: user.user_id.to_string(), ..Filter::default() };
             let reports = crate::store::listing::user_ids(&mut conn, me.tenant_id, &reports).await?;
             let locked = server::locked(&state, &mut conn, &user).await?;
             let invitation = crate::store::links::invitations(&mut conn, &[id], crate::state::now()).await?.remove(&id).unwrap_or_default();
@@ -78,7 +78,7 @@ pub async fn save_user(id: Option<i64>, cells: Vec<String>) -> Result<Outcome, A
                 Some(id) => {
                     let user = server::one(&mut conn, me.tenant_id, id).await?;
                     row[0] = "update".into();
-                    row[1] = user.user_id.clone();
+                    row[1] = user.user_id.to_string();
                     format!("Users page: {} edited", user.user_id)
                 }
                 None => {

@@ -67,11 +67,11 @@ impl Sort {
     /// The sort key of a user, as the database compares it.
     pub fn key(self, user: &DirectoryUser) -> String {
         match self {
-            Sort::LastName => user.last_name.clone(),
-            Sort::FirstName => user.first_name.clone(),
-            Sort::UserId => user.user_id.to_lowercase(),
-            Sort::Email => user.email.to_lowercase(),
-            Sort::Title => user.title.clone(),
+            Sort::LastName => user.last_name.to_string(),
+            Sort::FirstName => user.first_name.to_string(),
+            Sort::UserId => user.user_id.as_str().to_lowercase(),
+            Sort::Email => user.email.as_str().to_lowercase(),
+            Sort::Title => user.title.to_string(),
             Sort::AccessLevel => user.access.as_str().to_string(),
             Sort::Active => i64::from(user.active).to_string(),
         }

@@ -30,22 +30,22 @@ fn user(index: usize) -> impl Strategy<Value = DirectoryUser> {
         proptest::sample::select(vec!["en-GB", "fr-FR", "de-DE"]),
     )
         .prop_map(move |(first, last, title, phone, network, access, active, roles, groups, locale)| DirectoryUser {
-            user_id: format!("user.{index}"),
-            email: format!("User.{index}@Example.org"),
-            first_name: first,
-            last_name: last,
-            title,
-            phone: phone.unwrap_or_default(),
-            phone2: String::new(),
-            network_account: if network { format!("ACME\\u{index}") } else { String::new() },
+            user_id: format!("user.{index}").into(),
+            email: format!("User.{index}@Example.org").into(),
+            first_name: first.into(),
+            last_name: last.into(),
+            title: title.into(),
+            phone: phone.unwrap_or_default().into(),
+            phone2: Default::default(),
+            network_account: if network { format!("ACME\\u{index}").into() } else { Default::default() },
             has_password: !network,
             locale: locale.into(),
             access,
             active,
-            reports_to: String::new(),
+            reports_to: Default::default(),
             task_notification: if active { "Email" } else { "OFF" }.into(),
-            roles: roles.into_iter().map(String::from).collect(),
-            groups: groups.into_iter().map(String::from).collect(),
+            roles: roles.into_iter().map(Into::into).collect(),
+            groups: groups.into_iter().map(Into::into).collect(),
         })
 }
 

@@ -96,7 +96,7 @@ pub fn rows(directory: &Directory, user_ids: &[String], action: BulkAction, name
             let names = if matches!(action, BulkAction::AddToGroup | BulkAction::RemoveFromGroup) { &mut user.groups } else { &mut user.roles };
             names.retain(|n| fold(n) != fold(&name));
             if matches!(action, BulkAction::AddToGroup | BulkAction::AddToRole) {
-                names.push(name.clone());
+                names.push(name.as_str().into());
             }
             action_row("update", &user)
         })
@@ -113,11 +113,11 @@ mod tests {
 
     fn directory() -> Directory {
         let mut directory = Directory { groups: vec!["Sales".into()], roles: vec!["Audit".into()], acting_user: Some("ann".into()), ..Directory::default() };
-        for (id, reports_to, groups) in [("ann", "", vec![]), ("bob", "ann", vec!["Sales".to_string()]), ("cat", "bob", vec![])] {
+        for (id, reports_to, groups) in [("ann", "", vec![]), ("bob", "ann", vec!["Sales".into()]), ("cat", "bob", vec![])] {
             directory.users.push(DirectoryUser {
                 user_id: id.into(),
-                email: format!("{id}@x.org"),
-                last_name: id.to_uppercase(),
+                email: format!("{id}@x.org").into(),
+                last_name: id.to_uppercase().into(),
                 reports_to: reports_to.into(),
                 groups,
                 ..DirectoryUser::new(&directory)

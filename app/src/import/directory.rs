@@ -33,26 +33,30 @@ impl Default for Directory {
     }
 }
 
+/// A value of a user: kept in place when short (nearly always), so that
+/// copying a user allocates nothing.
+pub type Name = compact_str::CompactString;
+
 /// A user as the spreadsheet sees them. Empty strings mean "none".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectoryUser {
-    pub user_id: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub title: String,
-    pub phone: String,
-    pub phone2: String,
-    pub network_account: String,
+    pub user_id: Name,
+    pub email: Name,
+    pub first_name: Name,
+    pub last_name: Name,
+    pub title: Name,
+    pub phone: Name,
+    pub phone2: Name,
+    pub network_account: Name,
     pub has_password: bool,
-    pub locale: String,
+    pub locale: Name,
     pub access: AccessLevel,
     pub active: bool,
     /// The manager's User ID.
-    pub reports_to: String,
-    pub task_notification: String,
-    pub roles: Vec<String>,
-    pub groups: Vec<String>,
+    pub reports_to: Name,
+    pub task_notification: Name,
+    pub roles: Vec<Name>,
+    pub groups: Vec<Name>,
 }
 
 impl DirectoryUser {
@@ -65,28 +69,28 @@ impl DirectoryUser {
             &self.network_account, &self.locale, &self.reports_to, &self.task_notification,
         ]
         .into_iter()
-        .map(String::as_str)
+        .map(Name::as_str)
         .chain([flag(self.has_password), self.access.as_str(), flag(self.active)])
-        .chain(self.roles.iter().map(String::as_str).chain([""]))
-        .chain(self.groups.iter().map(String::as_str).chain([""]))
+        .chain(self.roles.iter().map(Name::as_str).chain([""]))
+        .chain(self.groups.iter().map(Name::as_str).chain([""]))
     }
 
     /// A new user with the tenant's defaults, before the row's values apply.
     pub fn new(directory: &Directory) -> Self {
         Self {
-            user_id: String::new(),
-            email: String::new(),
-            first_name: String::new(),
-            last_name: String::new(),
-            title: String::new(),
-            phone: String::new(),
-            phone2: String::new(),
-            network_account: String::new(),
+            user_id: Name::default(),
+            email: Name::default(),
+            first_name: Name::default(),
+            last_name: Name::default(),
+            title: Name::default(),
+            phone: Name::default(),
+            phone2: Name::default(),
+            network_account: Name::default(),
             has_password: false,
-            locale: directory.default_locale.clone(),
+            locale: directory.default_locale.as_str().into(),
             access: AccessLevel::User,
             active: true,
-            reports_to: String::new(),
+            reports_to: Name::default(),
             task_notification: "Email".into(),
             roles: Vec::new(),
             groups: Vec::new(),

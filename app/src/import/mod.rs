@@ -14,7 +14,7 @@ pub mod write;
 
 use crate::sheet::{self, Limits};
 use std::borrow::Cow;
-pub use directory::{Directory, DirectoryUser};
+pub use directory::{Directory, DirectoryUser, Name};
 pub use issue::{Code, Issue};
 pub use plan::{check, check_paced, Plan, Summary};
 
@@ -64,9 +64,9 @@ impl std::hash::Hash for Folded<'_> {
         for word in &mut words {
             hash = mix(hash, lower_ascii(u64::from_le_bytes(word.try_into().unwrap_or_default())));
         }
-        let mut last = [0u8; 8];
-        last[..words.remainder().len()].copy_from_slice(words.remainder());
-        state.write_u64(mix(hash, lower_ascii(u64::from_le_bytes(last))));
+        // Shifted in byte by byte: a copy into a buffer read back as one word stalls the load.
+        let last = words.remainder().iter().rev().fold(0, |word, byte| word << 8 | u64::from(*byte));
+        state.write_u64(mix(hash, lower_ascii(last)));
     }
 }
 

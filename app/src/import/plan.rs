@@ -3,7 +3,7 @@
 //! lookup is a hash map, so checking is linear in the rows.
 
 use super::columns::{self, Column, Mapping};
-use super::directory::{Directory, DirectoryUser};
+use super::directory::{Directory, DirectoryUser, Name};
 use super::fields::{self, parse_row, Action, RowInput};
 use super::issue::{Code, Issue};
 use crate::domain::access::AccessLevel;
@@ -283,7 +283,7 @@ impl<'a> Planner<'a> {
         self.by_user_id.get(&key).or_else(|| self.by_email.get(&key)).copied()
     }
 
-    fn user_id(&self, rows: &Rows, node: Node) -> String {
+    fn user_id(&self, rows: &Rows, node: Node) -> Name {
         rows.of(node).map_or_else(|| self.directory.users[node].user_id.clone(), |r| r.user.user_id.clone())
     }
 
@@ -396,8 +396,8 @@ impl<'a> Planner<'a> {
         });
         if action == Action::Create {
             let email = input.email?;
-            user.email = email.to_string();
-            user.user_id = input.user_id.unwrap_or(email).to_string();
+            user.email = email.into();
+            user.user_id = input.user_id.unwrap_or(email).into();
             match input.last_name {
                 Some(last) if !last.is_empty() => {}
                 _ if !self.mapping.has(Column::LastName) => return None,
@@ -407,11 +407,11 @@ impl<'a> Planner<'a> {
                 }
             }
         } else if let Some(email) = input.email {
-            email.clone_into(&mut user.email);
+            user.email = email.into();
         }
-        let set = |slot: &mut String, value: Option<&str>| {
+        let set = |slot: &mut Name, value: Option<&str>| {
             if let Some(value) = value {
-                value.clone_into(slot);
+                *slot = value.into();
             }
         };
         set(&mut user.first_name, input.first_name);
@@ -438,13 +438,13 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(roles) = &input.roles {
-            user.roles = roles.iter().map(|r| self.roles.get(&Folded(r)).unwrap_or(r).to_string()).collect();
+            user.roles = roles.iter().map(|r| Name::from(*self.roles.get(&Folded(r)).unwrap_or(r))).collect();
         }
         if let Some(groups) = &input.groups {
             user.groups.clear();
             for name in groups {
                 match self.groups.get(&Folded(name)) {
-                    Some(existing) => user.groups.push(existing.to_string()),
+                    Some(existing) => user.groups.push(Name::from(*existing)),
                     None => plan.push(Issue::cell(row, Column::Groups, Code::UnknownGroup, format!(
                         "The group `{name}` does not exist. Create it on the Groups page first, or correct the name."
                     ))),
@@ -597,7 +597,7 @@ impl<'a> Planner<'a> {
                     DONE => break,
                     ON_PATH => {
                         let cycle = &path[path.iter().position(|n| *n == node).unwrap_or(0)..];
-                        let names: Vec<String> = cycle.iter().chain([&node]).map(|n| self.user_id(rows, *n)).collect();
+                        let names: Vec<Name> = cycle.iter().chain([&node]).map(|n| self.user_id(rows, *n)).collect();
                         for member in cycle {
                             if let Some(r) = rows.of(*member) {
                                 plan.push(Issue::cell(r.row, Column::ReportsTo, Code::ManagerCycle, format!(
@@ -633,7 +633,7 @@ impl<'a> Planner<'a> {
         }
         for r in rows.list.iter().filter(|r| r.action == Action::Delete) {
             if let Some(reporters) = reports.get(&r.node) {
-                let names: Vec<String> = reporters.iter().take(3).map(|n| self.user_id(rows, *n)).collect();
+                let names: Vec<Name> = reporters.iter().take(3).map(|n| self.user_id(rows, *n)).collect();
                 let more = reporters.len().saturating_sub(3);
                 let others = if more > 0 { format!(" and {more} more") } else { String::new() };
                 plan.push(Issue::cell(r.row, r.key_column, Code::HasReports, format!(
@@ -697,7 +697,7 @@ impl<'a> Planner<'a> {
 
 /// Keeps the first of names that differ only in case. Short lists (nearly
 /// all) are scanned; a long one is hashed.
-fn dedupe(names: &mut Vec<String>) {
+fn dedupe(names: &mut Vec<Name>) {
     const SHORT: usize = 16;
     if names.len() <= SHORT {
         let mut at = 1;
@@ -758,8 +758,8 @@ fn flag(value: bool) -> &'static str {
 }
 
 /// Names as the export writes them: sorted, `|`-separated.
-pub fn list(names: &[String]) -> String {
-    let mut sorted: Vec<&str> = names.iter().map(String::as_str).collect();
+pub fn list(names: &[impl AsRef<str>]) -> String {
+    let mut sorted: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
     // ASCII names (nearly all) compare without lower-case copies.
     if sorted.iter().all(|n| n.is_ascii()) {
         sorted.sort_by(|a, b| a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase())));
@@ -769,6 +769,6 @@ pub fn list(names: &[String]) -> String {
     sorted.join("|")
 }
 
-fn same_names(a: &[String], b: &[String]) -> bool {
+fn same_names(a: &[Name], b: &[Name]) -> bool {
     a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| Folded(x) == Folded(y)))
 }

@@ -89,7 +89,7 @@ mod tests {
     use crate::pace::{straight, Record, Straight};
 
     fn directory(users: usize) -> Directory {
-        let user = |i: usize| DirectoryUser { user_id: format!("u{i}"), email: format!("u{i}@x.org"), ..DirectoryUser::new(&Directory::default()) };
+        let user = |i: usize| DirectoryUser { user_id: format!("u{i}").into(), email: format!("u{i}@x.org").into(), ..DirectoryUser::new(&Directory::default()) };
         Directory { version: 7, tenant: "Acme".into(), roles: vec!["Sales".into()], users: (0..users).map(user).collect(), ..Directory::default() }
     }
 

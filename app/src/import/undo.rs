@@ -4,7 +4,7 @@
 //! admin chooses to overwrite the later change.
 
 use super::columns::Column;
-use super::directory::{Directory, DirectoryUser};
+use super::directory::{Directory, DirectoryUser, Name};
 use super::fold;
 use super::write::{action_row, export_row, headings};
 use crate::history::ChangeRow;
@@ -98,7 +98,7 @@ pub fn inverse(changes: &[ChangeRow], directory: &Directory, overwrite_later_cha
                 let old: Vec<(Column, String)> =
                     fields.first().map(|c| described(&c.old)).unwrap_or_default().into_iter().filter(|(c, _)| *c != Column::Password).collect();
                 let mut restored = DirectoryUser::new(directory);
-                restored.user_id = user.to_string();
+                restored.user_id = Name::from(user);
                 row_for("create", &restored, &old)
             }
             (_, None) => {

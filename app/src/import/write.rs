@@ -105,21 +105,21 @@ pub fn export_row(user: &DirectoryUser) -> Vec<String> {
     Column::ALL
         .iter()
         .map(|column| match column {
-            Column::UserId => user.user_id.clone(),
-            Column::Email => user.email.clone(),
-            Column::FirstName => user.first_name.clone(),
-            Column::LastName => user.last_name.clone(),
-            Column::Title => user.title.clone(),
-            Column::Phone => user.phone.clone(),
-            Column::Phone2 => user.phone2.clone(),
-            Column::NetworkAccount => user.network_account.clone(),
-            Column::Locale => user.locale.clone(),
+            Column::UserId => user.user_id.to_string(),
+            Column::Email => user.email.to_string(),
+            Column::FirstName => user.first_name.to_string(),
+            Column::LastName => user.last_name.to_string(),
+            Column::Title => user.title.to_string(),
+            Column::Phone => user.phone.to_string(),
+            Column::Phone2 => user.phone2.to_string(),
+            Column::NetworkAccount => user.network_account.to_string(),
+            Column::Locale => user.locale.to_string(),
             Column::AccessLevel => user.access.to_string(),
             Column::Active => if user.active { "TRUE" } else { "FALSE" }.to_string(),
-            Column::ReportsTo => user.reports_to.clone(),
+            Column::ReportsTo => user.reports_to.to_string(),
             Column::Roles => list(&user.roles),
             Column::Groups => list(&user.groups),
-            Column::TaskNotification => user.task_notification.clone(),
+            Column::TaskNotification => user.task_notification.to_string(),
             Column::Action
             | Column::Password
             | Column::NotifyIfNew

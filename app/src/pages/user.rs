@@ -142,7 +142,7 @@ fn UserView(detail: OneUser, admin: bool, outcome: RwSignal<Changed>, reload: Ca
         Either::Right(view! { <dl class="card facts">{facts}</dl> })
     };
     view! {
-        <h1>{if name.is_empty() { u.user_id.clone() } else { name }}</h1>
+        <h1>{if name.is_empty() { u.user_id.to_string() } else { name }}</h1>
         <p class="muted" role="status"><span>{state}</span>" · "<span>{sign_in}</span></p>
         {body}
     }

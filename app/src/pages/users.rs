@@ -263,15 +263,15 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection
             view! {
                 <tr>
                     {tick}
-                    <td><a href=format!("/users/{id}")>{u.user_id.clone()}</a></td>
-                    <td>{u.email.clone()}</td>
-                    <td>{u.first_name.clone()}</td>
-                    <td>{u.last_name.clone()}</td>
-                    <td>{u.title.clone()}</td>
-                    <td>{u.phone.clone()}</td>
+                    <td><a href=format!("/users/{id}")>{u.user_id.to_string()}</a></td>
+                    <td>{u.email.to_string()}</td>
+                    <td>{u.first_name.to_string()}</td>
+                    <td>{u.last_name.to_string()}</td>
+                    <td>{u.title.to_string()}</td>
+                    <td>{u.phone.to_string()}</td>
                     <td>{u.access.as_str()}</td>
                     <td>{if u.active { "TRUE" } else { "FALSE" }}</td>
-                    <td>{u.reports_to.clone()}</td>
+                    <td>{u.reports_to.to_string()}</td>
                     <td>{list(&u.roles)}</td>
                     <td>{list(&u.groups)}</td>
                     <td>{listed.invitation.label()}</td>

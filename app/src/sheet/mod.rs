@@ -340,7 +340,7 @@ mod tests {
     fn csv_and_xlsx_files_are_read_in_steps_to_the_same_sheet() {
         use crate::import::write::{self, Format};
         let users: Vec<_> = (0..10_000)
-            .map(|i| crate::import::DirectoryUser { user_id: format!("u{i}"), email: format!("u{i}@x.org"), ..crate::import::DirectoryUser::new(&Default::default()) })
+            .map(|i| crate::import::DirectoryUser { user_id: format!("u{i}").into(), email: format!("u{i}@x.org").into(), ..crate::import::DirectoryUser::new(&Default::default()) })
             .collect();
         for format in [Format::Csv, Format::Xlsx] {
             let file = write::export(&users, format).unwrap();

@@ -187,7 +187,7 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
     let mut ids = name_ids(conn, "SELECT id, user_id_key AS k FROM users WHERE tenant_id = $1", tenant_id).await?;
     let creates = managers_first(&plan.creates);
     let new_ids = reserve_ids(conn, backend, creates.len()).await?;
-    ids.extend(creates.iter().zip(&new_ids).map(|(c, id)| (c.user.user_id.to_lowercase(), *id)));
+    ids.extend(creates.iter().zip(&new_ids).map(|(c, id)| (c.user.user_id.as_str().to_lowercase(), *id)));
     let row = |prefix: Vec<Value>, u: &DirectoryUser, row: u32, suffix: Vec<Value>| -> Result<Value, StoreError> {
         let manager = if u.reports_to.is_empty() { None } else { Some(id_of(&ids, &u.reports_to)?) };
         let search = search_text(&u.first_name, &u.last_name, &u.user_id, &u.email);
@@ -233,7 +233,7 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
                 replaced.push(id);
             }
             for name in names {
-                let other = known.get(&name.to_lowercase()).copied().ok_or(StoreError::NotFound("role or group"))?;
+                let other = known.get(&name.as_str().to_lowercase()).copied().ok_or(StoreError::NotFound("role or group"))?;
                 pairs.push(json!([id, other]));
             }
         }
@@ -255,8 +255,8 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
 /// statement's own rows at its end). The plan has refused cycles; the
 /// bound on a walk only keeps a bad plan from looping here.
 fn managers_first(creates: &[Create]) -> Vec<&Create> {
-    let index: HashMap<String, usize> = creates.iter().enumerate().map(|(i, c)| (c.user.user_id.to_lowercase(), i)).collect();
-    let manager = |i: usize| index.get(&creates[i].user.reports_to.to_lowercase()).copied();
+    let index: HashMap<String, usize> = creates.iter().enumerate().map(|(i, c)| (c.user.user_id.as_str().to_lowercase(), i)).collect();
+    let manager = |i: usize| index.get(&creates[i].user.reports_to.as_str().to_lowercase()).copied();
     let mut depth: Vec<Option<usize>> = vec![None; creates.len()];
     for start in 0..creates.len() {
         let (mut path, mut at) = (Vec::new(), Some(start));

@@ -1,7 +1,7 @@
 //! Loads a tenant's directory snapshot, the input of the import engine.
 
 use super::Backend;
-use crate::import::{Directory, DirectoryUser};
+use crate::import::{Directory, DirectoryUser, Name};
 use sqlx::AnyConnection;
 use sqlx::Row;
 
@@ -12,23 +12,27 @@ pub(super) const USER_COLUMNS: &str = "u.id, u.user_id, u.email, u.first_name, u
     u.locale, u.access_level, u.active, COALESCE(m.user_id, '') AS manager, u.task_notification";
 pub(super) const USER_TABLES: &str = "users u LEFT JOIN users m ON m.id = u.reports_to";
 
+fn text(row: &sqlx::any::AnyRow, column: &str) -> Result<Name, sqlx::Error> {
+    row.try_get::<&str, _>(column).map(Name::from)
+}
+
 /// A user read with [`USER_COLUMNS`], without roles and groups yet.
 pub(super) fn user_from_row(row: &sqlx::any::AnyRow) -> Result<DirectoryUser, sqlx::Error> {
     Ok(DirectoryUser {
-        user_id: row.try_get("user_id")?,
-        email: row.try_get("email")?,
-        first_name: row.try_get("first_name")?,
-        last_name: row.try_get("last_name")?,
-        title: row.try_get("title")?,
-        phone: row.try_get("phone")?,
-        phone2: row.try_get("phone2")?,
-        network_account: row.try_get("network_account")?,
+        user_id: text(row, "user_id")?,
+        email: text(row, "email")?,
+        first_name: text(row, "first_name")?,
+        last_name: text(row, "last_name")?,
+        title: text(row, "title")?,
+        phone: text(row, "phone")?,
+        phone2: text(row, "phone2")?,
+        network_account: text(row, "network_account")?,
         has_password: row.try_get::<i64, _>("has_password")? == 1,
-        locale: row.try_get("locale")?,
+        locale: text(row, "locale")?,
         access: super::users::access_level(row)?,
         active: row.try_get::<i64, _>("active")? == 1,
-        reports_to: row.try_get("manager")?,
-        task_notification: row.try_get("task_notification")?,
+        reports_to: text(row, "manager")?,
+        task_notification: text(row, "task_notification")?,
         roles: Vec::new(),
         groups: Vec::new(),
     })
@@ -37,8 +41,8 @@ pub(super) fn user_from_row(row: &sqlx::any::AnyRow) -> Result<DirectoryUser, sq
 /// A user as [`users_json`] lists them: the spreadsheet's fields, then roles and groups.
 #[derive(serde::Deserialize)]
 struct UserJson(
-    String, String, String, String, String, String, String, String,
-    i64, String, String, i64, String, String, Vec<String>, Vec<String>,
+    Name, Name, Name, Name, Name, Name, Name, Name,
+    i64, Name, String, i64, Name, Name, Vec<Name>, Vec<Name>,
 );
 
 /// Every user of the tenant with their roles and groups, as one JSON array

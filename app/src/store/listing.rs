@@ -203,7 +203,7 @@ async fn memberships(conn: &mut AnyConnection, users: &mut [Listed]) -> Result<(
     for (kind, text) in queries.iter().enumerate() {
         for row in sqlx::query(text).fetch_all(&mut *conn).await? {
             let user = &mut users[at[&row.try_get::<i64, _>("user_id")?]].user;
-            let name: String = row.try_get("name")?;
+            let name: crate::import::Name = row.try_get::<&str, _>("name")?.into();
             if kind == 0 { user.roles.push(name) } else { user.groups.push(name) }
         }
     }
