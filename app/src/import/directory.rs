@@ -16,6 +16,9 @@ pub struct Directory {
     pub users: Vec<DirectoryUser>,
     pub roles: Vec<String>,
     pub groups: Vec<String>,
+    /// The users indexed, once a check has needed it.
+    #[serde(skip)]
+    pub index: super::index::Kept,
 }
 
 impl Default for Directory {
@@ -29,6 +32,7 @@ impl Default for Directory {
             users: Vec::new(),
             roles: Vec::new(),
             groups: Vec::new(),
+            index: Default::default(),
         }
     }
 }

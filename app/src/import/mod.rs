@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod columns;
 pub mod directory;
 pub mod fields;
+pub mod index;
 pub mod issue;
 pub mod plan;
 pub mod snapshot;

@@ -10,7 +10,9 @@ use crate::domain::access::AccessLevel;
 use crate::pace::{self, Pace, Steps, Straight, ROWS_A_STEP};
 use crate::sheet::Sheet;
 use serde::{Deserialize, Serialize};
+use super::index::{Index, Key};
 use super::{fold, Folded};
+use std::borrow::Cow;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::hash_map::Entry;
 
@@ -159,7 +161,8 @@ pub fn check(sheet: &Sheet, directory: &Directory) -> Plan {
 pub async fn check_paced(sheet: &Sheet, directory: &Directory, pace: &mut dyn Pace) -> Plan {
     let mut plan = Plan { version: directory.version, ..Plan::default() };
     // Each pass over the rows counts as one unit a row; indexing the directory one a user.
-    let mut steps = Steps::new(pace, sheet.len() * PASSES + directory.users.len(), ROWS_A_STEP);
+    let indexing = if directory.index.get(&directory.users).is_some() { 0 } else { directory.users.len() };
+    let mut steps = Steps::new(pace, sheet.len() * PASSES + indexing, ROWS_A_STEP);
     plan_rows(sheet, directory, &mut steps, &mut plan).await;
     // File-wide problems first, then by row; stable, so a row's problems keep column order.
     plan.errors.sort_by_key(|issue| issue.row.unwrap_or(0));
@@ -208,9 +211,8 @@ type Node = usize;
 struct Planner<'a> {
     directory: &'a Directory,
     mapping: &'a Mapping,
-    by_user_id: FxHashMap<Folded<'a>, Node>,
-    by_email: FxHashMap<Folded<'a>, Node>,
-    by_network: FxHashMap<Folded<'a>, Node>,
+    /// The directory's own index, or one made for this check alone.
+    index: Cow<'a, Index>,
     roles: FxHashMap<Folded<'a>, &'a str>,
     groups: FxHashMap<Folded<'a>, &'a str>,
 }
@@ -254,33 +256,30 @@ impl<'r> Rows<'r> {
 
 impl<'a> Planner<'a> {
     async fn new(directory: &'a Directory, mapping: &'a Mapping, steps: &mut Steps<'_>) -> Self {
-        let capacity = directory.users.len();
-        let mut by_user_id = FxHashMap::with_capacity_and_hasher(capacity, Default::default());
-        let mut by_email = FxHashMap::with_capacity_and_hasher(capacity, Default::default());
-        let mut by_network = FxHashMap::default();
-        for (node, user) in directory.users.iter().enumerate() {
-            steps.advance(1).await;
-            by_user_id.insert(Folded(&user.user_id), node);
-            by_email.insert(Folded(&user.email), node);
-            if !user.network_account.is_empty() {
-                by_network.insert(Folded(&user.network_account), node);
-            }
-        }
+        let index = match directory.index.get(&directory.users) {
+            Some(kept) => Cow::Borrowed(kept),
+            None => match directory.index.keep(Index::build(&directory.users, steps).await) {
+                Ok(kept) => Cow::Borrowed(kept),
+                Err(made) => Cow::Owned(made),
+            },
+        };
         let names = |list: &'a [String]| list.iter().map(|n| (Folded(n), n.as_str())).collect();
         Self {
             directory,
             mapping,
-            by_user_id,
-            by_email,
-            by_network,
+            index,
             roles: names(&directory.roles),
             groups: names(&directory.groups),
         }
     }
 
-    fn existing(&self, key: &str) -> Option<Node> {
-        let key = Folded(key);
-        self.by_user_id.get(&key).or_else(|| self.by_email.get(&key)).copied()
+    fn find(&self, key: Key, value: &str) -> Option<Node> {
+        self.index.find(&self.directory.users, key, value)
+    }
+
+    /// The user with this User ID, else this e-mail address.
+    fn existing(&self, value: &str) -> Option<Node> {
+        self.find(Key::UserId, value).or_else(|| self.find(Key::Email, value))
     }
 
     fn user_id(&self, rows: &Rows, node: Node) -> Name {
@@ -312,8 +311,8 @@ impl<'a> Planner<'a> {
             let key_column = if input.user_id.is_some() { Column::UserId } else { Column::Email };
             let shown = || input.shown();
             let found = match input.user_id {
-                Some(_) => self.by_user_id.get(&key).copied(),
-                None => self.by_email.get(&key).copied(),
+                Some(_) => self.find(Key::UserId, key.0),
+                None => self.find(Key::Email, key.0),
             };
             match seen.entry(key) {
                 Entry::Occupied(first) => {
@@ -484,12 +483,10 @@ impl<'a> Planner<'a> {
         let mut networks: FxHashMap<Folded, u32> = FxHashMap::default();
         for r in rows.kept() {
             steps.advance(1).await;
-            type Index<'i> = FxHashMap<Folded<'i>, Node>;
-            let checks: [(Column, &str, &mut FxHashMap<Folded, u32>, &Index, fn(&DirectoryUser) -> &str); 2] = [
-                (Column::Email, &r.user.email, &mut emails, &self.by_email, |u| &u.email),
-                (Column::NetworkAccount, &r.user.network_account, &mut networks, &self.by_network, |u| &u.network_account),
-            ];
-            for (column, value, in_file, index, field) in checks {
+            let checks: [(Column, Key, &mut FxHashMap<Folded, u32>); 2] =
+                [(Column::Email, Key::Email, &mut emails), (Column::NetworkAccount, Key::NetworkAccount, &mut networks)];
+            for (column, key, in_file) in checks {
+                let value = key.of(&r.user);
                 if value.is_empty() {
                     continue;
                 }
@@ -498,9 +495,9 @@ impl<'a> Planner<'a> {
                         "This {} is also on row {}. Each user needs their own.", column.name(), first.get()
                     ))),
                     Entry::Vacant(slot) => {
-                        if let Some(&owner) = index.get(slot.key()) {
+                        if let Some(owner) = self.find(key, value) {
                             // The owner keeps it unless this file deletes them or gives them another.
-                            let freed = rows.of(owner).is_some_and(|o| o.action == Action::Delete || Folded(field(&o.user)) != *slot.key());
+                            let freed = rows.of(owner).is_some_and(|o| o.action == Action::Delete || Folded(key.of(&o.user)) != *slot.key());
                             if owner != r.node && !freed {
                                 plan.push(Issue::cell(r.row, column, Code::AlreadyExists, format!(
                                     "The {} `{value}` belongs to the user {} already.", column.name(), existing[owner].user_id
@@ -548,7 +545,7 @@ impl<'a> Planner<'a> {
             }
             let key = Folded(wanted);
             let manager = new_names.get(&key).copied().or_else(|| {
-                let existing = self.by_user_id.get(&key).or_else(|| self.by_email.get(&key)).copied()?;
+                let existing = self.existing(wanted)?;
                 (!rows.deleted(existing)).then_some(existing)
             });
             match manager {
@@ -575,7 +572,7 @@ impl<'a> Planner<'a> {
             Some(manager) => manager,
             None if node < self.directory.users.len() => {
                 let name = &self.directory.users[node].reports_to;
-                if name.is_empty() { None } else { self.by_user_id.get(&Folded(name)).copied() }
+                if name.is_empty() { None } else { self.find(Key::UserId, name) }
             }
             None => None,
         }

@@ -104,5 +104,6 @@ pub async fn load(conn: &mut AnyConnection, tenant_id: i64, acting_user: Option<
         users,
         roles: roles.iter().map(|r| r.try_get("name")).collect::<Result<_, _>>()?,
         groups: groups.iter().map(|r| r.try_get("name")).collect::<Result<_, _>>()?,
+        index: Default::default(),
     })
 }

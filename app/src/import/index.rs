@@ -1,0 +1,117 @@
+//! The directory's users by User ID, e-mail address and network account.
+//! Made on a directory's first check and kept with it: the import page
+//! checks the same directory again after every fix, and indexing 100,000
+//! users is a tenth of a check.
+
+use super::directory::DirectoryUser;
+use super::Folded;
+use crate::pace::Steps;
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
+
+/// A value that identifies a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    UserId,
+    Email,
+    NetworkAccount,
+}
+
+impl Key {
+    const ALL: [Key; 3] = [Key::UserId, Key::Email, Key::NetworkAccount];
+
+    pub(crate) fn of(self, user: &DirectoryUser) -> &str {
+        match self {
+            Key::UserId => &user.user_id,
+            Key::Email => &user.email,
+            Key::NetworkAccount => &user.network_account,
+        }
+    }
+}
+
+/// Positions in the directory's users, in tables hashed by the users' own
+/// values: it borrows nothing, so the directory can keep it.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    tables: [HashTable<u32>; 3],
+    /// How many users it was made for.
+    users: usize,
+}
+
+fn hash(value: &str) -> u64 {
+    FxBuildHasher.hash_one(Folded(value))
+}
+
+impl Index {
+    /// Indexes `users`, offering `steps` one unit a user.
+    pub(crate) async fn build(users: &[DirectoryUser], steps: &mut Steps<'_>) -> Self {
+        let mut tables: [HashTable<u32>; 3] = Default::default();
+        tables[0].reserve(users.len(), |_| 0);
+        tables[1].reserve(users.len(), |_| 0);
+        for (node, user) in users.iter().enumerate() {
+            steps.advance(1).await;
+            for (table, key) in tables.iter_mut().zip(Key::ALL) {
+                let value = key.of(user);
+                if !value.is_empty() {
+                    table.insert_unique(hash(value), node as u32, |n| hash(key.of(&users[*n as usize])));
+                }
+            }
+        }
+        Self { tables, users: users.len() }
+    }
+
+    /// Whether this index was made for these users.
+    pub(crate) fn fits(&self, users: &[DirectoryUser]) -> bool {
+        self.users == users.len()
+    }
+
+    /// The position of the user whose `key` is `value`, in any case.
+    pub(crate) fn find(&self, users: &[DirectoryUser], key: Key, value: &str) -> Option<usize> {
+        let wanted = Folded(value);
+        let table = &self.tables[key as usize];
+        table.find(hash(value), |n| Folded(key.of(&users[*n as usize])) == wanted).map(|n| *n as usize)
+    }
+}
+
+/// The index a directory keeps once made. Not part of the directory's value:
+/// copies start without it, and it is never sent or compared. A directory's
+/// users are not changed after its first check (the page and the server
+/// make a new directory for each snapshot); a different number of users
+/// makes the check index them afresh all the same.
+#[derive(Default)]
+pub struct Kept(OnceLock<Index>);
+
+impl Kept {
+    pub(crate) fn get(&self, users: &[DirectoryUser]) -> Option<&Index> {
+        self.0.get().filter(|index| index.fits(users))
+    }
+
+    /// Keeps `index` if none is kept yet; gives it back otherwise.
+    pub(crate) fn keep(&self, index: Index) -> Result<&Index, Index> {
+        let mut offered = Some(index);
+        let kept = self.0.get_or_init(|| offered.take().unwrap_or_default());
+        offered.map_or(Ok(kept), Err)
+    }
+}
+
+impl Clone for Kept {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PartialEq for Kept {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Kept {}
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() { "Kept(index)" } else { "Kept(none)" })
+    }
+}
