@@ -3,7 +3,10 @@
 //! then the users a thousand at a time. The page decodes it in paced steps
 //! (decoding 100,000 users at once held the page for over 400 ms) and keeps
 //! the bytes as they came for checking offline, without encoding them again.
+//! It indexes the users then too, while the admin picks a file, so that the
+//! first check does not wait for that.
 
+use super::index::Index;
 use super::{Directory, DirectoryUser};
 use crate::pace::{Pace, Steps};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -38,15 +41,16 @@ impl Snapshot {
         Self(bytes)
     }
 
-    /// The directory, offering `pace` a step after each thousand users;
-    /// `None` if the bytes are not a snapshot.
+    /// The directory with its users indexed, offering `pace` a step after
+    /// each thousand users decoded and each thousand indexed; `None` if the
+    /// bytes are not a snapshot.
     pub async fn decode(&self, pace: &mut dyn Pace) -> Option<Directory> {
         let mut rest = &self.0[..];
         let mut directory: Directory = ciborium::from_reader(&mut rest).ok()?;
         let count: usize = ciborium::from_reader(&mut rest).ok()?;
         // The count is only trusted as far as the bytes could hold that many users.
         directory.users = Vec::with_capacity(count.min(rest.len() / 8));
-        let mut steps = Steps::new(pace, count, CHUNK);
+        let mut steps = Steps::new(pace, count.saturating_mul(2), CHUNK);
         while directory.users.len() < count {
             let chunk: Vec<DirectoryUser> = ciborium::from_reader(&mut rest).ok()?;
             if chunk.is_empty() {
@@ -55,7 +59,12 @@ impl Snapshot {
             steps.advance(chunk.len()).await;
             directory.users.extend(chunk);
         }
-        (directory.users.len() == count && rest.is_empty()).then_some(directory)
+        if directory.users.len() != count || !rest.is_empty() {
+            return None;
+        }
+        // A fresh directory has no index to keep already.
+        let _ = directory.index.keep(Index::build(&directory.users, &mut steps).await);
+        Some(directory)
     }
 }
 
@@ -99,8 +108,10 @@ mod tests {
         let original = directory(2500);
         let snapshot = Snapshot::encode(&original);
         let mut record = Record::default();
-        assert_eq!(straight(snapshot.decode(&mut record)), Some(original));
-        assert_eq!(record.0, [(1000, 2500), (2000, 2500)]);
+        let decoded = straight(snapshot.decode(&mut record)).unwrap();
+        assert_eq!(decoded, original);
+        assert!(decoded.index.get(&decoded.users).is_some(), "indexed before any check");
+        assert_eq!(record.0, [(1000, 5000), (2000, 5000), (3000, 5000), (4000, 5000), (5000, 5000)], "decoding, then indexing");
         assert_eq!(straight(Snapshot::encode(&directory(0)).decode(&mut Straight)), Some(directory(0)));
     }
 
