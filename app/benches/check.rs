@@ -1,9 +1,8 @@
 //! Read + check + plan against a directory of 100,000 users (the budget in
 //! BENCHMARKS.md). Run: cargo bench -p app --bench check
 
-use app::domain::access::AccessLevel;
+use app::import::check_file;
 use app::import::write::{self, Format};
-use app::import::{check_file, Directory, DirectoryUser};
 use app::sheet::Limits;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -13,51 +12,9 @@ use std::time::Duration;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn user(i: usize) -> DirectoryUser {
-    DirectoryUser {
-        user_id: format!("user{i}").into(),
-        email: format!("user{i}@example.org").into(),
-        first_name: format!("First{i}").into(),
-        last_name: format!("Last{i}").into(),
-        title: "Engineer".into(),
-        phone: format!("+44 20 {:07}", i % 10_000_000).into(),
-        phone2: Default::default(),
-        network_account: Default::default(),
-        has_password: true,
-        locale: "en-GB".into(),
-        access: AccessLevel::User,
-        active: true,
-        reports_to: if i > 0 { format!("user{}", i / 10).into() } else { Default::default() },
-        task_notification: "Email".into(),
-        roles: vec!["Sales".into()],
-        groups: vec!["Team A".into()],
-    }
-}
-
-fn directory(users: usize) -> Directory {
-    Directory {
-        version: 1,
-        tenant: "Acme".into(),
-        roles: vec!["Sales".into()],
-        groups: vec!["Team A".into()],
-        users: (0..users).map(user).collect(),
-        ..Directory::default()
-    }
-}
-
-/// `rows` rows of 12 columns: half update existing users, half create new ones.
-fn csv(rows: usize, existing: usize) -> Vec<u8> {
-    let mut out = String::from("Action,User ID,Email,First Name,Last Name,Title,Phone,Locale,Access Level,Active,Reports To,Roles\n");
-    for i in 0..rows {
-        let n = if i % 2 == 0 { i / 2 % existing } else { existing + i };
-        out.push_str(&format!(
-            ",user{n},user{n}@example.org,First{n},Last{n},Senior Engineer,+44 20 {:07},en-GB,User,TRUE,user{},Sales|Support\n",
-            n % 10_000_000,
-            n / 10
-        ));
-    }
-    out.into_bytes()
-}
+#[path = "shared/data.rs"]
+mod data;
+use data::{csv, directory};
 
 fn bench(c: &mut Criterion) {
     let limits = Limits { max_bytes: 512 << 20, ..Limits::default() };
