@@ -71,8 +71,20 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The span a request is traced in (its events show at `debug`), with the
+/// path as [`traced_path`] gives it.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("request", method = %request.method(), path = traced_path(request.uri().path()))
+}
+
+/// A path as it may be logged: the token of a set-password link is as good
+/// as a password until used, so it never reaches a log.
+fn traced_path(path: &str) -> &str {
+    if path.starts_with("/password/") { "/password/[token]" } else { path }
 }
 
 /// The largest request body: what the largest accepted file needs.
@@ -116,5 +128,17 @@ async fn shutdown() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::traced_path;
+
+    #[test]
+    fn set_password_tokens_are_never_traced() {
+        assert_eq!(traced_path("/password/3q2-secret-token"), "/password/[token]");
+        assert_eq!(traced_path("/users/12"), "/users/12");
+        assert_eq!(traced_path("/password"), "/password");
     }
 }
