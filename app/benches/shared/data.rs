@@ -1,7 +1,6 @@
 //! The benchmark's directory and files, shared by `benches/check.rs` and
 //! `examples/repeat_check.rs`.
 
-use app::domain::access::AccessLevel;
 use app::import::{Directory, DirectoryUser};
 
 pub fn user(i: usize) -> DirectoryUser {
@@ -12,16 +11,12 @@ pub fn user(i: usize) -> DirectoryUser {
         last_name: format!("Last{i}").into(),
         title: "Engineer".into(),
         phone: format!("+44 20 {:07}", i % 10_000_000).into(),
-        phone2: Default::default(),
-        network_account: Default::default(),
         has_password: true,
-        locale: "en-GB".into(),
-        access: AccessLevel::User,
-        active: true,
         reports_to: if i > 0 { format!("user{}", i / 10).into() } else { Default::default() },
-        task_notification: "Email".into(),
         roles: vec!["Sales".into()],
         groups: vec!["Team A".into()],
+        // Locale en-GB, access User, active, notified by e-mail.
+        ..DirectoryUser::new(&Directory::default())
     }
 }
 
