@@ -170,8 +170,9 @@ pub async fn check_paced(sheet: &Sheet, directory: &Directory, pace: &mut dyn Pa
     plan
 }
 
-/// How many times the check goes over the rows: parse, resolve, uniqueness,
-/// managers (twice), cycles, new roles, and the plan itself.
+/// How many times the check goes over the rows: the Action column, parse
+/// and resolve, uniqueness, managers (twice), cycles, new roles, and the
+/// plan itself.
 const PASSES: usize = 8;
 
 async fn plan_rows(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_>, plan: &mut Plan) {
