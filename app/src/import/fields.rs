@@ -72,9 +72,14 @@ fn trim(cell: &str) -> &str {
     }
 }
 
+/// The row's cell in `column`, trimmed; `None` if the sheet has no such column.
+fn cell<'s>(row: &Row<'s>, mapping: &Mapping, column: Column) -> Option<&'s str> {
+    mapping.position(column).map(|at| trim(row.cell(at)))
+}
+
 /// The row's Action, blank as `None`; the cell's text if it names none.
 pub fn action<'s>(row: &Row<'s>, mapping: &Mapping) -> Result<Option<Action>, &'s str> {
-    match mapping.position(Column::Action).map_or("", |at| trim(row.cell(at))) {
+    match cell(row, mapping, Column::Action).unwrap_or("") {
         "" => Ok(None),
         a if a.eq_ignore_ascii_case("create") => Ok(Some(Action::Create)),
         a if a.eq_ignore_ascii_case("update") => Ok(Some(Action::Update)),
@@ -86,7 +91,7 @@ pub fn action<'s>(row: &Row<'s>, mapping: &Mapping) -> Result<Option<Action>, &'
 /// Checks every cell of one row, adding a problem for each bad one.
 pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issues: &mut Vec<Issue>) -> RowInput<'s> {
     let number = row.number;
-    let cell = |column: Column| mapping.position(column).map(|at| trim(row.cell(at)));
+    let cell = |column: Column| cell(&row, mapping, column);
     let mut bad = |column: Column, code: Code, message: String| issues.push(Issue::cell(number, column, code, message));
     let mut input = RowInput { row: number, ..RowInput::default() };
 

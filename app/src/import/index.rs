@@ -8,6 +8,7 @@ use super::Folded;
 use crate::pace::Steps;
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::sync::OnceLock;
 
@@ -88,11 +89,15 @@ impl Kept {
         self.0.get().filter(|index| index.fits(users))
     }
 
-    /// Keeps `index` if none is kept yet; gives it back otherwise.
-    pub(crate) fn keep(&self, index: Index) -> Result<&Index, Index> {
-        let mut offered = Some(index);
-        let kept = self.0.get_or_init(|| offered.take().unwrap_or_default());
-        offered.map_or(Ok(kept), Err)
+    /// The kept index if it fits `users`; else one made now (offering
+    /// `steps` one unit a user), kept if none is kept yet.
+    pub(crate) async fn get_or_build(&self, users: &[DirectoryUser], steps: &mut Steps<'_>) -> Cow<'_, Index> {
+        if let Some(kept) = self.get(users) {
+            return Cow::Borrowed(kept);
+        }
+        let mut made = Some(Index::build(users, steps).await);
+        let kept = self.0.get_or_init(|| made.take().unwrap_or_default());
+        made.map_or(Cow::Borrowed(kept), Cow::Owned)
     }
 }
 

@@ -257,13 +257,7 @@ impl<'r> Rows<'r> {
 
 impl<'a> Planner<'a> {
     async fn new(directory: &'a Directory, mapping: &'a Mapping, steps: &mut Steps<'_>) -> Self {
-        let index = match directory.index.get(&directory.users) {
-            Some(kept) => Cow::Borrowed(kept),
-            None => match directory.index.keep(Index::build(&directory.users, steps).await) {
-                Ok(kept) => Cow::Borrowed(kept),
-                Err(made) => Cow::Owned(made),
-            },
-        };
+        let index = directory.index.get_or_build(&directory.users, steps).await;
         let names = |list: &'a [String]| list.iter().map(|n| (Folded(n), n.as_str())).collect();
         Self {
             directory,

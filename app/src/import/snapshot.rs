@@ -6,7 +6,6 @@
 //! It indexes the users then too, while the admin picks a file, so that the
 //! first check does not wait for that.
 
-use super::index::Index;
 use super::{Directory, DirectoryUser};
 use crate::pace::{Pace, Steps};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -62,8 +61,7 @@ impl Snapshot {
         if directory.users.len() != count || !rest.is_empty() {
             return None;
         }
-        // A fresh directory has no index to keep already.
-        let _ = directory.index.keep(Index::build(&directory.users, &mut steps).await);
+        directory.index.get_or_build(&directory.users, &mut steps).await;
         Some(directory)
     }
 }
