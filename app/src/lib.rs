@@ -14,6 +14,7 @@ pub mod manage;
 mod pages;
 pub mod passwords;
 pub mod pace;
+mod parallel;
 pub mod sheet;
 #[cfg(feature = "ssr")]
 pub mod state;

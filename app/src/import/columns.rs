@@ -141,12 +141,15 @@ pub fn normalise(heading: &str) -> String {
 /// Where each known column is in the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mapping {
+    /// In the file's order.
     positions: Vec<(Column, usize)>,
+    /// The same by column, for the dozen look-ups of every row.
+    by_column: [Option<usize>; Column::ALL.len()],
 }
 
 impl Mapping {
     pub fn position(&self, column: Column) -> Option<usize> {
-        self.positions.iter().find(|(c, _)| *c == column).map(|(_, at)| *at)
+        self.by_column[column as usize]
     }
 
     pub fn has(&self, column: Column) -> bool {
@@ -191,6 +194,7 @@ pub fn map_headings(headings: &[String]) -> (Mapping, Vec<Issue>) {
             continue;
         }
         mapping.positions.push((column, at));
+        mapping.by_column[column as usize] = Some(at);
     }
     (mapping, issues)
 }

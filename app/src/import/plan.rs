@@ -8,7 +8,8 @@ use super::fields::{self, parse_row, Action, RowInput};
 use super::issue::{Code, Issue};
 use crate::domain::access::AccessLevel;
 use crate::pace::{self, Pace, Steps, Straight, ROWS_A_STEP};
-use crate::sheet::Sheet;
+use crate::parallel;
+use crate::sheet::{Row, Sheet};
 use serde::{Deserialize, Serialize};
 use super::index::{Index, Key};
 use super::{fold, Folded};
@@ -235,6 +236,17 @@ struct Resolved<'r> {
     user: Box<DirectoryUser>,
 }
 
+/// A row that names a user (by User ID, else e-mail), before the rows
+/// before it are known: whether it repeats one of them is decided in order.
+struct Named<'r> {
+    row: u32,
+    key: Folded<'r>,
+    key_column: Column,
+    /// Problems with what the row does, reported unless it repeats a row.
+    issues: Vec<Issue>,
+    resolved: Option<Resolved<'r>>,
+}
+
 /// The resolved rows, and for every node the row that touches it, if any.
 struct Rows<'r> {
     list: Vec<Resolved<'r>>,
@@ -291,88 +303,112 @@ impl<'a> Planner<'a> {
     }
 
     /// Checks each row's cells, finds its user, decides create or update,
-    /// and builds the user as they will be. Rows are parsed one at a time
-    /// and only what later passes need is kept.
+    /// and builds the user as they will be. Rows are parsed a chunk at a
+    /// time, in parallel where there are cores, and only what later passes
+    /// need is kept; what depends on the rows before (duplicates, new
+    /// users' places) is decided in order.
     async fn resolve<'r>(&self, sheet: &'r Sheet, plan: &mut Plan, steps: &mut Steps<'_>) -> Rows<'r> {
         let mut seen: FxHashMap<Folded<'r>, u32> = FxHashMap::with_capacity_and_hasher(sheet.len(), Default::default());
         let mut list = Vec::with_capacity(sheet.len());
         let mut next_new = self.directory.users.len();
-        let mut cell_issues = Vec::new();
-        for row in sheet.rows() {
-            steps.advance(1).await;
-            let input = parse_row(row, self.mapping, self.directory.min_password_length, &mut cell_issues);
-            cell_issues.drain(..).for_each(|issue| plan.push(issue));
-            let Some(key) = input.key() else { continue };
-            let key_column = if input.user_id.is_some() { Column::UserId } else { Column::Email };
-            let shown = || input.shown();
-            let found = match input.user_id {
-                Some(_) => self.find(Key::UserId, key.0),
-                None => self.find(Key::Email, key.0),
-            };
-            match seen.entry(key) {
-                Entry::Occupied(first) => {
-                    plan.push(Issue::cell(input.row, key_column, Code::DuplicateInFile, format!(
-                        "`{}` appears again: row {} already has this user. Keep one row per user.", shown(), first.get()
-                    )));
-                    continue;
+        let all: Vec<Row<'r>> = sheet.rows().collect();
+        for chunk in all.chunks(parallel::CHUNK) {
+            steps.advance(chunk.len()).await;
+            for (cell_issues, named) in parallel::map(chunk, |row| self.prepare(*row)) {
+                cell_issues.into_iter().for_each(|issue| plan.push(issue));
+                let Some(named) = named else { continue };
+                match seen.entry(named.key) {
+                    Entry::Occupied(first) => {
+                        plan.push(Issue::cell(named.row, named.key_column, Code::DuplicateInFile, format!(
+                            "`{}` appears again: row {} already has this user. Keep one row per user.", named.key.0, first.get()
+                        )));
+                        continue;
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(named.row);
+                    }
                 }
-                Entry::Vacant(slot) => {
-                    slot.insert(input.row);
-                }
-            }
-            if let Some(tenant) = input.tenant {
-                if columns::normalise(tenant) != columns::normalise(&self.directory.tenant) {
-                    plan.push(Issue::cell(input.row, Column::Tenant, Code::OtherTenant, format!(
-                        "`{tenant}` is not your organisation ({}). Remove the row or correct the Tenant.", self.directory.tenant
-                    )));
-                    continue;
+                named.issues.into_iter().for_each(|issue| plan.push(issue));
+                if let Some(mut resolved) = named.resolved {
+                    if resolved.action == Action::Create {
+                        resolved.node = next_new;
+                        next_new += 1;
+                    }
+                    list.push(resolved);
                 }
             }
-            let action = input.action.unwrap_or(if found.is_some() { Action::Update } else { Action::Create });
-            let node = match (action, found) {
-                (Action::Create, Some(_)) => {
-                    plan.push(Issue::cell(input.row, key_column, Code::AlreadyExists, format!(
-                        "A user `{}` exists already. To change them, write update or leave Action blank.", shown()
-                    )));
-                    continue;
-                }
-                (Action::Update | Action::Delete, None) => {
-                    plan.push(Issue::cell(input.row, key_column, Code::NotFound, format!(
-                        "There is no user `{}`. Check the spelling, or write create to add them.", shown()
-                    )));
-                    continue;
-                }
-                (Action::Create, None) => {
-                    next_new += 1;
-                    next_new - 1
-                }
-                (_, Some(node)) => node,
-            };
-            let user = if action == Action::Delete {
-                if self.is_acting_admin(node) {
-                    plan.push(Issue::cell(input.row, key_column, Code::SelfLockout, "You cannot delete yourself. Another admin can.".into()));
-                }
-                Box::new(self.directory.users[node].clone())
-            } else {
-                let Some(user) = self.build(&input, action, node, plan) else { continue };
-                user
-            };
-            list.push(Resolved {
-                row: input.row,
-                key_column,
-                reports_to: input.reports_to.is_some(),
-                notify_if_new: input.notify_if_new,
-                password: input.password,
-                action,
-                node,
-                user,
-            });
         }
         let mut slot = vec![None; next_new];
         for (index, r) in list.iter().enumerate() {
             slot[r.node] = Some(index as u32);
         }
         Rows { list, slot }
+    }
+
+    /// One row on its own: its cells' problems, and the user it names.
+    fn prepare<'r>(&self, row: Row<'r>) -> (Vec<Issue>, Option<Named<'r>>) {
+        let mut cell_issues = Vec::new();
+        let input = parse_row(row, self.mapping, self.directory.min_password_length, &mut cell_issues);
+        let named = input.key().map(|key| {
+            let key_column = if input.user_id.is_some() { Column::UserId } else { Column::Email };
+            let mut issues = Vec::new();
+            let resolved = self.decide(&input, key, key_column, &mut issues);
+            Named { row: input.row, key, key_column, issues, resolved }
+        });
+        (cell_issues, named)
+    }
+
+    /// What the row does to the user it names, if it can.
+    fn decide<'r>(&self, input: &RowInput<'r>, key: Folded<'r>, key_column: Column, issues: &mut Vec<Issue>) -> Option<Resolved<'r>> {
+        let (row, shown) = (input.row, key.0);
+        let found = match input.user_id {
+            Some(_) => self.find(Key::UserId, shown),
+            None => self.find(Key::Email, shown),
+        };
+        if let Some(tenant) = input.tenant {
+            if columns::normalise(tenant) != columns::normalise(&self.directory.tenant) {
+                issues.push(Issue::cell(row, Column::Tenant, Code::OtherTenant, format!(
+                    "`{tenant}` is not your organisation ({}). Remove the row or correct the Tenant.", self.directory.tenant
+                )));
+                return None;
+            }
+        }
+        let action = input.action.unwrap_or(if found.is_some() { Action::Update } else { Action::Create });
+        match (action, found) {
+            (Action::Create, Some(_)) => {
+                issues.push(Issue::cell(row, key_column, Code::AlreadyExists, format!(
+                    "A user `{shown}` exists already. To change them, write update or leave Action blank."
+                )));
+                return None;
+            }
+            (Action::Update | Action::Delete, None) => {
+                issues.push(Issue::cell(row, key_column, Code::NotFound, format!(
+                    "There is no user `{shown}`. Check the spelling, or write create to add them."
+                )));
+                return None;
+            }
+            _ => {}
+        }
+        let user = match found {
+            Some(node) if action == Action::Delete => {
+                if self.is_acting_admin(node) {
+                    issues.push(Issue::cell(row, key_column, Code::SelfLockout, "You cannot delete yourself. Another admin can.".into()));
+                }
+                Box::new(self.directory.users[node].clone())
+            }
+            _ => self.build(input, found, issues)?,
+        };
+        Some(Resolved {
+            row,
+            key_column,
+            reports_to: input.reports_to.is_some(),
+            notify_if_new: input.notify_if_new,
+            password: input.password,
+            action,
+            // A new user's place is given in row order, once the row is known not to repeat another.
+            node: found.unwrap_or(usize::MAX),
+            user,
+        })
     }
 
     fn is_acting_admin(&self, node: Node) -> bool {
@@ -382,13 +418,14 @@ impl<'a> Planner<'a> {
 
     /// The user after the row applies: the columns present replace values;
     /// blank cells clear them, except where SPEC says blank keeps them.
-    fn build(&self, input: &RowInput, action: Action, node: Node, plan: &mut Plan) -> Option<Box<DirectoryUser>> {
+    /// `found` is the user updated; none, a user created.
+    fn build(&self, input: &RowInput, found: Option<Node>, issues: &mut Vec<Issue>) -> Option<Box<DirectoryUser>> {
         let row = input.row;
-        let mut user = Box::new(match action {
-            Action::Create => DirectoryUser::new(self.directory),
-            _ => self.directory.users[node].clone(),
+        let mut user = Box::new(match found {
+            None => DirectoryUser::new(self.directory),
+            Some(node) => self.directory.users[node].clone(),
         });
-        if action == Action::Create {
+        if found.is_none() {
             let email = input.email?;
             user.email = email.into();
             user.user_id = input.user_id.unwrap_or(email).into();
@@ -396,7 +433,7 @@ impl<'a> Planner<'a> {
                 Some(last) if !last.is_empty() => {}
                 _ if !self.mapping.has(Column::LastName) => return None,
                 _ => {
-                    plan.push(Issue::cell(row, Column::LastName, Code::Required, "A new user needs a last name.".into()));
+                    issues.push(Issue::cell(row, Column::LastName, Code::Required, "A new user needs a last name.".into()));
                     return None;
                 }
             }
@@ -428,7 +465,7 @@ impl<'a> Planner<'a> {
         if input.password.is_some() {
             user.has_password = true;
             if !user.network_account.is_empty() {
-                plan.push(Issue::cell(row, Column::Password, Code::PasswordNotAllowed, "A user with a Network Account signs in through the network: leave Password blank.".into()));
+                issues.push(Issue::cell(row, Column::Password, Code::PasswordNotAllowed, "A user with a Network Account signs in through the network: leave Password blank.".into()));
             }
         }
         if let Some(roles) = &input.roles {
@@ -439,7 +476,7 @@ impl<'a> Planner<'a> {
             for name in groups {
                 match self.groups.get(&Folded(name)) {
                     Some(existing) => user.groups.push(Name::from(*existing)),
-                    None => plan.push(Issue::cell(row, Column::Groups, Code::UnknownGroup, format!(
+                    None => issues.push(Issue::cell(row, Column::Groups, Code::UnknownGroup, format!(
                         "The group `{name}` does not exist. Create it on the Groups page first, or correct the name."
                     ))),
                 }
@@ -456,16 +493,16 @@ impl<'a> Planner<'a> {
                         user.groups.extend(from.groups.iter().cloned());
                     }
                 }
-                None => plan.push(Issue::cell(row, Column::CopyFrom, Code::UnknownCopySource, format!(
+                None => issues.push(Issue::cell(row, Column::CopyFrom, Code::UnknownCopySource, format!(
                     "There is no user `{source}` to copy from. Give the User ID or e-mail of an existing user."
                 ))),
             }
         }
         dedupe(&mut user.roles);
         dedupe(&mut user.groups);
-        if self.is_acting_admin(node) && (!user.active || user.access != AccessLevel::Admin) {
+        if found.is_some_and(|node| self.is_acting_admin(node)) && (!user.active || user.access != AccessLevel::Admin) {
             let column = if user.active { Column::AccessLevel } else { Column::Active };
-            plan.push(Issue::cell(row, column, Code::SelfLockout, "You cannot block yourself or remove your own Admin access. Another admin can.".into()));
+            issues.push(Issue::cell(row, column, Code::SelfLockout, "You cannot block yourself or remove your own Admin access. Another admin can.".into()));
         }
         Some(user)
     }
@@ -641,32 +678,49 @@ impl<'a> Planner<'a> {
         let creates = rows.list.iter().filter(|r| r.action == Action::Create).count();
         plan.creates.reserve(creates);
         plan.updates.reserve(rows.list.len() - creates);
-        for r in rows.list {
-            steps.advance(1).await;
-            let row = r.row;
-            match r.action {
-                Action::Delete => plan.deletes.push(Delete { row, user: r.user }),
-                Action::Create => {
-                    // A network account signs in through the network: no password to set.
-                    let invite = r.notify_if_new && r.user.network_account.is_empty();
-                    if r.user.phone.is_empty() {
-                        plan.push(Issue::cell(row, Column::Phone, Code::NoPhone, format!("The new user {} has no phone number.", r.user.user_id)));
-                    }
-                    if r.password.is_none() && !invite && r.user.network_account.is_empty() {
-                        plan.push(Issue::cell(row, Column::Password, Code::NoSignIn, format!(
-                            "The new user {} will have no way to sign in: give a password, set Notify If New to TRUE, or give a Network Account.", r.user.user_id
-                        )));
-                    }
-                    plan.creates.push(Create { row, user: r.user, password: r.password.map(str::to_string), invite });
+        let mut list = rows.list.into_iter();
+        loop {
+            let chunk: Vec<Resolved> = list.by_ref().take(parallel::CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            steps.advance(chunk.len()).await;
+            // Comparing updated users field by field is the pass's work, done in parallel.
+            let compared = parallel::map(&chunk, |r| {
+                (r.action == Action::Update).then(|| changes(&self.directory.users[r.node], &r.user, r.password.is_some()))
+            });
+            for (r, changes) in chunk.into_iter().zip(compared) {
+                self.place(r, changes, plan);
+            }
+        }
+    }
+
+    /// Puts one row in the plan's lists, with its warnings; `changes` are
+    /// an update's.
+    fn place(&self, r: Resolved, changes: Option<Vec<Change>>, plan: &mut Plan) {
+        let row = r.row;
+        match r.action {
+            Action::Delete => plan.deletes.push(Delete { row, user: r.user }),
+            Action::Create => {
+                // A network account signs in through the network: no password to set.
+                let invite = r.notify_if_new && r.user.network_account.is_empty();
+                if r.user.phone.is_empty() {
+                    plan.push(Issue::cell(row, Column::Phone, Code::NoPhone, format!("The new user {} has no phone number.", r.user.user_id)));
                 }
-                Action::Update => {
-                    let changes = changes(&self.directory.users[r.node], &r.user, r.password.is_some());
-                    if changes.is_empty() {
-                        plan.push(Issue::cell(row, Column::Email, Code::Unchanged, format!("Row {row} changes nothing for {}.", r.user.user_id)));
-                        plan.unchanged.push(row);
-                    } else {
-                        plan.updates.push(Update { row, user: r.user, changes, password: r.password.map(str::to_string) });
-                    }
+                if r.password.is_none() && !invite && r.user.network_account.is_empty() {
+                    plan.push(Issue::cell(row, Column::Password, Code::NoSignIn, format!(
+                        "The new user {} will have no way to sign in: give a password, set Notify If New to TRUE, or give a Network Account.", r.user.user_id
+                    )));
+                }
+                plan.creates.push(Create { row, user: r.user, password: r.password.map(str::to_string), invite });
+            }
+            Action::Update => {
+                let changes = changes.unwrap_or_default();
+                if changes.is_empty() {
+                    plan.push(Issue::cell(row, Column::Email, Code::Unchanged, format!("Row {row} changes nothing for {}.", r.user.user_id)));
+                    plan.unchanged.push(row);
+                } else {
+                    plan.updates.push(Update { row, user: r.user, changes, password: r.password.map(str::to_string) });
                 }
             }
         }

@@ -220,21 +220,34 @@ impl<'l> Builder<'l> {
     where
         I: Iterator<Item = &'c str> + Clone,
     {
-        let max_chars = self.limits.max_cell_chars;
-        // A byte count under the limit needs no character count.
-        if let Some(long) = cells.clone().position(|c| c.len() > max_chars && c.chars().count() > max_chars) {
+        let (max_chars, max_columns, from_file) = (self.limits.max_cell_chars, self.limits.max_columns, self.from_file);
+        let width = self.sheet.headings.len();
+        // One pass finds what the checks below need: the first over-long
+        // cell, values past the last column read or past the headings.
+        let (mut long, mut beyond, mut filled, mut extra) = (None, false, false, None);
+        for (at, cell) in cells.clone().enumerate() {
+            // A byte count under the limit needs no character count.
+            if long.is_none() && cell.len() > max_chars && cell.chars().count() > max_chars {
+                long = Some(at);
+            }
+            if at >= max_columns {
+                beyond |= !is_blank(cell);
+            } else if !is_blank(if from_file { unneutralise(cell) } else { cell }) {
+                filled = true;
+                extra = extra.or(at.checked_sub(width));
+            }
+        }
+        if let Some(long) = long {
             return Err(ReadError::too_large(format!(
                 "Row {number}, column {} has more than {max_chars} characters, more than a spreadsheet cell can hold.",
                 long + 1,
             )));
         }
-        let max_columns = self.limits.max_columns;
-        if cells.clone().skip(max_columns).any(|c| !c.trim().is_empty()) {
+        if beyond {
             return Err(ReadError::too_large(format!(
                 "Row {number} has values beyond column {max_columns}; Roster reads at most that many columns."
             )));
         }
-        let from_file = self.from_file;
         let cells = cells.take(max_columns).map(move |c| if from_file { unneutralise(c) } else { c });
         if !self.seen_headings && number > 1 {
             // Row 1 is blank: there are no headings.
@@ -245,7 +258,7 @@ impl<'l> Builder<'l> {
             self.sheet.headings = cells.map(|c| c.trim().to_string()).collect();
             return Ok(());
         }
-        if cells.clone().all(|c| c.trim().is_empty()) {
+        if !filled {
             return Ok(());
         }
         if self.sheet.rows.len() >= self.limits.max_rows {
@@ -254,8 +267,7 @@ impl<'l> Builder<'l> {
                 self.limits.max_rows
             )));
         }
-        let width = self.sheet.headings.len();
-        if let Some(extra) = cells.clone().skip(width).position(|c| !c.trim().is_empty()) {
+        if let Some(extra) = extra {
             if !self.sheet.issues.iter().any(|i| i.code == Code::UnknownColumn) {
                 self.sheet.issues.push(Issue {
                     row: Some(number),
@@ -278,6 +290,12 @@ impl<'l> Builder<'l> {
     fn finish(self) -> Sheet {
         self.sheet
     }
+}
+
+/// Whether a cell holds nothing but white space, deciding at the first
+/// byte for nearly every cell.
+fn is_blank(cell: &str) -> bool {
+    cell.bytes().next().is_none_or(|first| !first.is_ascii_graphic()) && cell.trim().is_empty()
 }
 
 /// Characters that make a spreadsheet program run a cell as a formula.
