@@ -6,17 +6,30 @@
 /// the cores, in the browser one paced step.
 pub(crate) const CHUNK: usize = if cfg!(target_arch = "wasm32") { crate::pace::ROWS_A_STEP } else { 8192 };
 
-/// `f` of each item, in order; natively the items are shared among the cores.
-pub(crate) fn map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+/// Fewer rows than this are not worth handing to another thread.
+pub(crate) const ROWS_A_THREAD: usize = 512;
+
+/// `f` of each item, in order; natively the items are shared among the
+/// cores, at least `least` to a thread.
+pub(crate) fn map<T: Sync, U: Send>(items: &[T], least: usize, f: impl Fn(&T) -> U + Sync) -> Vec<U> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         use rayon::prelude::*;
-        // Fewer rows than this are not worth handing to another thread.
-        const LEAST: usize = 512;
-        items.par_iter().with_min_len(LEAST).map(&f).collect()
+        items.par_iter().with_min_len(least).map(&f).collect()
     }
     #[cfg(target_arch = "wasm32")]
-    items.iter().map(f).collect()
+    {
+        let _ = least;
+        items.iter().map(f).collect()
+    }
+}
+
+/// Whether work can run on more than one core here.
+pub(crate) fn is_parallel() -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    return rayon::current_num_threads() > 1;
+    #[cfg(target_arch = "wasm32")]
+    false
 }
 
 #[cfg(test)]
@@ -27,14 +40,14 @@ mod tests {
     fn results_keep_the_order_of_the_items() {
         for len in [0, 1, 511, 512, 1_025, 10_007] {
             let items: Vec<usize> = (0..len).collect();
-            assert_eq!(map(&items, |i| i * 3), items.iter().map(|i| i * 3).collect::<Vec<_>>(), "{len} items");
+            assert_eq!(map(&items, ROWS_A_THREAD, |i| i * 3), items.iter().map(|i| i * 3).collect::<Vec<_>>(), "{len} items");
         }
     }
 
     #[test]
     fn a_panic_in_any_part_reaches_the_caller() {
         let items: Vec<usize> = (0..4096).collect();
-        let outcome = std::panic::catch_unwind(|| map(&items, |i| assert!(*i < 4000)));
+        let outcome = std::panic::catch_unwind(|| map(&items, ROWS_A_THREAD, |i| assert!(*i < 4000)));
         assert!(outcome.is_err());
     }
 }

@@ -314,7 +314,7 @@ impl<'a> Planner<'a> {
         let all: Vec<Row<'r>> = sheet.rows().collect();
         for chunk in all.chunks(parallel::CHUNK) {
             steps.advance(chunk.len()).await;
-            for (cell_issues, named) in parallel::map(chunk, |row| self.prepare(*row)) {
+            for (cell_issues, named) in parallel::map(chunk, parallel::ROWS_A_THREAD, |row| self.prepare(*row)) {
                 cell_issues.into_iter().for_each(|issue| plan.push(issue));
                 let Some(named) = named else { continue };
                 match seen.entry(named.key) {
@@ -686,7 +686,7 @@ impl<'a> Planner<'a> {
             }
             steps.advance(chunk.len()).await;
             // Comparing updated users field by field is the pass's work, done in parallel.
-            let compared = parallel::map(&chunk, |r| {
+            let compared = parallel::map(&chunk, parallel::ROWS_A_THREAD, |r| {
                 (r.action == Action::Update).then(|| changes(&self.directory.users[r.node], &r.user, r.password.is_some()))
             });
             for (r, changes) in chunk.into_iter().zip(compared) {

@@ -287,6 +287,33 @@ impl<'l> Builder<'l> {
         Ok(())
     }
 
+    /// A builder for rows after the headings, read apart from the others.
+    fn for_part(&self) -> Self {
+        let sheet = Sheet { headings: self.sheet.headings.clone(), ..Sheet::default() };
+        Self { limits: self.limits, sheet, seen_headings: true, from_file: self.from_file }
+    }
+
+    /// Adds rows read in parts, in order, each part with how many rows it
+    /// spans; the first follows row `before`. Gives false, adding nothing,
+    /// where together they pass a limit that each part kept apart.
+    fn append(&mut self, parts: Vec<(Sheet, u32)>, before: u32) -> bool {
+        let rows: usize = parts.iter().map(|(part, _)| part.rows.len()).sum();
+        let text: usize = parts.iter().map(|(part, _)| part.text.len()).sum();
+        if self.sheet.rows.len() + rows > self.limits.max_rows || self.sheet.text.len() + text > u32::MAX as usize / 2 {
+            return false;
+        }
+        let mut before = before;
+        for (part, spans) in parts {
+            let (text_at, ends_at) = (self.sheet.text.len() as u32, self.sheet.ends.len() as u32);
+            self.sheet.text.push_str(&part.text);
+            self.sheet.ends.extend(part.ends.iter().map(|end| end + text_at));
+            let moved = |span: &Span| Span { number: span.number + before, first: span.first + ends_at, len: span.len };
+            self.sheet.rows.extend(part.rows.iter().map(moved));
+            before += spans;
+        }
+        true
+    }
+
     fn finish(self) -> Sheet {
         self.sheet
     }

@@ -3,44 +3,118 @@
 
 use super::{Builder, ReadError};
 use crate::pace::{Pace, Steps};
+use crate::parallel;
 use std::borrow::Cow;
 
 pub(super) async fn read_csv(bytes: &[u8], builder: &mut Builder<'_>, pace: &mut dyn Pace) -> Result<(), ReadError> {
     // Progress is counted in bytes: checked for their encoding, then read.
     let mut steps = Steps::new(pace, 2 * bytes.len(), 64 << 10);
     let text = decode(bytes, &mut steps).await;
-    let delimiter = detect_delimiter(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(&text[..]);
-    // The csv crate skips blank lines without counting them; count them back
-    // so that row numbers are what a spreadsheet program shows. A quoted
-    // line break stays in one row.
-    let bytes = &text[..];
-    let mut at = 0usize;
-    let mut row = 0u32;
-    let mut record = csv::StringRecord::new();
-    loop {
-        // After a CRLF line the reader stops between the CR and the LF.
-        let rest = &bytes[at.min(bytes.len())..];
-        let rest = if at > 0 && bytes[at - 1] == b'\r' { rest.strip_prefix(b"\n").unwrap_or(rest) } else { rest };
-        let blank = blank_lines(rest);
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(error) => {
-                return Err(ReadError::unreadable(format!("The CSV file is damaged after row {row}: {error}.")));
-            }
-        }
-        row += 1 + blank;
-        builder.row(row, record.iter())?;
-        let next = reader.position().byte() as usize;
-        steps.advance(next - at).await;
-        at = next;
+    let mut records = Records::new(&text, 0..text.len(), detect_delimiter(&text));
+    if let Some(row) = records.next()? {
+        builder.row(row, records.record.iter())?;
+    }
+    if parallel::is_parallel() && read_in_parts(&records, builder, PART) {
+        return Ok(());
+    }
+    let mut at = records.end();
+    while let Some(row) = records.next()? {
+        builder.row(row, records.record.iter())?;
+        steps.advance(records.end() - at).await;
+        at = records.end();
     }
     Ok(())
+}
+
+/// The size of the parts a CSV file's text is read in on many cores: big
+/// enough that starting a part costs nothing next to reading it.
+const PART: usize = 1 << 20;
+
+/// The records of a range of the text, numbered as a spreadsheet numbers
+/// its rows: the csv crate skips blank lines without counting them, so they
+/// are counted back. A quoted line break stays in one row.
+struct Records<'t> {
+    text: &'t [u8],
+    start: usize,
+    stop: usize,
+    delimiter: u8,
+    reader: csv::Reader<&'t [u8]>,
+    record: csv::StringRecord,
+    /// The row number of the last record read, after blank lines at the end.
+    row: u32,
+}
+
+impl<'t> Records<'t> {
+    fn new(text: &'t [u8], range: std::ops::Range<usize>, delimiter: u8) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(&text[range.clone()]);
+        Self { text, start: range.start, stop: range.end, delimiter, reader, record: csv::StringRecord::new(), row: 0 }
+    }
+
+    /// Where in the text the reader has come to.
+    fn end(&self) -> usize {
+        self.start + self.reader.position().byte() as usize
+    }
+
+    /// Reads the next record into `record`, giving its row number.
+    fn next(&mut self) -> Result<Option<u32>, ReadError> {
+        let at = self.end();
+        // After a CRLF line the reader stops between the CR and the LF.
+        let rest = &self.text[at.min(self.stop)..self.stop];
+        let rest = if at > 0 && self.text[at - 1] == b'\r' { rest.strip_prefix(b"\n").unwrap_or(rest) } else { rest };
+        let blank = blank_lines(rest);
+        match self.reader.read_record(&mut self.record) {
+            Ok(true) => {
+                self.row += 1 + blank;
+                Ok(Some(self.row))
+            }
+            Ok(false) => {
+                self.row += blank;
+                Ok(None)
+            }
+            Err(error) => Err(ReadError::unreadable(format!("The CSV file is damaged after row {}: {error}.", self.row))),
+        }
+    }
+}
+
+/// Reads the rows after the headings on every core: the text is cut into
+/// parts at line breaks and each part read on its own. A cut inside a quoted
+/// cell shows as a part whose last cell runs into its last line break; then,
+/// or if any part finds a problem (whose message needs the row numbers of the
+/// whole file), nothing is kept and the caller reads the rows in order.
+/// Gives whether the rows were read.
+fn read_in_parts(headings: &Records, builder: &mut Builder, part: usize) -> bool {
+    let text = headings.text;
+    let start = headings.end() + usize::from(headings.end() > 0 && text.get(headings.end() - 1) == Some(&b'\r') && text.get(headings.end()) == Some(&b'\n'));
+    if text.len() - start < 2 * part {
+        return false;
+    }
+    let count = (text.len() - start) / part;
+    let mut cuts = vec![start];
+    for part in 1..count {
+        let target = start + part * (text.len() - start) / count;
+        match text[target..].iter().position(|b| *b == b'\n') {
+            Some(at) if target + at + 1 > *cuts.last().unwrap_or(&0) && target + at + 1 < text.len() => cuts.push(target + at + 1),
+            _ => {}
+        }
+    }
+    cuts.push(text.len());
+    let parts: Vec<_> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
+    let read = parallel::map(&parts, 1, |range| {
+        let mut records = Records::new(text, range.clone(), headings.delimiter);
+        let mut part = builder.for_part();
+        let mut clean = true;
+        while let Some(row) = records.next().ok()? {
+            part.row(row, records.record.iter()).ok()?;
+            clean = records.record.iter().last().is_none_or(|cell| !cell.ends_with(['\n', '\r']));
+        }
+        (part.sheet.issues.is_empty() && (clean || range.end == text.len())).then_some((part.sheet, records.row))
+    });
+    let Some(read) = read.into_iter().collect::<Option<Vec<_>>>() else { return false };
+    builder.append(read, headings.row)
 }
 
 fn skip_line_ending(bytes: &[u8]) -> &[u8] {
@@ -195,6 +269,60 @@ mod tests {
     fn blank_lines_count_in_the_row_numbers() {
         for text in ["Email\n\n\n\nb@x.org", "Email\r\n\r\n\r\n\r\nb@x.org\r\n"] {
             assert_eq!(rows(&sheet(text.as_bytes())), [(5, vec!["b@x.org"])], "{text:?}");
+        }
+    }
+
+    /// Reads `text` as `read` does, but cut into parts of about `part`
+    /// bytes; none where the parts were given up for reading in order.
+    fn read_cut(text: &[u8], part: usize) -> Option<Sheet> {
+        let limits = Limits::default();
+        let mut builder = super::super::Builder::new(&limits);
+        let mut records = super::Records::new(text, 0..text.len(), super::detect_delimiter(text));
+        if let Some(row) = records.next().unwrap() {
+            builder.row(row, records.record.iter()).unwrap();
+        }
+        super::read_in_parts(&records, &mut builder, part).then(|| builder.finish())
+    }
+
+    #[test]
+    fn rows_read_in_parts_keep_their_numbers_across_the_cuts() {
+        let text = b"Email,Title\r\na@x.org,A\r\n\r\nb@x.org,\"B, C\"\r\n,\r\nc@x.org,C\r\n\r\n\r\nd@x.org,D\r\n";
+        let cut = read_cut(text, 8).expect("no cut inside a quoted cell");
+        assert_eq!(rows(&cut), [(2, vec!["a@x.org", "A"]), (4, vec!["b@x.org", "B, C"]), (6, vec!["c@x.org", "C"]), (9, vec!["d@x.org", "D"])]);
+        assert_eq!(cut, sheet(text));
+    }
+
+    #[test]
+    fn a_cut_inside_a_quoted_cell_gives_the_parts_up() {
+        let text = b"Email,Title\na@x.org,\"one\ntwo\nthree\nfour\nfive\"\nb@x.org,B\n";
+        assert_eq!(read_cut(text, 4), None);
+        assert_eq!(rows(&sheet(text))[0].1[1], "one\ntwo\nthree\nfour\nfive");
+    }
+
+    #[test]
+    fn a_problem_in_a_part_gives_the_parts_up_for_its_row_number() {
+        let text = b"Email\na@x.org\nb@x.org\nc@x.org,extra\n";
+        assert_eq!(read_cut(text, 8), None);
+        assert!(sheet(text).issues[0].message.starts_with("Row 4 "));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn reading_in_parts_gives_the_sheet_read_in_order(
+            lines in proptest::collection::vec(r#"(|[a-c]{0,3}|"[a-c,\n\r"]{0,4}"|[a-c]"[a-c])(,(|[a-c]{1,3}|"[a-c,\n"]{0,4}")){0,3}"#, 1..30),
+            crlf: bool,
+            part in 3usize..40,
+        ) {
+            let mut text = String::from("A,B,C,D");
+            for line in lines {
+                text.push_str(if crlf { "\r\n" } else { "\n" });
+                text.push_str(&line);
+            }
+            if let Some(cut) = read_cut(text.as_bytes(), part) {
+                proptest::prop_assert_eq!(cut, sheet(text.as_bytes()));
+            }
         }
     }
 
