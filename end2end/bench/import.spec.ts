@@ -38,6 +38,7 @@ test("import page: time to preview, Papa Parse, long tasks, bundle sizes", async
   rosterCli(["tenant", "create", "Bench"]);
   rosterCli(["admin", "create", "--tenant", "Bench", "--email", admin.email, "--last-name", "Bench"], `${admin.password}\n`);
   await page.addInitScript(() => {
+    (window as any).__bench = { long: [] };
     document.addEventListener("change", (e) => {
       if ((e.target as HTMLElement).id === "spreadsheet") (window as any).__bench.start = performance.now();
     }, true);
@@ -82,6 +83,14 @@ test("import page: time to preview, Papa Parse, long tasks, bundle sizes", async
   rosterCli(["export", "--tenant", "Bench", "--format", "xlsx", "--output", ".tmp/bench-100k.xlsx"]);
   await page.reload();
   await expect(page.getByText(/Files are checked against your directory as of .*100001 users/)).toBeVisible();
+  // Opening the page with that directory: fetched, decoded and saved; then
+  // again, with the saved copy of it decoded first.
+  for (const visit of ["first", "again"]) {
+    if (visit === "again") await page.reload();
+    await expect(page.getByText(/Files are checked against your directory as of .*100001 users/)).toBeVisible();
+    await page.waitForTimeout(2000);
+    results[`open_100k_users_${visit}_long_tasks_ms`] = (await longTasks(page)).join(" ") || "none";
+  }
   results.xlsx_100k_ms = await timeToPreview(page, ".tmp/bench-100k.xlsx");
   results.xlsx_100k_longest_task_ms = Math.max(0, ...(await longTasks(page)));
 

@@ -12,7 +12,7 @@ mod reader;
 pub use reader::read_in_worker;
 
 use super::frame::Guard;
-use crate::batches::{commit_import, import_snapshot, Outcome, Upload};
+use crate::batches::{commit_import, fetch_snapshot, Outcome, Upload};
 use crate::domain::access::AccessLevel;
 use crate::error::AppError;
 use crate::import::columns::{column_of, Column};
@@ -53,6 +53,22 @@ struct Shown {
 
 type Snapshot = Result<Shown, AppError>;
 
+/// Shows a newer directory. The one it replaces (the saved copy, once the
+/// server's arrives) is freed a few thousand users at a time: 100,000 users
+/// freed at once held the page for tens of milliseconds.
+fn show(snapshot: RwSignal<Option<Snapshot>>, shown: Shown) {
+    let old = snapshot.try_update(|current| current.replace(Ok(shown))).flatten();
+    let Some(Ok(Shown { directory, .. })) = old else { return };
+    // A check still running holds its own reference, and frees it when done.
+    let Ok(mut directory) = Arc::try_unwrap(directory) else { return };
+    spawn_local(async move {
+        while !directory.users.is_empty() {
+            directory.users.truncate(directory.users.len().saturating_sub(5000));
+            browser::pause().await;
+        }
+    });
+}
+
 /// The signed-in admin's id, known from the page's session.
 fn me() -> Option<i64> {
     expect_context::<super::Session>().0.get_untracked()?.ok()?.map(|user| user.id)
@@ -76,10 +92,12 @@ fn Importer() -> impl IntoView {
     let decoding = RwSignal::new(None::<f64>);
     let fetch = move || {
         spawn_local(async move {
-            let answer = import_snapshot().await;
+            // One pace for taking in the bytes and decoding them, so that no task does the end of one and the start of the other.
+            let mut slices = browser::Slices::new(decoding, || false);
+            let answer = fetch_snapshot(&mut slices).await;
             let at = browser::now_ms();
             let decoded = match answer {
-                Ok(sent) => sent.decode(&mut browser::Slices::new(decoding, || false)).await.map(|d| (sent, d)).ok_or(AppError::Internal),
+                Ok(sent) => sent.decode(&mut slices).await.map(|d| (sent, d)).ok_or(AppError::Internal),
                 Err(error) => Err(error),
             };
             match decoded {
@@ -87,7 +105,7 @@ fn Importer() -> impl IntoView {
                     if let Some(user) = me() {
                         offline::save(user, at, &sent).await;
                     }
-                    snapshot.set(Some(Ok(Shown { directory: Arc::new(directory), at, saved: false })));
+                    show(snapshot, Shown { directory: Arc::new(directory), at, saved: false });
                 }
                 // A saved copy stays in use while the server cannot be reached.
                 Err(error) if !matches!(snapshot.get_untracked(), Some(Ok(_))) => snapshot.set(Some(Err(error))),
