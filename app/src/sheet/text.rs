@@ -88,7 +88,9 @@ impl<'t> Records<'t> {
 /// Gives whether the rows were read.
 fn read_in_parts(headings: &Records, builder: &mut Builder, part: usize) -> bool {
     let text = headings.text;
-    let start = headings.end() + usize::from(headings.end() > 0 && text.get(headings.end() - 1) == Some(&b'\r') && text.get(headings.end()) == Some(&b'\n'));
+    // After a CRLF the reader stops between the CR and the LF: the rows start after the LF.
+    let end = headings.end();
+    let start = if end > 0 && text[end - 1] == b'\r' && text.get(end) == Some(&b'\n') { end + 1 } else { end };
     if text.len() - start < 2 * part {
         return false;
     }
