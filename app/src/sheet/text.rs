@@ -111,7 +111,7 @@ fn read_in_parts(headings: &Records, builder: &mut Builder, part: usize) -> bool
         let mut clean = true;
         while let Some(row) = records.next().ok()? {
             part.row(row, records.record.iter()).ok()?;
-            clean = records.record.iter().last().is_none_or(|cell| !cell.ends_with(['\n', '\r']));
+            clean = records.record.iter().next_back().is_none_or(|cell| !cell.ends_with(['\n', '\r']));
         }
         (part.sheet.issues.is_empty() && (clean || range.end == text.len())).then_some((part.sheet, records.row))
     });

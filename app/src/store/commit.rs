@@ -14,8 +14,8 @@ use crate::sheet::{ReadError, Sheet};
 use crate::state::now;
 use crate::store::{Backend, Db};
 use crate::users::search_text;
-use serde_json::{json, Value};
-use sqlx::{AnyConnection, Row};
+use std::borrow::Cow;
+use sqlx::{AnyConnection, Row as _};
 use std::collections::HashMap;
 
 /// One batch, as the admin confirmed it.
@@ -175,12 +175,12 @@ async fn record_batch(
 }
 
 /// The writes, in dependency order: roles, new users (managers first, each
-/// with its manager), changed users, memberships, then deletions. Rows go as
-/// one JSON array a chunk, not one round trip each.
+/// with its manager), changed users, memberships, then deletions. Rows go
+/// thousands a statement, not one round trip each.
 /// Returns the tenant's users' ids by user ID key.
-async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan: &Plan, hashes: &HashMap<u32, String>, at: i64) -> Result<HashMap<String, i64>, StoreError> {
-    let roles: Vec<Value> = plan.new_roles.iter().map(|role| json!([tenant_id, role, role.to_lowercase()])).collect();
-    insert_rows(conn, backend, "roles", &["tenant_id:int", "name", "name_key"], &roles).await?;
+async fn apply<'a>(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan: &'a Plan, hashes: &'a HashMap<u32, String>, at: i64) -> Result<HashMap<String, i64>, StoreError> {
+    let roles: Vec<Cells> = plan.new_roles.iter().map(|role| cells![tenant_id, role.as_str(), role.to_lowercase()]).collect();
+    insert_rows(conn, backend, "roles", &["tenant_id", "name", "name_key"], &roles).await?;
     // New users get their ids before they are written, so that each row
     // carries its manager's id: setting managers afterwards by UPDATE cost
     // SQLite as much again as the insert (its foreign keys on users).
@@ -188,25 +188,27 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
     let creates = managers_first(&plan.creates);
     let new_ids = reserve_ids(conn, backend, creates.len()).await?;
     ids.extend(creates.iter().zip(&new_ids).map(|(c, id)| (c.user.user_id.as_str().to_lowercase(), *id)));
-    let row = |prefix: Vec<Value>, u: &DirectoryUser, row: u32, suffix: Vec<Value>| -> Result<Value, StoreError> {
+    let row = |mut cells: Cells<'a>, u: &'a DirectoryUser, row: u32, suffix: Cells<'a>| -> Result<Cells<'a>, StoreError> {
         let manager = if u.reports_to.is_empty() { None } else { Some(id_of(&ids, &u.reports_to)?) };
-        let search = search_text(&u.first_name, &u.last_name, &u.user_id, &u.email);
-        Ok(Value::Array([prefix, field_values(u, hashes.get(&row), manager), suffix, vec![json!(search)]].concat()))
+        cells.extend(field_values(u, hashes.get(&row), manager));
+        cells.extend(suffix);
+        cells.push(search_text(&u.first_name, &u.last_name, &u.user_id, &u.email).into());
+        Ok(cells)
     };
-    let users: Vec<Value> = creates
+    let users: Vec<Cells> = creates
         .iter()
         .zip(&new_ids)
         .map(|(c, id)| {
-            let prefix = vec![json!(id), json!(tenant_id), json!(c.user.user_id), json!(c.user.user_id.to_lowercase())];
-            row(prefix, &c.user, c.row, vec![json!(at), json!(at)])
+            let prefix = cells![*id, tenant_id, c.user.user_id.as_str(), c.user.user_id.as_str().to_lowercase()];
+            row(prefix, &c.user, c.row, cells![at, at])
         })
         .collect::<Result<_, _>>()?;
-    let columns = [&["id:int", "tenant_id:int", "user_id", "user_id_key"][..], &FIELDS, &["created_at:int", "updated_at:int", "search"]].concat();
+    let columns = [&["id", "tenant_id", "user_id", "user_id_key"][..], &FIELDS, &["created_at", "updated_at", "search"]].concat();
     insert_rows(conn, backend, "users", &columns, &users).await?;
-    let changed: Vec<(Value, &[Change])> = plan
+    let changed: Vec<(Cells, &[Change])> = plan
         .updates
         .iter()
-        .map(|u| Ok((row(vec![json!(id_of(&ids, &u.user.user_id)?)], &u.user, u.row, vec![json!(at)])?, &u.changes[..])))
+        .map(|u| Ok((row(cells![id_of(&ids, &u.user.user_id)?], &u.user, u.row, cells![at])?, &u.changes[..])))
         .collect::<Result<_, StoreError>>()?;
     update_users(conn, backend, changed).await?;
 
@@ -234,14 +236,14 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan:
             }
             for name in names {
                 let other = known.get(&name.as_str().to_lowercase()).copied().ok_or(StoreError::NotFound("role or group"))?;
-                pairs.push(json!([id, other]));
+                pairs.push(cells![id, other]);
             }
         }
     }
     where_in(conn, backend, "DELETE FROM user_roles WHERE user_id IN", &roles_replaced).await?;
     where_in(conn, backend, "DELETE FROM user_groups WHERE user_id IN", &groups_replaced).await?;
-    insert_rows(conn, backend, "user_roles", &["user_id:int", "role_id:int"], &user_roles).await?;
-    insert_rows(conn, backend, "user_groups", &["user_id:int", "group_id:int"], &user_groups).await?;
+    insert_rows(conn, backend, "user_roles", &["user_id", "role_id"], &user_roles).await?;
+    insert_rows(conn, backend, "user_groups", &["user_id", "group_id"], &user_groups).await?;
 
     let deleted: Vec<i64> = plan.deletes.iter().map(|d| id_of(&ids, &d.user.user_id)).collect::<Result<_, _>>()?;
     // Deleted users may report to each other; unlink them first.
@@ -327,12 +329,12 @@ async fn queue_invitations(
         let link = letters::new_link();
         let to = letters::Addressee { id, first_name: &user.first_name, user_id: &user.user_id, email: &user.email };
         let (subject, body) = letters::letter(kind, &tenant, Some(&inviter), &to);
-        links.push(json!([link.token_hash, id, kind.as_str(), at, at + kind.lifetime_secs()]));
-        letters.push(json!([tenant_id, id, kind.as_str(), user.email, subject, body, link.path, at, at]));
+        links.push(cells![link.token_hash, id, kind.as_str(), at, at + kind.lifetime_secs()]);
+        letters.push(cells![tenant_id, id, kind.as_str(), user.email.as_str(), subject, body, link.path, at, at]);
     }
-    let columns = ["token_hash", "user_id:int", "kind", "created_at:int", "expires_at:int"];
+    let columns = ["token_hash", "user_id", "kind", "created_at", "expires_at"];
     insert_rows(conn, backend, "password_links", &columns, &links).await?;
-    let columns = ["tenant_id:int", "user_id:int", "kind", "recipient", "subject", "body", "link", "created_at:int", "next_attempt_at:int"];
+    let columns = ["tenant_id", "user_id", "kind", "recipient", "subject", "body", "link", "created_at", "next_attempt_at"];
     insert_rows(conn, backend, "outbox", &columns, &letters).await
 }
 
@@ -340,11 +342,10 @@ async fn queue_invitations(
 /// takes. Rows sent as one JSON array a chunk cost SQLite more to take apart
 /// (`->>` for every value) than the writes themselves; one statement a row
 /// costs a round trip each.
-async fn insert_rows(conn: &mut AnyConnection, backend: Backend, table: &str, columns: &[&str], rows: &[Value]) -> Result<(), StoreError> {
-    let names: Vec<&str> = columns.iter().map(|c| column_name(c)).collect();
-    let head = format!("INSERT INTO {table} ({}) VALUES ", names.join(", "));
+async fn insert_rows(conn: &mut AnyConnection, backend: Backend, table: &str, columns: &[&str], rows: &[Cells<'_>]) -> Result<(), StoreError> {
+    let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     let set_aside = set_indexes_aside(conn, backend, table, rows.len()).await?;
-    for_each_chunk(conn, backend, columns, rows, |values| format!("{head}{values}")).await?;
+    for_each_chunk(conn, backend, columns.len(), rows, |values| format!("{head}{values}")).await?;
     for create in set_aside {
         sqlx::query(&create).execute(&mut *conn).await?;
     }
@@ -381,41 +382,80 @@ async fn set_indexes_aside(conn: &mut AnyConnection, backend: Backend, table: &s
     Ok(creates)
 }
 
-/// A column written `name:int` holds integers (which types its nulls).
-fn column_name(column: &str) -> &str {
-    column.strip_suffix(":int").unwrap_or(column)
+/// One value to write: an integer or a text, either maybe null (typed, as
+/// PostgreSQL wants its nulls), the text borrowed from the batch where it can be.
+enum Cell<'a> {
+    Int(Option<i64>),
+    Text(Option<Cow<'a, str>>),
+}
+
+type Cells<'a> = Vec<Cell<'a>>;
+
+/// A row of anything that converts into a [`Cell`].
+macro_rules! cells {
+    ($($value:expr),* $(,)?) => { vec![$(Cell::from($value)),*] };
+}
+use cells;
+
+impl From<i64> for Cell<'_> {
+    fn from(value: i64) -> Self {
+        Cell::Int(Some(value))
+    }
+}
+
+impl From<Option<i64>> for Cell<'_> {
+    fn from(value: Option<i64>) -> Self {
+        Cell::Int(value)
+    }
+}
+
+impl<'a> From<&'a str> for Cell<'a> {
+    fn from(value: &'a str) -> Self {
+        Cell::Text(Some(Cow::Borrowed(value)))
+    }
+}
+
+impl From<String> for Cell<'_> {
+    fn from(value: String) -> Self {
+        Cell::Text(Some(Cow::Owned(value)))
+    }
+}
+
+impl<'a> From<Option<&'a str>> for Cell<'a> {
+    fn from(value: Option<&'a str>) -> Self {
+        Cell::Text(value.map(Cow::Borrowed))
+    }
+}
+
+impl From<Option<String>> for Cell<'_> {
+    fn from(value: Option<String>) -> Self {
+        Cell::Text(value.map(Cow::Owned))
+    }
 }
 
 /// The most values one statement binds: SQLite's limit (PostgreSQL takes 65,535).
 const MAX_VALUES: usize = 32_766;
 
 /// Runs the statement that `sql` makes of a `VALUES` list once per chunk of
-/// rows, each row's values bound in the order of `columns`.
+/// rows, each row `columns` values long.
 async fn for_each_chunk(
     conn: &mut AnyConnection,
     backend: Backend,
-    columns: &[&str],
-    rows: &[Value],
+    columns: usize,
+    rows: &[Cells<'_>],
     sql: impl Fn(&str) -> String,
 ) -> Result<(), StoreError> {
-    let ints: Vec<bool> = columns.iter().map(|c| c.ends_with(":int")).collect();
     let mut statement = (0, String::new());
-    for chunk in rows.chunks(MAX_VALUES / columns.len()) {
+    for chunk in rows.chunks(MAX_VALUES / columns) {
         if statement.0 != chunk.len() {
-            statement = (chunk.len(), sql(&values_list(backend, columns.len(), chunk.len())));
+            statement = (chunk.len(), sql(&values_list(backend, columns, chunk.len())));
         }
         let mut query = sqlx::query(&statement.1);
-        for row in chunk {
-            let values = row.as_array().map_or(&[][..], Vec::as_slice);
-            debug_assert_eq!(values.len(), columns.len());
-            for (value, &int) in values.iter().zip(&ints) {
-                query = match value {
-                    Value::String(text) => query.bind(text.as_str()),
-                    Value::Number(number) => query.bind(number.as_i64()),
-                    _ if int => query.bind(None::<i64>),
-                    _ => query.bind(None::<&str>),
-                };
-            }
+        for cell in chunk.iter().flatten() {
+            query = match cell {
+                Cell::Int(value) => query.bind(*value),
+                Cell::Text(value) => query.bind(value.as_deref()),
+            };
         }
         query.execute(&mut *conn).await?;
     }
@@ -446,15 +486,15 @@ fn values_list(backend: Backend, columns: usize, rows: usize) -> String {
 /// order of [`field_values`].
 const FIELDS: [&str; 15] = [
     "email", "email_key", "first_name", "last_name", "title", "phone", "phone2", "network_account",
-    "network_account_key", "password_hash", "locale", "access_level", "active:int", "task_notification", "reports_to:int",
+    "network_account_key", "password_hash", "locale", "access_level", "active", "task_notification", "reports_to",
 ];
 
-fn field_values(u: &DirectoryUser, password_hash: Option<&String>, manager: Option<i64>) -> Vec<Value> {
-    let network = (!u.network_account.is_empty()).then_some(&u.network_account);
-    vec![
-        json!(u.email), json!(u.email.to_lowercase()), json!(u.first_name), json!(u.last_name), json!(u.title),
-        json!(u.phone), json!(u.phone2), json!(network), json!(network.map(|n| n.to_lowercase())), json!(password_hash),
-        json!(u.locale), json!(u.access.as_str()), json!(i64::from(u.active)), json!(u.task_notification), json!(manager),
+fn field_values<'a>(u: &'a DirectoryUser, password_hash: Option<&'a String>, manager: Option<i64>) -> Cells<'a> {
+    let network = (!u.network_account.is_empty()).then_some(u.network_account.as_str());
+    cells![
+        u.email.as_str(), u.email.as_str().to_lowercase(), u.first_name.as_str(), u.last_name.as_str(), u.title.as_str(),
+        u.phone.as_str(), u.phone2.as_str(), network, network.map(str::to_lowercase), password_hash.map(String::as_str),
+        u.locale.as_str(), u.access.as_str(), i64::from(u.active), u.task_notification.as_str(), manager,
     ]
 }
 
@@ -472,8 +512,8 @@ fn written_by(field: Column) -> &'static [&'static str] {
         Column::Password => &["password_hash"],
         Column::Locale => &["locale"],
         Column::AccessLevel => &["access_level"],
-        Column::Active => &["active:int"],
-        Column::ReportsTo => &["reports_to:int"],
+        Column::Active => &["active"],
+        Column::ReportsTo => &["reports_to"],
         Column::TaskNotification => &["task_notification"],
         Column::Action | Column::UserId | Column::Roles | Column::Groups | Column::NotifyIfNew | Column::Tenant
         | Column::CopyFrom | Column::CopyRoles | Column::CopyGroups => &[],
@@ -484,11 +524,11 @@ fn written_by(field: Column) -> &'static [&'static str] {
 /// changes it makes. Rows that change the same columns share a statement
 /// that sets only those: setting every column made SQLite rewrite all
 /// thirteen indexes of each row, even for a new title.
-async fn update_users(conn: &mut AnyConnection, backend: Backend, rows: Vec<(Value, &[Change])>) -> Result<(), StoreError> {
-    let columns: Vec<&str> = FIELDS.iter().copied().chain(["updated_at:int", "search"]).collect();
-    let mut groups: HashMap<Vec<usize>, Vec<Value>> = HashMap::new();
+async fn update_users(conn: &mut AnyConnection, backend: Backend, rows: Vec<(Cells<'_>, &[Change])>) -> Result<(), StoreError> {
+    let columns: Vec<&str> = FIELDS.iter().copied().chain(["updated_at", "search"]).collect();
+    let mut groups: HashMap<Vec<usize>, Vec<Cells>> = HashMap::new();
     for (row, changes) in rows {
-        let written = changes.iter().flat_map(|c| written_by(c.field)).chain(&["updated_at:int"]);
+        let written = changes.iter().flat_map(|c| written_by(c.field)).chain(&["updated_at"]);
         let mut set: Vec<usize> = written.filter_map(|name| columns.iter().position(|c| c == name)).collect();
         set.sort_unstable();
         set.dedup();
@@ -499,22 +539,21 @@ async fn update_users(conn: &mut AnyConnection, backend: Backend, rows: Vec<(Val
         let sets: Vec<String> = set
             .iter()
             .map(|&i| {
-                let (name, new) = (column_name(columns[i]), format!("v.column{}", i + 2));
+                let (name, new) = (columns[i], format!("v.column{}", i + 2));
                 if name == "password_hash" { format!("{name} = COALESCE({new}, {name})") } else { format!("{name} = {new}") }
             })
             .collect();
         let sets = sets.join(", ");
-        let row_columns = [&["id:int"][..], &columns].concat();
         let sql = |values: &str| format!("UPDATE users SET {sets} FROM (VALUES {values}) AS v WHERE users.id = v.column1");
-        for_each_chunk(conn, backend, &row_columns, &rows, sql).await?;
+        for_each_chunk(conn, backend, 1 + columns.len(), &rows, sql).await?;
     }
     Ok(())
 }
 
 /// `… WHERE column IN (ids)`: `statement` ends with `IN`.
 async fn where_in(conn: &mut AnyConnection, backend: Backend, statement: &str, ids: &[i64]) -> Result<(), StoreError> {
-    let rows: Vec<Value> = ids.iter().map(|id| json!([id])).collect();
-    for_each_chunk(conn, backend, &["id:int"], &rows, |values| format!("{statement} (VALUES {values})")).await
+    let rows: Vec<Cells> = ids.iter().map(|&id| cells![id]).collect();
+    for_each_chunk(conn, backend, 1, &rows, |values| format!("{statement} (VALUES {values})")).await
 }
 
 /// The field-by-field history, and one audit event per changed user.
@@ -552,15 +591,17 @@ async fn record_changes(
         };
         events.push((event, user.to_string()));
     }
-    let rows: Vec<Value> = fields
+    let rows: Vec<Cells> = fields
         .iter()
-        .map(|(row, user, action, change)| json!([batch_id, row, user, action, change.field.name(), change.old, change.new]))
+        .map(|(row, user, action, change)| {
+            cells![batch_id, i64::from(*row), *user, *action, change.field.name(), change.old.as_str(), change.new.as_str()]
+        })
         .collect();
-    let columns = ["batch_id:int", "row_number:int", "user_key", "action", "field", "old_value", "new_value"];
+    let columns = ["batch_id", "row_number", "user_key", "action", "field", "old_value", "new_value"];
     insert_rows(conn, backend, "import_changes", &columns, &rows).await?;
     events.push(("batch_finished", format!("batch {batch_id}")));
-    let events: Vec<Value> = events.iter().map(|(event, target)| json!([tenant_id, at, actor.email, event, target, batch_id])).collect();
-    let columns = ["tenant_id:int", "at:int", "actor", "event", "target", "batch_id:int"];
+    let events: Vec<Cells> = events.iter().map(|(event, target)| cells![tenant_id, at, actor.email.as_str(), *event, target.as_str(), batch_id]).collect();
+    let columns = ["tenant_id", "at", "actor", "event", "target", "batch_id"];
     insert_rows(conn, backend, "audit_events", &columns, &events).await?;
     Ok(())
 }
