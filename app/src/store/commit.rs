@@ -326,12 +326,16 @@ async fn queue_invitations(
     let kind = LinkKind::Invitation;
     for user in invited {
         let id = id_of(ids, &user.user_id)?;
-        let link = letters::new_link();
+        let letters::NewLink { path, token_hash } = letters::new_link();
         let to = letters::Addressee { id, first_name: &user.first_name, user_id: &user.user_id, email: &user.email };
         let (subject, body) = letters::letter(kind, &tenant, Some(&inviter), &to);
-        links.push(cells![link.token_hash, id, kind.as_str(), at, at + kind.lifetime_secs()]);
-        letters.push(cells![tenant_id, id, kind.as_str(), user.email.as_str(), subject, body, link.path, at, at]);
+        links.push((token_hash, id));
+        letters.push(cells![tenant_id, id, kind.as_str(), user.email.as_str(), subject, body, path, at, at]);
     }
+    // Random keys written in order append to the key's index instead of
+    // landing all over it.
+    links.sort_unstable();
+    let links: Vec<Cells> = links.into_iter().map(|(hash, id)| cells![hash, id, kind.as_str(), at, at + kind.lifetime_secs()]).collect();
     let columns = ["token_hash", "user_id", "kind", "created_at", "expires_at"];
     insert_rows(conn, backend, "password_links", &columns, &links).await?;
     let columns = ["tenant_id", "user_id", "kind", "recipient", "subject", "body", "link", "created_at", "next_attempt_at"];
