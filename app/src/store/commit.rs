@@ -100,7 +100,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
         };
         return Ok(Committed::Replayed { batch_id: row.try_get("id")?, summary });
     }
-    let directory = directory::load(&mut tx, tenant_id, Some(actor.user_id.clone())).await?;
+    let (directory, user_ids) = directory::load_with_ids(&mut tx, tenant_id, Some(actor.user_id.clone())).await?;
     let plan = check_read(sheet, &directory);
     if !plan.is_valid() {
         return Ok(Committed::Refused(Box::new(plan)));
@@ -118,7 +118,8 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     }
     let at = now();
     let batch_id = record_batch(&mut tx, tenant_id, actor, batch, &plan, at).await?;
-    let ids = apply(&mut tx, db.backend, tenant_id, &plan, &hashes, at).await?;
+    let ids = directory.users.iter().zip(user_ids).map(|(user, id)| (user.user_id.as_str().to_lowercase(), id)).collect();
+    let ids = apply(&mut tx, db.backend, tenant_id, &plan, &hashes, ids, at).await?;
     queue_invitations(&mut tx, db.backend, tenant_id, actor, &plan, &ids, at).await?;
     record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &plan, at).await?;
     super::tenants::bump_version(&mut tx, tenant_id).await?;
@@ -177,14 +178,13 @@ async fn record_batch(
 /// The writes, in dependency order: roles, new users (managers first, each
 /// with its manager), changed users, memberships, then deletions. Rows go
 /// thousands a statement, not one round trip each.
-/// Returns the tenant's users' ids by user ID key.
-async fn apply<'a>(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan: &'a Plan, hashes: &'a HashMap<u32, String>, at: i64) -> Result<HashMap<String, i64>, StoreError> {
+/// Takes the tenant's users' ids by user ID key and returns them with the new users'.
+async fn apply<'a>(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan: &'a Plan, hashes: &'a HashMap<u32, String>, mut ids: HashMap<String, i64>, at: i64) -> Result<HashMap<String, i64>, StoreError> {
     let roles: Vec<Cells> = plan.new_roles.iter().map(|role| cells![tenant_id, role.as_str(), role.to_lowercase()]).collect();
     insert_rows(conn, backend, "roles", &["tenant_id", "name", "name_key"], &roles).await?;
     // New users get their ids before they are written, so that each row
     // carries its manager's id: setting managers afterwards by UPDATE cost
     // SQLite as much again as the insert (its foreign keys on users).
-    let mut ids = name_ids(conn, "SELECT id, user_id_key AS k FROM users WHERE tenant_id = $1", tenant_id).await?;
     let creates = managers_first(&plan.creates);
     let new_ids = reserve_ids(conn, backend, creates.len()).await?;
     ids.extend(creates.iter().zip(&new_ids).map(|(c, id)| (c.user.user_id.as_str().to_lowercase(), *id)));

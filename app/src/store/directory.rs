@@ -38,10 +38,10 @@ pub(super) fn user_from_row(row: &sqlx::any::AnyRow) -> Result<DirectoryUser, sq
     })
 }
 
-/// A user as [`users_json`] lists them: the spreadsheet's fields, then roles and groups.
+/// A user as [`users_json`] lists them: the id, the spreadsheet's fields, then roles and groups.
 #[derive(serde::Deserialize)]
 struct UserJson(
-    Name, Name, Name, Name, Name, Name, Name, Name,
+    i64, Name, Name, Name, Name, Name, Name, Name, Name,
     i64, Name, String, i64, Name, Name, Vec<Name>, Vec<Name>,
 );
 
@@ -50,7 +50,7 @@ struct UserJson(
 /// 1.5 million that took sqlx 2 s (most of a big import's time in the lock).
 /// Memberships are grouped once and joined, not looked up user by user.
 fn users_json(backend: Backend) -> String {
-    let fields = "u.user_id, u.email, u.first_name, u.last_name, u.title, u.phone, u.phone2,
+    let fields = "u.id, u.user_id, u.email, u.first_name, u.last_name, u.title, u.phone, u.phone2,
         COALESCE(u.network_account, ''), CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END, u.locale,
         u.access_level, u.active, COALESCE(m.user_id, ''), u.task_notification";
     let (array, agg, list) = match backend {
@@ -73,6 +73,11 @@ fn users_json(backend: Backend) -> String {
 }
 
 pub async fn load(conn: &mut AnyConnection, tenant_id: i64, acting_user: Option<String>) -> Result<Directory, sqlx::Error> {
+    Ok(load_with_ids(conn, tenant_id, acting_user).await?.0)
+}
+
+/// The directory, and each of its users' ids in the order of its users.
+pub async fn load_with_ids(conn: &mut AnyConnection, tenant_id: i64, acting_user: Option<String>) -> Result<(Directory, Vec<i64>), sqlx::Error> {
     let tenant = sqlx::query("SELECT name, default_locale, min_password_length, version FROM tenants WHERE id = $1")
         .bind(tenant_id)
         .fetch_one(&mut *conn)
@@ -80,9 +85,11 @@ pub async fn load(conn: &mut AnyConnection, tenant_id: i64, acting_user: Option<
     let backend = if conn.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite };
     let text: String = sqlx::query(&users_json(backend)).bind(tenant_id).fetch_one(&mut *conn).await?.try_get("users")?;
     let rows: Vec<UserJson> = serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(e.into()))?;
+    let mut ids = Vec::with_capacity(rows.len());
     let users = rows
         .into_iter()
-        .map(|UserJson(user_id, email, first_name, last_name, title, phone, phone2, network_account, has_password, locale, access, active, reports_to, task_notification, roles, groups)| {
+        .map(|UserJson(id, user_id, email, first_name, last_name, title, phone, phone2, network_account, has_password, locale, access, active, reports_to, task_notification, roles, groups)| {
+            ids.push(id);
             Ok(DirectoryUser {
                 user_id, email, first_name, last_name, title, phone, phone2, network_account,
                 has_password: has_password == 1,
@@ -95,7 +102,7 @@ pub async fn load(conn: &mut AnyConnection, tenant_id: i64, acting_user: Option<
         .collect::<Result<_, sqlx::Error>>()?;
     let roles = sqlx::query("SELECT name FROM roles WHERE tenant_id = $1 ORDER BY name").bind(tenant_id).fetch_all(&mut *conn).await?;
     let groups = sqlx::query(r#"SELECT name FROM "groups" WHERE tenant_id = $1 ORDER BY name"#).bind(tenant_id).fetch_all(&mut *conn).await?;
-    Ok(Directory {
+    let directory = Directory {
         version: tenant.try_get("version")?,
         tenant: tenant.try_get("name")?,
         default_locale: tenant.try_get("default_locale")?,
@@ -105,5 +112,6 @@ pub async fn load(conn: &mut AnyConnection, tenant_id: i64, acting_user: Option<
         roles: roles.iter().map(|r| r.try_get("name")).collect::<Result<_, _>>()?,
         groups: groups.iter().map(|r| r.try_get("name")).collect::<Result<_, _>>()?,
         index: Default::default(),
-    })
+    };
+    Ok((directory, ids))
 }
