@@ -217,6 +217,28 @@ async fn an_admin_cannot_lock_themselves_out_and_only_admins_may_import() {
     }
 }
 
+/// `roster import` of `file` for Acme as ann. Attempt 0 runs to its end and
+/// sets `duration` to how long it took; a later attempt is killed (SIGKILL)
+/// `attempt / parts` of that time after it started.
+fn import_or_kill(db: &TestDb, file: &str, attempt: u32, parts: u32, duration: &mut std::time::Duration) {
+    let child = command(db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", file])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    if attempt == 0 {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}: {out:?}", db.label);
+        *duration = started.elapsed();
+    } else {
+        let mut child = child;
+        std::thread::sleep(*duration * attempt / parts);
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
 /// Users, the attempt's role and batches, read once the killed import is over
 /// and in one statement, so in one snapshot. A killed client's COMMIT may
 /// already be on its way to PostgreSQL, so wait for the tenant's import lock
@@ -254,20 +276,7 @@ async fn an_import_killed_at_any_moment_leaves_the_directory_before_or_after() {
             }
             let path = saved(&dir, format!("{}-{attempt}.csv", db.label), text);
             let before = scalar(&db, "SELECT COUNT(*) FROM users").await;
-            let mut child = command(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &path])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap();
-            let started = std::time::Instant::now();
-            if attempt == 0 {
-                assert!(child.wait().unwrap().success());
-                duration = started.elapsed();
-            } else {
-                std::thread::sleep(duration * attempt / 7);
-                child.kill().unwrap(); // SIGKILL
-                child.wait().unwrap();
-            }
+            import_or_kill(&db, &path, attempt, 7, &mut duration);
             let (after, roles, batches) = settled_counts(&db, attempt).await;
             if after == before {
                 assert_eq!(roles, 0, "{}: attempt {attempt} left a role behind", db.label);
@@ -326,21 +335,7 @@ async fn an_import_killed_while_sqlite_builds_indexes_again_leaves_them_whole() 
             let _ = std::fs::remove_file(format!("{path}{end}"));
         }
         std::fs::copy(&pristine, &path).unwrap();
-        let mut child = command(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &file])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let started = std::time::Instant::now();
-        if attempt == 0 {
-            let out = child.wait_with_output().unwrap();
-            assert!(out.status.success(), "{out:?}");
-            duration = started.elapsed();
-        } else {
-            std::thread::sleep(duration * attempt / 6);
-            child.kill().unwrap(); // SIGKILL
-            child.wait().unwrap();
-        }
+        import_or_kill(&db, &file, attempt, 6, &mut duration);
         let (check, indexes, users) = inspect().await;
         assert_eq!(check, "ok", "attempt {attempt}");
         assert_eq!(indexes, index_count, "attempt {attempt}: every index is there");
