@@ -14,8 +14,8 @@ use crate::sheet::{ReadError, Sheet};
 use crate::state::now;
 use crate::store::{Backend, Db};
 use crate::users::search_text;
-use std::borrow::Cow;
 use sqlx::{AnyConnection, Row as _};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// One batch, as the admin confirmed it.
@@ -454,7 +454,9 @@ async fn for_each_chunk(
         if statement.0 != chunk.len() {
             statement = (chunk.len(), sql(&values_list(backend, columns, chunk.len())));
         }
-        let mut query = sqlx::query(&statement.1);
+        // Not kept prepared: a statement of thousands of values holds megabytes
+        // in each connection's cache, and preparing it again costs little.
+        let mut query = sqlx::query(&statement.1).persistent(false);
         for cell in chunk.iter().flatten() {
             query = match cell {
                 Cell::Int(value) => query.bind(*value),
