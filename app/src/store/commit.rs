@@ -181,34 +181,32 @@ async fn record_batch(
 /// Takes the tenant's users' ids by user ID key and returns them with the new users'.
 async fn apply<'a>(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan: &'a Plan, hashes: &'a HashMap<u32, String>, mut ids: HashMap<String, i64>, at: i64) -> Result<HashMap<String, i64>, StoreError> {
     let roles: Vec<Cells> = plan.new_roles.iter().map(|role| cells![tenant_id, role.as_str(), role.to_lowercase()]).collect();
-    insert_rows(conn, backend, "roles", &["tenant_id", "name", "name_key"], &roles).await?;
+    insert_rows(conn, backend, "roles", &["tenant_id", "name", "name_key"], Box::new(roles.into_iter())).await?;
     // New users get their ids before they are written, so that each row
     // carries its manager's id: setting managers afterwards by UPDATE cost
     // SQLite as much again as the insert (its foreign keys on users).
     let creates = managers_first(&plan.creates);
     let new_ids = reserve_ids(conn, backend, creates.len()).await?;
     ids.extend(creates.iter().zip(&new_ids).map(|(c, id)| (c.user.user_id.as_str().to_lowercase(), *id)));
-    let row = |mut cells: Cells<'a>, u: &'a DirectoryUser, row: u32, suffix: Cells<'a>| -> Result<Cells<'a>, StoreError> {
-        let manager = if u.reports_to.is_empty() { None } else { Some(id_of(&ids, &u.reports_to)?) };
+    let manager_of = |u: &DirectoryUser| if u.reports_to.is_empty() { Ok(None) } else { id_of(&ids, &u.reports_to).map(Some) };
+    let row = |mut cells: Cells<'a>, u: &'a DirectoryUser, row: u32, manager: Option<i64>, suffix: Cells<'a>| {
         cells.extend(field_values(u, hashes.get(&row), manager));
         cells.extend(suffix);
         cells.push(search_text(&u.first_name, &u.last_name, &u.user_id, &u.email).into());
-        Ok(cells)
+        cells
     };
-    let users: Vec<Cells> = creates
-        .iter()
-        .zip(&new_ids)
-        .map(|(c, id)| {
-            let prefix = cells![*id, tenant_id, c.user.user_id.as_str(), c.user.user_id.as_str().to_lowercase()];
-            row(prefix, &c.user, c.row, cells![at, at])
-        })
-        .collect::<Result<_, _>>()?;
+    // The managers' ids first, so that the rows can be made as they are written.
+    let managers: Vec<Option<i64>> = creates.iter().map(|c| manager_of(&c.user)).collect::<Result<_, _>>()?;
+    let users = creates.iter().zip(&new_ids).zip(managers).map(|((c, id), manager)| {
+        let prefix = cells![*id, tenant_id, c.user.user_id.as_str(), c.user.user_id.as_str().to_lowercase()];
+        row(prefix, &c.user, c.row, manager, cells![at, at])
+    });
     let columns = [&["id", "tenant_id", "user_id", "user_id_key"][..], &FIELDS, &["created_at", "updated_at", "search"]].concat();
-    insert_rows(conn, backend, "users", &columns, &users).await?;
+    insert_rows(conn, backend, "users", &columns, Box::new(users)).await?;
     let changed: Vec<(Cells, &[Change])> = plan
         .updates
         .iter()
-        .map(|u| Ok((row(cells![id_of(&ids, &u.user.user_id)?], &u.user, u.row, cells![at])?, &u.changes[..])))
+        .map(|u| Ok((row(cells![id_of(&ids, &u.user.user_id)?], &u.user, u.row, manager_of(&u.user)?, cells![at]), &u.changes[..])))
         .collect::<Result<_, StoreError>>()?;
     update_users(conn, backend, changed).await?;
 
@@ -242,8 +240,8 @@ async fn apply<'a>(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, p
     }
     where_in(conn, backend, "DELETE FROM user_roles WHERE user_id IN", &roles_replaced).await?;
     where_in(conn, backend, "DELETE FROM user_groups WHERE user_id IN", &groups_replaced).await?;
-    insert_rows(conn, backend, "user_roles", &["user_id", "role_id"], &user_roles).await?;
-    insert_rows(conn, backend, "user_groups", &["user_id", "group_id"], &user_groups).await?;
+    insert_rows(conn, backend, "user_roles", &["user_id", "role_id"], Box::new(user_roles.into_iter())).await?;
+    insert_rows(conn, backend, "user_groups", &["user_id", "group_id"], Box::new(user_groups.into_iter())).await?;
 
     let deleted: Vec<i64> = plan.deletes.iter().map(|d| id_of(&ids, &d.user.user_id)).collect::<Result<_, _>>()?;
     // Deleted users may report to each other; unlink them first.
@@ -337,16 +335,18 @@ async fn queue_invitations(
     links.sort_unstable();
     let links: Vec<Cells> = links.into_iter().map(|(hash, id)| cells![hash, id, kind.as_str(), at, at + kind.lifetime_secs()]).collect();
     let columns = ["token_hash", "user_id", "kind", "created_at", "expires_at"];
-    insert_rows(conn, backend, "password_links", &columns, &links).await?;
+    insert_rows(conn, backend, "password_links", &columns, Box::new(links.into_iter())).await?;
     let columns = ["tenant_id", "user_id", "kind", "recipient", "subject", "body", "link", "created_at", "next_attempt_at"];
-    insert_rows(conn, backend, "outbox", &columns, &letters).await
+    insert_rows(conn, backend, "outbox", &columns, Box::new(letters.into_iter())).await
 }
 
 /// Inserts many rows, as many bound values a statement as the database
 /// takes. Rows sent as one JSON array a chunk cost SQLite more to take apart
 /// (`->>` for every value) than the writes themselves; one statement a row
 /// costs a round trip each.
-async fn insert_rows(conn: &mut AnyConnection, backend: Backend, table: &str, columns: &[&str], rows: &[Cells<'_>]) -> Result<(), StoreError> {
+/// The rows are made as they are written, a statement's worth at a time:
+/// a million new users' rows made at once held a gigabyte.
+async fn insert_rows<'a>(conn: &mut AnyConnection, backend: Backend, table: &str, columns: &[&str], rows: Rows<'a>) -> Result<(), StoreError> {
     let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     let set_aside = set_indexes_aside(conn, backend, table, rows.len()).await?;
     for_each_chunk(conn, backend, columns.len(), rows, |values| format!("{head}{values}")).await?;
@@ -395,6 +395,10 @@ enum Cell<'a> {
 
 type Cells<'a> = Vec<Cell<'a>>;
 
+/// Rows to write, made as they are taken. Boxed: a server function's future
+/// must be `Send`, which the compiler cannot show for the closures' own types.
+type Rows<'a> = Box<dyn ExactSizeIterator<Item = Cells<'a>> + Send + 'a>;
+
 /// A row of anything that converts into a [`Cell`].
 macro_rules! cells {
     ($($value:expr),* $(,)?) => { vec![$(Cell::from($value)),*] };
@@ -442,15 +446,20 @@ const MAX_VALUES: usize = 32_766;
 
 /// Runs the statement that `sql` makes of a `VALUES` list once per chunk of
 /// rows, each row `columns` values long.
-async fn for_each_chunk(
+async fn for_each_chunk<'a>(
     conn: &mut AnyConnection,
     backend: Backend,
     columns: usize,
-    rows: &[Cells<'_>],
+    mut rows: Rows<'a>,
     sql: impl Fn(&str) -> String,
 ) -> Result<(), StoreError> {
-    let mut statement = (0, String::new());
-    for chunk in rows.chunks(MAX_VALUES / columns) {
+    let (mut statement, mut chunk) = ((0, String::new()), Vec::new());
+    loop {
+        chunk.clear();
+        chunk.extend(rows.by_ref().take(MAX_VALUES / columns));
+        if chunk.is_empty() {
+            return Ok(());
+        }
         if statement.0 != chunk.len() {
             statement = (chunk.len(), sql(&values_list(backend, columns, chunk.len())));
         }
@@ -465,7 +474,6 @@ async fn for_each_chunk(
         }
         query.execute(&mut *conn).await?;
     }
-    Ok(())
 }
 
 /// `(?, ?), (?, ?)` for SQLite, `($1, $2), ($3, $4)` for PostgreSQL: SQLite
@@ -551,15 +559,15 @@ async fn update_users(conn: &mut AnyConnection, backend: Backend, rows: Vec<(Cel
             .collect();
         let sets = sets.join(", ");
         let sql = |values: &str| format!("UPDATE users SET {sets} FROM (VALUES {values}) AS v WHERE users.id = v.column1");
-        for_each_chunk(conn, backend, 1 + columns.len(), &rows, sql).await?;
+        for_each_chunk(conn, backend, 1 + columns.len(), Box::new(rows.into_iter()), sql).await?;
     }
     Ok(())
 }
 
 /// `… WHERE column IN (ids)`: `statement` ends with `IN`.
 async fn where_in(conn: &mut AnyConnection, backend: Backend, statement: &str, ids: &[i64]) -> Result<(), StoreError> {
-    let rows: Vec<Cells> = ids.iter().map(|&id| cells![id]).collect();
-    for_each_chunk(conn, backend, 1, &rows, |values| format!("{statement} (VALUES {values})")).await
+    let rows = Box::new(ids.iter().map(|&id| cells![id]));
+    for_each_chunk(conn, backend, 1, rows, |values| format!("{statement} (VALUES {values})")).await
 }
 
 /// The field-by-field history, and one audit event per changed user.
@@ -597,18 +605,15 @@ async fn record_changes(
         };
         events.push((event, user.to_string()));
     }
-    let rows: Vec<Cells> = fields
-        .iter()
-        .map(|(row, user, action, change)| {
-            cells![batch_id, i64::from(*row), *user, *action, change.field.name(), change.old.as_str(), change.new.as_str()]
-        })
-        .collect();
+    let rows = fields.iter().map(|(row, user, action, change)| {
+        cells![batch_id, i64::from(*row), *user, *action, change.field.name(), change.old.as_str(), change.new.as_str()]
+    });
     let columns = ["batch_id", "row_number", "user_key", "action", "field", "old_value", "new_value"];
-    insert_rows(conn, backend, "import_changes", &columns, &rows).await?;
+    insert_rows(conn, backend, "import_changes", &columns, Box::new(rows)).await?;
     events.push(("batch_finished", format!("batch {batch_id}")));
-    let events: Vec<Cells> = events.iter().map(|(event, target)| cells![tenant_id, at, actor.email.as_str(), *event, target.as_str(), batch_id]).collect();
+    let events = events.iter().map(|(event, target)| cells![tenant_id, at, actor.email.as_str(), *event, target.as_str(), batch_id]);
     let columns = ["tenant_id", "at", "actor", "event", "target", "batch_id"];
-    insert_rows(conn, backend, "audit_events", &columns, &events).await?;
+    insert_rows(conn, backend, "audit_events", &columns, Box::new(events)).await?;
     Ok(())
 }
 
