@@ -9,7 +9,6 @@ use crate::store;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use http::{header, request::Parts, HeaderMap, HeaderValue};
 use leptos::prelude::*;
-use sha2::{Digest, Sha256};
 
 pub const COOKIE: &str = "roster_session";
 
@@ -138,18 +137,12 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
 pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    hex(&bytes)
+    crate::sheet::hex(&bytes)
 }
 
+/// The SHA-256 of a token, in hexadecimal: all that is stored of it.
 pub(crate) fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-/// Lower-case hexadecimal, two digits a byte; an import makes two for each
-/// invitation, where a `format!` a byte cost more than the rest of the link.
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]).map(char::from).collect()
+    crate::sheet::checksum(token.as_bytes())
 }
 
 #[cfg(test)]
@@ -158,7 +151,6 @@ mod tests {
 
     #[test]
     fn tokens_are_hexadecimal_and_their_hash_is_sha256() {
-        assert_eq!(hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
         let token = new_token();
         assert!(token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

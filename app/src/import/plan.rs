@@ -133,7 +133,7 @@ impl Plan {
             text(&delete.user.user_id);
         }
         self.new_roles.iter().for_each(|role| text(role));
-        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        crate::sheet::hex(&hash.finalize())
     }
 
     /// SPEC's result line.

@@ -7,7 +7,7 @@ mod guard;
 mod text;
 mod workbook;
 
-pub use edit::{checksum, Edits, Parts};
+pub use edit::{checksum, hex, Edits, Parts};
 
 use crate::import::issue::{Code, Issue};
 use crate::pace::{self, Pace, Straight};
