@@ -17,6 +17,7 @@ use crate::users::search_text;
 use sqlx::{AnyConnection, Row as _};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 /// One batch, as the admin confirmed it.
 pub struct Batch<'a> {
@@ -489,7 +490,7 @@ fn values_list(backend: Backend, columns: usize, rows: usize) -> String {
         list.push_str(separator);
         match backend {
             Backend::Sqlite => list.push('?'),
-            Backend::Postgres => list.push_str(&format!("${}", at + 1)),
+            Backend::Postgres => write!(list, "${}", at + 1).expect("a String takes any text"),
         }
     }
     list.push(')');
