@@ -90,7 +90,7 @@ fn print_text(plan: &Plan, tenant: &str) {
         let place = match (issue.row, &issue.column) {
             (Some(row), Some(column)) => format!("Row {row}, {column}"),
             (Some(row), None) => format!("Row {row}"),
-            (None, Some(column)) => column.clone(),
+            (None, Some(column)) => column.to_string(),
             (None, None) => "File".into(),
         };
         println!("  {place} [{}]: {}", issue.code.as_str(), issue.message);

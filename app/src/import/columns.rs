@@ -211,9 +211,9 @@ pub fn missing(mapping: &Mapping, only_deletes: bool) -> Vec<Issue> {
         .filter(|column| !mapping.has(*column))
         .map(|column| Issue {
             row: None,
-            column: Some(column.name().to_string()),
+            column: Some(column.name().into()),
             code: Code::MissingColumn,
-            message: format!("The column {} is missing. Add a column with the heading `{}`.", column.name(), column.name()),
+            message: format!("The column {} is missing. Add a column with the heading `{}`.", column.name(), column.name()).into(),
         })
         .collect()
 }

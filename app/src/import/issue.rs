@@ -1,6 +1,7 @@
 //! Problems found in a file, each with a stable code from SPEC.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -81,27 +82,31 @@ impl Code {
     }
 }
 
+/// Words of an issue. Fixed words (every column's name, and the warnings that
+/// thousands of rows of one file can share) are not copied for each row.
+pub type Text = Cow<'static, str>;
+
 /// One problem: where (row as the admin sees it, column heading) and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issue {
     /// The spreadsheet row (headings are row 1); `None` for the whole file.
     pub row: Option<u32>,
-    pub column: Option<String>,
+    pub column: Option<Text>,
     pub code: Code,
-    pub message: String,
+    pub message: Text,
 }
 
 impl Issue {
-    pub fn file(code: Code, message: impl Into<String>) -> Self {
+    pub fn file(code: Code, message: impl Into<Text>) -> Self {
         Self { row: None, column: None, code, message: message.into() }
     }
 
     pub fn heading(code: Code, heading: &str, message: String) -> Self {
-        Self { row: Some(1), column: Some(heading.to_string()), code, message }
+        Self { row: Some(1), column: Some(heading.to_string().into()), code, message: message.into() }
     }
 
-    pub fn cell(row: u32, column: super::columns::Column, code: Code, message: String) -> Self {
-        Self { row: Some(row), column: Some(column.name().to_string()), code, message }
+    pub fn cell(row: u32, column: super::columns::Column, code: Code, message: impl Into<Text>) -> Self {
+        Self { row: Some(row), column: Some(column.name().into()), code, message: message.into() }
     }
 }
 

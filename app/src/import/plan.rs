@@ -299,6 +299,7 @@ impl<'a> Planner<'a> {
         let managers = self.check_managers(&mut rows, plan, steps).await;
         self.check_cycles(&rows, &managers, plan, steps).await;
         self.check_reports(&rows, &managers, plan);
+        drop(managers);
         self.collect(rows, plan, steps).await;
     }
 
@@ -392,7 +393,7 @@ impl<'a> Planner<'a> {
         let user = match found {
             Some(node) if action == Action::Delete => {
                 if self.is_acting_admin(node) {
-                    issues.push(Issue::cell(row, key_column, Code::SelfLockout, "You cannot delete yourself. Another admin can.".into()));
+                    issues.push(Issue::cell(row, key_column, Code::SelfLockout, "You cannot delete yourself. Another admin can."));
                 }
                 Box::new(self.directory.users[node].clone())
             }
@@ -433,7 +434,7 @@ impl<'a> Planner<'a> {
                 Some(last) if !last.is_empty() => {}
                 _ if !self.mapping.has(Column::LastName) => return None,
                 _ => {
-                    issues.push(Issue::cell(row, Column::LastName, Code::Required, "A new user needs a last name.".into()));
+                    issues.push(Issue::cell(row, Column::LastName, Code::Required, "A new user needs a last name."));
                     return None;
                 }
             }
@@ -465,7 +466,7 @@ impl<'a> Planner<'a> {
         if input.password.is_some() {
             user.has_password = true;
             if !user.network_account.is_empty() {
-                issues.push(Issue::cell(row, Column::Password, Code::PasswordNotAllowed, "A user with a Network Account signs in through the network: leave Password blank.".into()));
+                issues.push(Issue::cell(row, Column::Password, Code::PasswordNotAllowed, "A user with a Network Account signs in through the network: leave Password blank."));
             }
         }
         if let Some(roles) = &input.roles {
@@ -502,7 +503,7 @@ impl<'a> Planner<'a> {
         dedupe(&mut user.groups);
         if found.is_some_and(|node| self.is_acting_admin(node)) && (!user.active || user.access != AccessLevel::Admin) {
             let column = if user.active { Column::AccessLevel } else { Column::Active };
-            issues.push(Issue::cell(row, column, Code::SelfLockout, "You cannot block yourself or remove your own Admin access. Another admin can.".into()));
+            issues.push(Issue::cell(row, column, Code::SelfLockout, "You cannot block yourself or remove your own Admin access. Another admin can."));
         }
         Some(user)
     }
@@ -581,7 +582,7 @@ impl<'a> Planner<'a> {
                 (!rows.deleted(existing)).then_some(existing)
             });
             match manager {
-                Some(m) if m == r.node => plan.push(Issue::cell(r.row, Column::ReportsTo, Code::SelfReference, "A user cannot report to themselves.".into())),
+                Some(m) if m == r.node => plan.push(Issue::cell(r.row, Column::ReportsTo, Code::SelfReference, "A user cannot report to themselves.")),
                 Some(m) => {
                     decided[r.node] = Some(Some(m));
                     named.push((index, self.user_id(rows, m)));
@@ -678,7 +679,9 @@ impl<'a> Planner<'a> {
         let creates = rows.list.iter().filter(|r| r.action == Action::Create).count();
         plan.creates.reserve(creates);
         plan.updates.reserve(rows.list.len() - creates);
-        let mut list = rows.list.into_iter();
+        let Rows { list, slot } = rows;
+        drop(slot);
+        let mut list = list.into_iter();
         loop {
             let chunk: Vec<Resolved> = list.by_ref().take(parallel::CHUNK).collect();
             if chunk.is_empty() {
@@ -705,19 +708,17 @@ impl<'a> Planner<'a> {
                 // A network account signs in through the network: no password to set.
                 let invite = r.notify_if_new && r.user.network_account.is_empty();
                 if r.user.phone.is_empty() {
-                    plan.push(Issue::cell(row, Column::Phone, Code::NoPhone, format!("The new user {} has no phone number.", r.user.user_id)));
+                    plan.push(Issue::cell(row, Column::Phone, Code::NoPhone, "This new user has no phone number."));
                 }
                 if r.password.is_none() && !invite && r.user.network_account.is_empty() {
-                    plan.push(Issue::cell(row, Column::Password, Code::NoSignIn, format!(
-                        "The new user {} will have no way to sign in: give a password, set Notify If New to TRUE, or give a Network Account.", r.user.user_id
-                    )));
+                    plan.push(Issue::cell(row, Column::Password, Code::NoSignIn, "This new user will have no way to sign in: give a password, set Notify If New to TRUE, or give a Network Account."));
                 }
                 plan.creates.push(Create { row, user: r.user, password: r.password.map(str::to_string), invite });
             }
             Action::Update => {
                 let changes = changes.unwrap_or_default();
                 if changes.is_empty() {
-                    plan.push(Issue::cell(row, Column::Email, Code::Unchanged, format!("Row {row} changes nothing for {}.", r.user.user_id)));
+                    plan.push(Issue::cell(row, Column::Email, Code::Unchanged, "This row changes nothing."));
                     plan.unchanged.push(row);
                 } else {
                     plan.updates.push(Update { row, user: r.user, changes, password: r.password.map(str::to_string) });

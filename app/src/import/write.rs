@@ -163,13 +163,13 @@ pub fn error_log(sheet: &Sheet, plan: &Plan, format: Format) -> Result<Vec<u8>, 
         if let Some(at) = password_at {
             cells[at].clear();
         }
-        cells.push(issues.iter().map(|i| i.message.as_str()).collect::<Vec<_>>().join(" "));
+        cells.push(issues.iter().map(|i| &*i.message).collect::<Vec<_>>().join(" "));
         for issue in issues {
             let column = issue.column.as_deref().and_then(|name| {
                 Column::ALL.iter().find(|c| c.name() == name).and_then(|c| mapping.position(*c))
             });
             if let Some(column) = column {
-                notes.push((rows.len() as u32 + 1, column as u16, issue.message.clone()));
+                notes.push((rows.len() as u32 + 1, column as u16, issue.message.to_string()));
             }
         }
         rows.push(cells);

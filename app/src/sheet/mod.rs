@@ -276,7 +276,8 @@ impl<'l> Builder<'l> {
                     message: format!(
                         "Row {number} has a value in column {}, which has no heading. Add a heading or remove the value.",
                         width + extra + 1
-                    ),
+                    )
+                    .into(),
                 });
             }
         }
@@ -302,6 +303,9 @@ impl<'l> Builder<'l> {
         if self.sheet.rows.len() + rows > self.limits.max_rows || self.sheet.text.len() + text > u32::MAX as usize / 2 {
             return false;
         }
+        // Made to measure: doubling the cells' ends would hold half as many again, unused.
+        self.sheet.ends.reserve_exact(parts.iter().map(|(part, _)| part.ends.len()).sum());
+        self.sheet.rows.reserve_exact(rows);
         let mut before = before;
         for (part, spans) in parts {
             let (text_at, ends_at) = (self.sheet.text.len() as u32, self.sheet.ends.len() as u32);
