@@ -257,7 +257,7 @@ mod tests {
         for column in Column::ALL {
             for name in column.names() {
                 for spelling in [name.to_string(), name.to_uppercase(), name.replace(' ', "_"), name.replace(' ', "-")] {
-                    let (mapping, issues) = map_headings(&[spelling.clone()]);
+                    let (mapping, issues) = map_headings(std::slice::from_ref(&spelling));
                     assert!(issues.is_empty(), "{spelling}: {issues:?}");
                     assert_eq!(mapping.position(column), Some(0), "{spelling}");
                 }

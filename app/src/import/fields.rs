@@ -109,11 +109,8 @@ pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issue
     match cell(Column::Email) {
         // A missing column is reported once, as `missing_column`.
         None => {}
-        Some("") => {
-            if input.user_id.is_none() || input.action != Some(Action::Delete) {
-                bad(Column::Email, Code::Required, "The e-mail address is missing. Every user needs one.".into());
-            }
-        }
+        Some("") if input.user_id.is_some() && input.action == Some(Action::Delete) => {}
+        Some("") => bad(Column::Email, Code::Required, "The e-mail address is missing. Every user needs one.".into()),
         Some(value) => match Email::check(value) {
             Ok(email) => input.email = Some(email),
             Err(_) => bad(Column::Email, Code::InvalidEmail, format!("`{value}` is not a valid e-mail address. Write it as name@example.com.")),
@@ -259,7 +256,7 @@ mod tests {
 
     /// Parses one data row, given as row 7 of a sheet with these headings.
     fn parse(headings: &[&str], cells: &[&str]) -> (RowInput<'static>, Vec<Issue>) {
-        let mut text = String::from(headings.join("\t"));
+        let mut text = headings.join("\t");
         text.push_str(&"\n".repeat(6));
         text.push_str(&cells.join("\t"));
         let sheet: &'static crate::sheet::Sheet = Box::leak(Box::new(crate::sheet::read(text.as_bytes(), &Default::default()).unwrap()));

@@ -64,7 +64,7 @@ pub fn template(format: Format) -> Result<Vec<u8>, WriteError> {
                 if let Some(choices) = column.choices() {
                     let validation = DataValidation::new()
                         .allow_list_strings(choices)?
-                        .set_error_message(&format!("{}: choose one of {}.", column.name(), choices.join(", ")))?;
+                        .set_error_message(format!("{}: choose one of {}.", column.name(), choices.join(", ")))?;
                     sheet.add_data_validation(1, at as u16, 1_048_575, at as u16, &validation)?;
                 }
             }

@@ -236,7 +236,7 @@ mod tests {
         assert!(read.rows().all(|row| row.cell(1) == "éééééééééé"), "UTF-8 across pieces stays UTF-8");
 
         // Windows-1252 that looks like UTF-8 for the first pieces.
-        let mut latin = b"Email,Last Name\n".repeat(1);
+        let mut latin = b"Email,Last Name\n".to_vec();
         while latin.len() < 150_000 {
             latin.extend_from_slice(b"a@x.org,Lee\n");
         }

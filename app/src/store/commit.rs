@@ -265,10 +265,9 @@ fn managers_first(creates: &[Create]) -> Vec<&Create> {
             path.push(i);
             at = manager(i);
         }
-        let mut next = at.and_then(|i| depth[i]).map_or(0, |d| d + 1);
-        for i in path.into_iter().rev() {
-            depth[i] = Some(next);
-            next += 1;
+        let above = at.and_then(|i| depth[i]).map_or(0, |d| d + 1);
+        for (step, i) in path.into_iter().rev().enumerate() {
+            depth[i] = Some(above + step);
         }
     }
     let mut order: Vec<usize> = (0..creates.len()).collect();

@@ -76,7 +76,7 @@ async fn a_file_with_errors_exits_1_and_names_row_column_and_code() {
 #[tokio::test]
 async fn unreadable_files_exit_2_with_a_file_level_error() {
     let dir = tempfile::tempdir().unwrap();
-    let garbage = saved(&dir, "users.xlsx", &[0u8, 159, 146, 150, 0, 1, 2, 3]);
+    let garbage = saved(&dir, "users.xlsx", [0u8, 159, 146, 150, 0, 1, 2, 3]);
     let empty = saved(&dir, "empty.csv", b"Email,Last Name\n");
     for db in acme().await {
         let (status, json) = check(&db, &garbage);
