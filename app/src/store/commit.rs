@@ -8,7 +8,7 @@ use crate::import::columns::Column;
 use crate::import::plan::{Change, Create, Summary, Update};
 use crate::import::columns::map_headings;
 use crate::import::undo::describe;
-use crate::import::{check_read, DirectoryUser, Plan};
+use crate::import::{check_read, DirectoryUser, Name, Plan};
 use crate::passwords::{letters, LinkKind};
 use crate::sheet::{ReadError, Sheet};
 use crate::state::now;
@@ -399,6 +399,29 @@ type Cells<'a> = Vec<Cell<'a>>;
 /// must be `Send`, which the compiler cannot show for the closures' own types.
 type Rows<'a> = Box<dyn ExactSizeIterator<Item = Cells<'a>> + Send + 'a>;
 
+/// Rows from an iterator that cannot tell its length (chained, flattened),
+/// counted beforehand.
+struct Counted<I> {
+    rows: I,
+    left: usize,
+}
+
+impl<I: Iterator> Iterator for Counted<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let row = self.rows.next()?;
+        self.left = self.left.saturating_sub(1);
+        Some(row)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for Counted<I> {}
+
 /// A row of anything that converts into a [`Cell`].
 macro_rules! cells {
     ($($value:expr),* $(,)?) => { vec![$(Cell::from($value)),*] };
@@ -571,49 +594,47 @@ async fn where_in(conn: &mut AnyConnection, backend: Backend, statement: &str, i
 }
 
 /// The field-by-field history, and one audit event per changed user.
-async fn record_changes(
+async fn record_changes<'a>(
     conn: &mut AnyConnection,
     backend: Backend,
     tenant_id: i64,
     batch_id: i64,
-    actor: &Actor,
-    plan: &Plan,
+    actor: &'a Actor,
+    plan: &'a Plan,
     at: i64,
 ) -> Result<(), StoreError> {
-    let mut entries: Vec<(u32, &str, &'static str, Vec<Change>)> = Vec::new();
-    for create in &plan.creates {
-        let change = Change { field: Column::UserId, old: String::new(), new: describe(&create.user, create.password.is_some()) };
-        entries.push((create.row, &create.user.user_id, "create", vec![change]));
-    }
-    for update in &plan.updates {
-        entries.push((update.row, &update.user.user_id, "update", update.changes.clone()));
-    }
-    for delete in &plan.deletes {
-        let change = Change { field: Column::UserId, old: describe(&delete.user, delete.user.has_password), new: String::new() };
-        entries.push((delete.row, &delete.user.user_id, "delete", vec![change]));
-    }
-    let mut fields = Vec::new();
-    let mut events = Vec::new();
-    for (row, user, action, changes) in &entries {
-        fields.extend(changes.iter().map(|change| (*row, *user, *action, change)));
-        let authz = changes.iter().any(|c| matches!(c.field, Column::AccessLevel | Column::Roles | Column::Active));
-        let event = match *action {
-            "create" => "user_created",
-            "delete" => "user_deleted",
-            _ if authz => "authz_change",
-            _ => "user_updated",
-        };
-        events.push((event, user.to_string()));
-    }
-    let rows = fields.iter().map(|(row, user, action, change)| {
-        cells![batch_id, i64::from(*row), *user, *action, change.field.name(), change.old.as_str(), change.new.as_str()]
+    // One line a field changed; a created or deleted user's line describes them whole.
+    let line = |row: u32, user: &'a Name, action: &'static str, field: Column, old: Cell<'a>, new: Cell<'a>| {
+        vec![Cell::from(batch_id), i64::from(row).into(), user.as_str().into(), action.into(), field.name().into(), old, new]
+    };
+    let created = plan.creates.iter().map(move |c| {
+        line(c.row, &c.user.user_id, "create", Column::UserId, "".into(), describe(&c.user, c.password.is_some()).into())
     });
+    let updated = plan.updates.iter().flat_map(move |u| {
+        u.changes.iter().map(move |change| line(u.row, &u.user.user_id, "update", change.field, change.old.as_str().into(), change.new.as_str().into()))
+    });
+    let deleted = plan.deletes.iter().map(move |d| {
+        line(d.row, &d.user.user_id, "delete", Column::UserId, describe(&d.user, d.user.has_password).into(), "".into())
+    });
+    let count = plan.creates.len() + plan.updates.iter().map(|u| u.changes.len()).sum::<usize>() + plan.deletes.len();
+    let rows = Counted { rows: created.chain(updated).chain(deleted), left: count };
     let columns = ["batch_id", "row_number", "user_key", "action", "field", "old_value", "new_value"];
     insert_rows(conn, backend, "import_changes", &columns, Box::new(rows)).await?;
-    events.push(("batch_finished", format!("batch {batch_id}")));
-    let events = events.iter().map(|(event, target)| cells![tenant_id, at, actor.email.as_str(), *event, target.as_str(), batch_id]);
+
+    // The batch's start, one event a user, the batch's end: all in the batch's
+    // transaction, so that the log never shows a start without its end.
+    let batch = format!("batch {batch_id}");
+    let started = std::iter::once(("batch_started", Cow::Borrowed(batch.as_str())));
+    let authz = |u: &Update| u.changes.iter().any(|c| matches!(c.field, Column::AccessLevel | Column::Roles | Column::Active));
+    let created = plan.creates.iter().map(|c| ("user_created", Cow::Borrowed(c.user.user_id.as_str())));
+    let updated = plan.updates.iter().map(|u| (if authz(u) { "authz_change" } else { "user_updated" }, Cow::Borrowed(u.user.user_id.as_str())));
+    let deleted = plan.deletes.iter().map(|d| ("user_deleted", Cow::Borrowed(d.user.user_id.as_str())));
+    let finished = std::iter::once(("batch_finished", Cow::Borrowed(batch.as_str())));
+    let events = started.chain(created).chain(updated).chain(deleted).chain(finished);
+    let events = events.map(move |(event, target)| cells![tenant_id, at, actor.email.as_str(), event, Cell::Text(Some(target)), batch_id]);
+    let left = 1 + plan.creates.len() + plan.updates.len() + plan.deletes.len() + 1;
     let columns = ["tenant_id", "at", "actor", "event", "target", "batch_id"];
-    insert_rows(conn, backend, "audit_events", &columns, Box::new(events)).await?;
+    insert_rows(conn, backend, "audit_events", &columns, Box::new(Counted { rows: events, left })).await?;
     Ok(())
 }
 
@@ -650,6 +671,15 @@ mod tests {
         assert_eq!(values_list(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
         assert_eq!(values_list(Backend::Postgres, 3, 1), "($1, $2, $3)");
         assert_eq!(values_list(Backend::Postgres, 1, 3), "($1), ($2), ($3)");
+    }
+
+    #[test]
+    fn counted_rows_tell_how_many_are_left() {
+        let mut rows = Counted { rows: (0..2).chain(5..6).flat_map(|i| [i, i]), left: 6 };
+        assert_eq!(rows.len(), 6);
+        rows.next();
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows.collect::<Vec<_>>(), [0, 1, 1, 5, 5]);
     }
 
     #[test]

@@ -67,6 +67,11 @@ async fn an_import_applies_every_row_and_records_the_batch() {
         assert_eq!(scalar(&db, reports_to_dan).await, 2, "eve and bob report to dan");
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_batches WHERE added = 2 AND updated = 1").await, 1);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM audit_events WHERE event = 'user_created'").await, 2);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM audit_events WHERE event IN ('user_updated', 'authz_change')").await, 1, "bob");
+        let first = "SELECT COUNT(*) FROM audit_events WHERE event = 'batch_started' AND id = (SELECT MIN(id) FROM audit_events WHERE batch_id IS NOT NULL)";
+        let last = "SELECT COUNT(*) FROM audit_events WHERE event = 'batch_finished' AND id = (SELECT MAX(id) FROM audit_events WHERE batch_id IS NOT NULL)";
+        assert_eq!((scalar(&db, first).await, scalar(&db, last).await), (1, 1), "the batch's events start and end it");
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM audit_events WHERE batch_id IS NOT NULL").await, 5, "start, three users, end");
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_changes WHERE new_value LIKE '%Welcome123%'").await, 0, "no password in the history");
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_changes WHERE action = 'create' AND new_value LIKE '%Password=set%'").await, 1);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_changes WHERE action = 'update' AND field = 'Reports To'").await, 1, "bob's new manager");
