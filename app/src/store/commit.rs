@@ -625,14 +625,14 @@ async fn record_changes<'a>(
     // The batch's start, one event a user, the batch's end: all in the batch's
     // transaction, so that the log never shows a start without its end.
     let batch = format!("batch {batch_id}");
-    let started = std::iter::once(("batch_started", Cow::Borrowed(batch.as_str())));
+    let started = std::iter::once(("batch_started", batch.as_str()));
     let authz = |u: &Update| u.changes.iter().any(|c| matches!(c.field, Column::AccessLevel | Column::Roles | Column::Active));
-    let created = plan.creates.iter().map(|c| ("user_created", Cow::Borrowed(c.user.user_id.as_str())));
-    let updated = plan.updates.iter().map(|u| (if authz(u) { "authz_change" } else { "user_updated" }, Cow::Borrowed(u.user.user_id.as_str())));
-    let deleted = plan.deletes.iter().map(|d| ("user_deleted", Cow::Borrowed(d.user.user_id.as_str())));
-    let finished = std::iter::once(("batch_finished", Cow::Borrowed(batch.as_str())));
+    let created = plan.creates.iter().map(|c| ("user_created", c.user.user_id.as_str()));
+    let updated = plan.updates.iter().map(|u| (if authz(u) { "authz_change" } else { "user_updated" }, u.user.user_id.as_str()));
+    let deleted = plan.deletes.iter().map(|d| ("user_deleted", d.user.user_id.as_str()));
+    let finished = std::iter::once(("batch_finished", batch.as_str()));
     let events = started.chain(created).chain(updated).chain(deleted).chain(finished);
-    let events = events.map(move |(event, target)| cells![tenant_id, at, actor.email.as_str(), event, Cell::Text(Some(target)), batch_id]);
+    let events = events.map(move |(event, target)| cells![tenant_id, at, actor.email.as_str(), event, target, batch_id]);
     let left = 1 + plan.creates.len() + plan.updates.len() + plan.deletes.len() + 1;
     let columns = ["tenant_id", "at", "actor", "event", "target", "batch_id"];
     insert_rows(conn, backend, "audit_events", &columns, Box::new(Counted { rows: events, left })).await?;
