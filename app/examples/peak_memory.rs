@@ -1,7 +1,8 @@
 //! Reads and checks one file against an empty directory, for measuring peak
 //! memory against the file's size (BENCHMARKS.md):
 //!   cargo build --release -p app --example peak_memory
-//!   /usr/bin/time -v target/release/examples/peak_memory FILE
+//!   target/release/examples/peak_memory 100000      # writes users-100000.csv
+//!   /usr/bin/time -v target/release/examples/peak_memory users-100000.csv
 //! It prints the most the program had allocated at once (the file's bytes
 //! included): what the engine needs, whatever the allocator keeps besides,
 //! which `time`'s maximum resident set size adds.
@@ -42,11 +43,21 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+#[path = "../benches/shared/data.rs"]
+#[allow(dead_code)] // the benchmark's directory is not needed here
+mod data;
+
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: peak_memory FILE");
+        eprintln!("usage: peak_memory FILE, or peak_memory ROWS to write the benchmark's file of ROWS rows");
         std::process::exit(2);
     };
+    if let Ok(rows) = path.parse::<usize>() {
+        let name = format!("users-{rows}.csv");
+        std::fs::write(&name, data::csv(rows, 100_000)).expect("a writable directory");
+        println!("wrote {name}");
+        return;
+    }
     let bytes = std::fs::read(&path).expect("readable file");
     let limits = app::sheet::Limits { max_bytes: 1 << 30, ..Default::default() };
     let directory = app::import::Directory { tenant: "Acme".into(), ..Default::default() };
