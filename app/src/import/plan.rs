@@ -299,6 +299,7 @@ impl<'a> Planner<'a> {
         let managers = self.check_managers(&mut rows, plan, steps).await;
         self.check_cycles(&rows, &managers, plan, steps).await;
         self.check_reports(&rows, &managers, plan);
+        // Freed before the plan is built, where memory peaks.
         drop(managers);
         self.collect(rows, plan, steps).await;
     }
@@ -680,7 +681,7 @@ impl<'a> Planner<'a> {
         plan.creates.reserve(creates);
         plan.updates.reserve(rows.list.len() - creates);
         let Rows { list, slot } = rows;
-        drop(slot);
+        drop(slot); // freed before the plan grows, where memory peaks
         let mut list = list.into_iter();
         loop {
             let chunk: Vec<Resolved> = list.by_ref().take(parallel::CHUNK).collect();
