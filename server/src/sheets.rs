@@ -4,7 +4,7 @@
 use crate::commands::find_tenant;
 use anyhow::Context;
 use app::import::write::{self, Format};
-use app::import::{check_file, Code, Issue, Plan};
+use app::import::{check_read, Code, Issue, Plan};
 use app::sheet::Limits;
 use app::store::commit::{commit, Batch, Committed};
 use app::store::{self, Db};
@@ -14,18 +14,19 @@ use std::path::Path;
 
 /// Exit status: 0 valid, 1 the file has errors, 2 it could not be read.
 pub async fn check(db: &Db, tenant: &str, file: &Path, as_json: bool) -> anyhow::Result<u8> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    // The file's bytes go once read: the check needs only the sheet.
+    let sheet = app::sheet::read(&read(file)?, &Limits::default());
     let mut conn = db.pool.acquire().await?;
     let tenant = find_tenant(&mut conn, tenant).await?;
     let directory = store::directory::load(&mut conn, tenant.id, None).await?;
-    let plan = check_file(&bytes, &Limits::default(), &directory);
+    let plan = check_read(&sheet, &directory);
     Ok(finish(&plan, &directory.tenant, as_json, false))
 }
 
 /// Exit status: 0 applied, 1 the file has errors (nothing applied), 2 it
 /// could not be read or the command was wrong.
 pub async fn import(db: &Db, tenant: &str, actor: &str, file: &Path, as_json: bool, batch_id: Option<String>) -> anyhow::Result<u8> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = read(file)?;
     let mut conn = db.pool.acquire().await?;
     let tenant = find_tenant(&mut conn, tenant).await?;
     let actor = store::users::admin(&mut conn, tenant.id, actor)
@@ -37,6 +38,8 @@ pub async fn import(db: &Db, tenant: &str, actor: &str, file: &Path, as_json: bo
     let sheet = app::sheet::read(&bytes, &Limits::default());
     // Recorded in the history: the sheet's checksum, passwords left out.
     let checksum = sheet.as_ref().map_or_else(|_| app::sheet::checksum(&bytes), app::import::history_checksum);
+    // The commit needs only the sheet (a million rows' file is 130 MB).
+    drop(bytes);
     let batch = Batch { key: &key, file_name: &name, checksum, sheet: &sheet, previewed: None };
     match commit(db, tenant.id, &actor, &batch).await? {
         Committed::Applied { plan, .. } => Ok(finish(&plan, &tenant.name, as_json, true)),
@@ -128,4 +131,8 @@ fn emit(bytes: &[u8], output: Option<&Path>) -> anyhow::Result<()> {
         Some(path) => std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display())),
         None => Ok(std::io::stdout().lock().write_all(bytes)?),
     }
+}
+
+fn read(file: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))
 }

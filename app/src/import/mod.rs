@@ -90,8 +90,10 @@ pub fn history_checksum(sheet: &sheet::Sheet) -> String {
     sheet.checksum(mapping.position(columns::Column::Password))
 }
 
-/// Reads a file and checks it: the one call for the browser, the server and
-/// the command line. A file that cannot be read gives a plan with that error.
+/// Reads a file and checks it. A file that cannot be read gives a plan with
+/// that error. Callers that can let the file go once it is read (the command
+/// line) call [`sheet::read`] and [`check_read`] instead: the check then does
+/// not hold the file as well as its sheet.
 pub fn check_file(bytes: &[u8], limits: &Limits, directory: &Directory) -> Plan {
     check_read(&sheet::read(bytes, limits), directory)
 }
