@@ -8,7 +8,7 @@ use crate::import::columns::Column;
 use crate::import::plan::{Change, Create, Summary, Update};
 use crate::import::columns::map_headings;
 use crate::import::undo::describe;
-use crate::import::{check_read, DirectoryUser, Name, Plan};
+use crate::import::{check_read, DirectoryUser, Folded, Name, Plan};
 use crate::passwords::{letters, LinkKind};
 use crate::sheet::{ReadError, Sheet};
 use crate::state::now;
@@ -120,7 +120,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     }
     let at = now();
     let batch_id = record_batch(&mut tx, tenant_id, actor, batch, &plan, at).await?;
-    let ids = directory.users.iter().zip(user_ids).map(|(user, id)| (key(&user.user_id), id)).collect();
+    let ids = directory.users.iter().zip(user_ids).map(|(user, id)| (Folded(&user.user_id), id)).collect();
     let ids = apply(&mut tx, db.backend, tenant_id, &plan, &hashes, ids, at).await?;
     queue_invitations(&mut tx, db.backend, tenant_id, actor, &plan, &ids, at).await?;
     record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &plan, at).await?;
@@ -181,7 +181,15 @@ async fn record_batch(
 /// with its manager), changed users, memberships, then deletions. Rows go
 /// thousands a statement, not one round trip each.
 /// Takes the tenant's users' ids by user ID key and returns them with the new users'.
-async fn apply<'a>(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, plan: &'a Plan, hashes: &'a HashMap<u32, String>, mut ids: Ids, at: i64) -> Result<Ids, StoreError> {
+async fn apply<'a>(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    tenant_id: i64,
+    plan: &'a Plan,
+    hashes: &'a HashMap<u32, String>,
+    mut ids: Ids<'a>,
+    at: i64,
+) -> Result<Ids<'a>, StoreError> {
     let roles: Vec<Cells> = plan.new_roles.iter().map(|role| cells![tenant_id, role.as_str(), role.to_lowercase()]).collect();
     insert_rows(conn, backend, "roles", &["tenant_id", "name", "name_key"], Box::new(roles.into_iter())).await?;
     // New users get their ids before they are written, so that each row
@@ -189,7 +197,7 @@ async fn apply<'a>(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, p
     // SQLite as much again as the insert (its foreign keys on users).
     let creates = managers_first(&plan.creates);
     let new_ids = reserve_ids(conn, backend, creates.len()).await?;
-    ids.extend(creates.iter().zip(&new_ids).map(|(c, id)| (key(&c.user.user_id), *id)));
+    ids.extend(creates.iter().zip(&new_ids).map(|(c, id)| (Folded(&c.user.user_id), *id)));
     let manager_of = |u: &DirectoryUser| if u.reports_to.is_empty() { Ok(None) } else { id_of(&ids, &u.reports_to).map(Some) };
     let row = |mut cells: Cells<'a>, u: &'a DirectoryUser, row: u32, manager: Option<i64>, suffix: Cells<'a>| {
         cells.extend(field_values(u, hashes.get(&row), manager));
@@ -212,8 +220,9 @@ async fn apply<'a>(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, p
         .collect::<Result<_, StoreError>>()?;
     update_users(conn, backend, changed).await?;
 
-    let roles = name_ids(conn, "SELECT id, name_key AS k FROM roles WHERE tenant_id = $1", tenant_id).await?;
-    let groups = name_ids(conn, r#"SELECT id, name_key AS k FROM "groups" WHERE tenant_id = $1"#, tenant_id).await?;
+    let roles = names(conn, "SELECT id, name FROM roles WHERE tenant_id = $1", tenant_id).await?;
+    let groups = names(conn, r#"SELECT id, name FROM "groups" WHERE tenant_id = $1"#, tenant_id).await?;
+    let (roles, groups): (Ids, Ids) = (by_name(&roles), by_name(&groups));
     // Every new user's memberships; a changed user's only where the row
     // changes them (rewriting unchanged ones cost more than the update itself).
     let changes = |u: &Update, column: Column| u.changes.iter().any(|c| c.field == column);
@@ -235,7 +244,7 @@ async fn apply<'a>(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, p
                 replaced.push(id);
             }
             for name in names {
-                let other = known.get(&key(name)).copied().ok_or(StoreError::NotFound("role or group"))?;
+                let other = known.get(&Folded(name)).copied().ok_or(StoreError::NotFound("role or group"))?;
                 pairs.push(cells![id, other]);
             }
         }
@@ -257,8 +266,8 @@ async fn apply<'a>(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, p
 /// statement's own rows at its end). The plan has refused cycles; the
 /// bound on a walk only keeps a bad plan from looping here.
 fn managers_first(creates: &[Create]) -> Vec<&Create> {
-    let index: FxHashMap<Name, usize> = creates.iter().enumerate().map(|(i, c)| (key(&c.user.user_id), i)).collect();
-    let manager = |i: usize| index.get(&key(&creates[i].user.reports_to)).copied();
+    let index: FxHashMap<Folded, usize> = creates.iter().enumerate().map(|(i, c)| (Folded(&c.user.user_id), i)).collect();
+    let manager = |i: usize| index.get(&Folded(&creates[i].user.reports_to)).copied();
     let mut depth: Vec<Option<usize>> = vec![None; creates.len()];
     for start in 0..creates.len() {
         let (mut path, mut at) = (Vec::new(), Some(start));
@@ -312,7 +321,7 @@ async fn queue_invitations(
     tenant_id: i64,
     actor: &Actor,
     plan: &Plan,
-    ids: &Ids,
+    ids: &Ids<'_>,
     at: i64,
 ) -> Result<(), StoreError> {
     let invited: Vec<&DirectoryUser> = plan.creates.iter().filter(|c| c.invite).map(|c| &*c.user).collect();
@@ -350,7 +359,7 @@ async fn queue_invitations(
 async fn insert_rows<'a>(conn: &mut AnyConnection, backend: Backend, table: &str, columns: &[&str], rows: Rows<'a>) -> Result<(), StoreError> {
     let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     let set_aside = set_indexes_aside(conn, backend, table, rows.len()).await?;
-    for_each_chunk(conn, backend, columns.len(), rows, |values| format!("{head}{values}")).await?;
+    for_each_chunk(conn, backend, columns.len(), rows, |values| format!("{head}{values}"), true).await?;
     for create in set_aside {
         sqlx::query(&create).execute(&mut *conn).await?;
     }
@@ -465,31 +474,36 @@ impl From<Option<String>> for Cell<'_> {
     }
 }
 
-/// The most values one statement binds: SQLite's limit (PostgreSQL takes 65,535).
-const MAX_VALUES: usize = 32_766;
+/// The most values one statement binds (SQLite takes 32,766, PostgreSQL
+/// 65,535). Statements this size are kept prepared (about 0.7 MB each in
+/// SQLite, a quarter of one at its limit): preparing one again for each
+/// chunk took 6% of an import's time, and smaller ones cost a round trip each.
+const MAX_VALUES: usize = 8_192;
 
 /// Runs the statement that `sql` makes of a `VALUES` list once per chunk of
-/// rows, each row `columns` values long.
+/// rows, each row `columns` values long. With `keep`, full chunks'
+/// statements stay prepared in the connection: for statements that are few
+/// and always the same (one a table), not for those each batch makes anew.
 async fn for_each_chunk<'a>(
     conn: &mut AnyConnection,
     backend: Backend,
     columns: usize,
     mut rows: Rows<'a>,
     sql: impl Fn(&str) -> String,
+    keep: bool,
 ) -> Result<(), StoreError> {
     let (mut statement, mut chunk) = ((0, String::new()), Vec::new());
     loop {
         chunk.clear();
-        chunk.extend(rows.by_ref().take(MAX_VALUES / columns));
+        let full = MAX_VALUES / columns;
+        chunk.extend(rows.by_ref().take(full));
         if chunk.is_empty() {
             return Ok(());
         }
         if statement.0 != chunk.len() {
             statement = (chunk.len(), sql(&values_list(backend, columns, chunk.len())));
         }
-        // Not kept prepared: a statement of thousands of values holds megabytes
-        // in each connection's cache, and preparing it again costs little.
-        let mut query = sqlx::query(&statement.1).persistent(false);
+        let mut query = sqlx::query(&statement.1).persistent(keep && chunk.len() == full);
         for cell in chunk.iter().flatten() {
             query = match cell {
                 Cell::Int(value) => query.bind(*value),
@@ -583,7 +597,8 @@ async fn update_users(conn: &mut AnyConnection, backend: Backend, rows: Vec<(Cel
             .collect();
         let sets = sets.join(", ");
         let sql = |values: &str| format!("UPDATE users SET {sets} FROM (VALUES {values}) AS v WHERE users.id = v.column1");
-        for_each_chunk(conn, backend, 1 + columns.len(), Box::new(rows.into_iter()), sql).await?;
+        // Each set of columns has its own statement: not kept.
+        for_each_chunk(conn, backend, 1 + columns.len(), Box::new(rows.into_iter()), sql, false).await?;
     }
     Ok(())
 }
@@ -591,7 +606,7 @@ async fn update_users(conn: &mut AnyConnection, backend: Backend, rows: Vec<(Cel
 /// `… WHERE column IN (ids)`: `statement` ends with `IN`.
 async fn where_in(conn: &mut AnyConnection, backend: Backend, statement: &str, ids: &[i64]) -> Result<(), StoreError> {
     let rows = Box::new(ids.iter().map(|&id| cells![id]));
-    for_each_chunk(conn, backend, 1, rows, |values| format!("{statement} (VALUES {values})")).await
+    for_each_chunk(conn, backend, 1, rows, |values| format!("{statement} (VALUES {values})"), true).await
 }
 
 /// The field-by-field history, and one audit event per changed user.
@@ -640,23 +655,22 @@ async fn record_changes<'a>(
 }
 
 
-async fn name_ids(conn: &mut AnyConnection, query: &str, tenant_id: i64) -> Result<Ids, StoreError> {
+/// The names and ids a query gives.
+async fn names(conn: &mut AnyConnection, query: &str, tenant_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
     let rows = sqlx::query(query).bind(tenant_id).fetch_all(conn).await?;
-    rows.iter().map(|r| Ok((r.try_get::<String, _>("k")?.into(), r.try_get::<i64, _>("id")?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+    rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("id")?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
 }
 
-/// Ids by lower-cased name: users' by User ID, roles' and groups' by name.
-type Ids = FxHashMap<Name, i64>;
-
-/// A name lower-cased as the maps of ids hold it: in place, with no
-/// allocation, for names of up to 24 bytes (nearly all; a million new
-/// users made two million lower-cased copies).
-fn key(name: &str) -> Name {
-    Name::from_str_to_lowercase(name)
+fn by_name(names: &[(String, i64)]) -> Ids<'_> {
+    names.iter().map(|(name, id)| (Folded(name), *id)).collect()
 }
 
-fn id_of(ids: &Ids, user_id: &str) -> Result<i64, StoreError> {
-    ids.get(&key(user_id)).copied().ok_or(StoreError::NotFound("user"))
+/// Ids by name, matched as the check matches names (whatever the case, with
+/// no lower-cased copy): users' by User ID, roles' and groups' by name.
+type Ids<'a> = FxHashMap<Folded<'a>, i64>;
+
+fn id_of(ids: &Ids<'_>, user_id: &str) -> Result<i64, StoreError> {
+    ids.get(&Folded(user_id)).copied().ok_or(StoreError::NotFound("user"))
 }
 
 #[cfg(test)]
