@@ -180,7 +180,7 @@ async fn record_batch(
 /// The writes, in dependency order: roles, new users (managers first, each
 /// with its manager), changed users, memberships, then deletions. Rows go
 /// thousands a statement, not one round trip each.
-/// Takes the tenant's users' ids by user ID key and returns them with the new users'.
+/// Takes the tenant's users' ids by User ID and returns them with the new users'.
 async fn apply<'a>(
     conn: &mut AnyConnection,
     backend: Backend,
