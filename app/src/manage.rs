@@ -179,7 +179,7 @@ pub async fn bulk_preview(selection: Filter, action: BulkAction, name: String) -
                 summary: plan.summary(),
                 problems,
                 version: plan.version,
-                digest: plan.digest(),
+                digest: bulk.sheet.as_ref().map(|sheet| plan.digest(sheet, &bulk.directory)).unwrap_or_default(),
             })
         }
         .await,

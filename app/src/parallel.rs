@@ -24,6 +24,14 @@ pub(crate) fn map<T: Sync, U: Send>(items: &[T], least: usize, f: impl Fn(&T) ->
     }
 }
 
+/// How many threads [`map`] shares work among.
+pub(crate) fn threads() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    return rayon::current_num_threads();
+    #[cfg(target_arch = "wasm32")]
+    1
+}
+
 /// Whether work can run on more than one core here.
 pub(crate) fn is_parallel() -> bool {
     #[cfg(not(target_arch = "wasm32"))]

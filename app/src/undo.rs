@@ -4,7 +4,7 @@
 use crate::batches::Outcome;
 use crate::error::AppError;
 use crate::import::undo::Conflict;
-use crate::import::Plan;
+use crate::import::{DirectoryUser, Plan};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 pub struct InversePreview {
     /// What the undo would do, checked like an import; errors included.
     pub plan: Plan,
+    /// The first of the users it would add, to list.
+    pub new_users: Vec<DirectoryUser>,
+    /// The plan's [`Plan::digest`], for the confirmation.
+    pub digest: String,
     pub conflicts: Vec<Conflict>,
     /// Passwords the import set, which stay.
     pub passwords: usize,
@@ -38,7 +42,11 @@ pub async fn undo_preview(id: i64, overwrite: bool) -> Result<InversePreview, Ap
         async {
             let (_, _, inverse, directory, _) = inverse(id, overwrite).await?;
             let plan = crate::import::check_read(&inverse.sheet, &directory);
-            Ok(InversePreview { plan, conflicts: inverse.conflicts, passwords: inverse.passwords })
+            let (new_users, digest) = match &inverse.sheet {
+                Ok(sheet) => (crate::pages::import::preview::listed(&plan, sheet, &directory), plan.digest(sheet, &directory)),
+                Err(_) => Default::default(),
+            };
+            Ok(InversePreview { plan, new_users, digest, conflicts: inverse.conflicts, passwords: inverse.passwords })
         }
         .await,
     )

@@ -4,7 +4,8 @@
 
 use app::domain::access::AccessLevel;
 use app::import::write::{self, Format};
-use app::import::{check_file, Directory, DirectoryUser};
+use app::import::plan::created;
+use app::import::{check, check_file, Directory, DirectoryUser};
 use app::sheet::Limits;
 use proptest::prelude::*;
 
@@ -95,8 +96,9 @@ proptest! {
             shuffled.swap(i, (seed as usize).wrapping_add(i * 7919) % len);
         }
         let plan = |users: &[DirectoryUser]| {
-            let plan = check_file(&write::export(users, Format::Csv).unwrap(), &Limits::default(), &new);
-            let mut created: Vec<String> = plan.creates.iter().map(|c| format!("{:?}", c.user)).collect();
+            let sheet = app::sheet::read(&write::export(users, Format::Csv).unwrap(), &Limits::default()).unwrap();
+            let plan = check(&sheet, &new);
+            let mut created: Vec<String> = created(&plan, &sheet, &new).map(|c| format!("{:?}", c.user)).collect();
             created.sort();
             (plan.summary(), created, plan.errors.len())
         };

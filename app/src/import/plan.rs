@@ -43,13 +43,24 @@ pub struct Change {
     pub new: String,
 }
 
+/// A user the file adds. The plan keeps only what the check found out
+/// about them: the user is made again from their row where needed
+/// ([`created`]), since a whole user takes three times the memory of a row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Create {
     pub row: u32,
-    pub user: Box<DirectoryUser>,
+    /// The manager's User ID (the row may name the manager by e-mail).
+    pub reports_to: Name,
     /// Hashed before it is stored; never shown or logged.
     pub password: Option<String>,
     pub invite: bool,
+}
+
+/// A new user, made again from their row, with what the plan says of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created<'p> {
+    pub create: &'p Create,
+    pub user: DirectoryUser,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,8 +114,9 @@ impl Plan {
 
     /// A fingerprint of what the plan would change (never of passwords): a
     /// commit compares it with the previewed one to tell whether the
-    /// directory moved under the preview in a way that matters.
-    pub fn digest(&self) -> String {
+    /// directory moved under the preview in a way that matters. `sheet` and
+    /// `directory` are those the plan was checked with.
+    pub fn digest(&self, sheet: &Sheet, directory: &Directory) -> String {
         use sha2::{Digest, Sha256};
         let mut hash = Sha256::new();
         // Every value with its length before it, so that no two plans feed alike.
@@ -112,10 +124,10 @@ impl Plan {
             hash.update((value.len() as u32).to_le_bytes());
             hash.update(value);
         };
-        for create in &self.creates {
+        for Created { create, user } in created(self, sheet, directory) {
             text("c");
             text(&create.row.to_string());
-            create.user.texts().for_each(&mut text);
+            user.texts().for_each(&mut text);
             text(if create.invite { "invite" } else { "" });
         }
         for update in &self.updates {
@@ -172,9 +184,8 @@ pub async fn check_paced(sheet: &Sheet, directory: &Directory, pace: &mut dyn Pa
 }
 
 /// How many times the check goes over the rows: the Action column, parse
-/// and resolve, uniqueness, managers (twice), cycles, new roles, and the
-/// plan itself.
-const PASSES: usize = 8;
+/// and resolve, uniqueness, managers (twice), cycles, and the plan itself.
+const PASSES: usize = 7;
 
 async fn plan_rows(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_>, plan: &mut Plan) {
     let (mapping, heading_issues) = columns::map_headings(&sheet.headings);
@@ -203,7 +214,21 @@ async fn plan_rows(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_>, 
         cell_issues.into_iter().for_each(|issue| plan.push(issue));
         return;
     }
-    Planner::new(directory, &mapping, steps).await.run(sheet, plan, steps).await;
+    Planner::new(directory, mapping, steps).await.run(sheet, plan, steps).await;
+}
+
+/// The users `plan` creates, made again from their rows: `sheet` and
+/// `directory` are those the plan was checked with.
+pub fn created<'p>(plan: &'p Plan, sheet: &'p Sheet, directory: &'p Directory) -> impl Iterator<Item = Created<'p>> + 'p {
+    let (mapping, _) = columns::map_headings(&sheet.headings);
+    let planner = pace::straight(Planner::new(directory, mapping, &mut Steps::new(&mut Straight, 0, ROWS_A_STEP)));
+    // Problems were reported by the check; a row that no longer makes a user was not checked from this sheet.
+    plan.creates.iter().filter_map(move |create| {
+        let input = parse_row(sheet.row(create.row)?, &planner.mapping, directory.min_password_length, &mut Vec::new());
+        let mut user = planner.build(&input, None);
+        user.reports_to = create.reports_to.clone();
+        Some(Created { create, user: *user })
+    })
 }
 
 /// A user in the directory after the file is applied: index into the
@@ -212,7 +237,7 @@ type Node = usize;
 
 struct Planner<'a> {
     directory: &'a Directory,
-    mapping: &'a Mapping,
+    mapping: Mapping,
     /// The directory's own index, or one made for this check alone.
     index: Cow<'a, Index>,
     roles: FxHashMap<Folded<'a>, &'a str>,
@@ -226,14 +251,76 @@ struct Resolved<'r> {
     /// The column the row names its user by.
     key_column: Column,
     /// Whether the row has a Reports To cell (blank keeps the manager on update).
-    reports_to: bool,
+    has_reports_to: bool,
     notify_if_new: bool,
     password: Option<&'r str>,
-    action: Action,
     node: Node,
-    /// Boxed, so that the lists of rows and of the plan stay small and
-    /// hand the user on without copying it.
-    user: Box<DirectoryUser>,
+    does: Does<'r>,
+}
+
+/// What a row does, with what the later passes need of its user. Users are
+/// boxed, so that the lists of rows and of the plan stay small and hand
+/// the user on without copying it.
+enum Does<'r> {
+    Create(Fresh<'r>),
+    /// The user as they will be.
+    Update(Box<DirectoryUser>),
+    /// The user as they are, so that an undo can restore them.
+    Delete(Box<DirectoryUser>),
+}
+
+/// The values of a new user that the later passes read, borrowed from the row.
+struct Fresh<'r> {
+    user_id: &'r str,
+    email: &'r str,
+    network_account: &'r str,
+    has_phone: bool,
+    /// As written; the manager's User ID once the manager is found.
+    reports_to: Name,
+}
+
+impl Resolved<'_> {
+    fn action(&self) -> Action {
+        match self.does {
+            Does::Create(_) => Action::Create,
+            Does::Update(_) => Action::Update,
+            Does::Delete(_) => Action::Delete,
+        }
+    }
+
+    /// The user's User ID, e-mail address or network account after the row.
+    fn value(&self, key: Key) -> &str {
+        match &self.does {
+            Does::Create(fresh) => match key {
+                Key::UserId => fresh.user_id,
+                Key::Email => fresh.email,
+                Key::NetworkAccount => fresh.network_account,
+            },
+            Does::Update(user) | Does::Delete(user) => key.of(user),
+        }
+    }
+
+    fn reports_to(&self) -> &str {
+        match &self.does {
+            Does::Create(fresh) => &fresh.reports_to,
+            Does::Update(user) | Does::Delete(user) => &user.reports_to,
+        }
+    }
+
+    /// For a new user: whether they have no phone number, and whether they
+    /// have no way to sign in (no password, invitation or network account).
+    fn gaps(&self) -> Option<(bool, bool)> {
+        let Does::Create(fresh) = &self.does else { return None };
+        let signs_in = self.password.is_some() || self.notify_if_new || !fresh.network_account.is_empty();
+        Some((!fresh.has_phone, !signs_in))
+    }
+
+    fn set_reports_to(&mut self, user_id: Name) {
+        match &mut self.does {
+            Does::Create(fresh) => fresh.reports_to = user_id,
+            Does::Update(user) | Does::Delete(user) => user.reports_to = user_id,
+        }
+    }
 }
 
 /// A row that names a user (by User ID, else e-mail), before the rows
@@ -245,6 +332,8 @@ struct Named<'r> {
     /// Problems with what the row does, reported unless it repeats a row.
     issues: Vec<Issue>,
     resolved: Option<Resolved<'r>>,
+    /// The roles the row gives that the directory lacks.
+    new_roles: Vec<&'r str>,
 }
 
 /// The resolved rows, and for every node the row that touches it, if any.
@@ -259,16 +348,16 @@ impl<'r> Rows<'r> {
     }
 
     fn deleted(&self, node: Node) -> bool {
-        self.of(node).is_some_and(|r| r.action == Action::Delete)
+        self.of(node).is_some_and(|r| r.action() == Action::Delete)
     }
 
     fn kept(&self) -> impl Iterator<Item = &Resolved<'r>> {
-        self.list.iter().filter(|r| r.action != Action::Delete)
+        self.list.iter().filter(|r| r.action() != Action::Delete)
     }
 }
 
 impl<'a> Planner<'a> {
-    async fn new(directory: &'a Directory, mapping: &'a Mapping, steps: &mut Steps<'_>) -> Self {
+    async fn new(directory: &'a Directory, mapping: Mapping, steps: &mut Steps<'_>) -> Self {
         let index = directory.index.get_or_build(&directory.users, steps).await;
         let names = |list: &'a [String]| list.iter().map(|n| (Folded(n), n.as_str())).collect();
         Self {
@@ -290,7 +379,7 @@ impl<'a> Planner<'a> {
     }
 
     fn user_id(&self, rows: &Rows, node: Node) -> Name {
-        rows.of(node).map_or_else(|| self.directory.users[node].user_id.clone(), |r| r.user.user_id.clone())
+        rows.of(node).map_or_else(|| self.directory.users[node].user_id.clone(), |r| r.value(Key::UserId).into())
     }
 
     async fn run(&self, sheet: &Sheet, plan: &mut Plan, steps: &mut Steps<'_>) {
@@ -299,8 +388,7 @@ impl<'a> Planner<'a> {
         let managers = self.check_managers(&mut rows, plan, steps).await;
         self.check_cycles(&rows, &managers, plan, steps).await;
         self.check_reports(&rows, &managers, plan);
-        // Freed before the plan is built, where memory peaks.
-        drop(managers);
+        drop(managers); // freed before the plan is built
         self.collect(rows, plan, steps).await;
     }
 
@@ -313,6 +401,7 @@ impl<'a> Planner<'a> {
         let mut seen: FxHashMap<Folded<'r>, u32> = FxHashMap::with_capacity_and_hasher(sheet.len(), Default::default());
         let mut list = Vec::with_capacity(sheet.len());
         let mut next_new = self.directory.users.len();
+        let mut new_roles: FxHashMap<Folded<'r>, &'r str> = FxHashMap::default();
         let all: Vec<Row<'r>> = sheet.rows().collect();
         for chunk in all.chunks(parallel::CHUNK) {
             steps.advance(chunk.len()).await;
@@ -331,8 +420,11 @@ impl<'a> Planner<'a> {
                     }
                 }
                 named.issues.into_iter().for_each(|issue| plan.push(issue));
+                for role in named.new_roles {
+                    new_roles.entry(Folded(role)).or_insert(role);
+                }
                 if let Some(mut resolved) = named.resolved {
-                    if resolved.action == Action::Create {
+                    if resolved.action() == Action::Create {
                         resolved.node = next_new;
                         next_new += 1;
                     }
@@ -344,18 +436,26 @@ impl<'a> Planner<'a> {
         for (index, r) in list.iter().enumerate() {
             slot[r.node] = Some(index as u32);
         }
+        plan.new_roles = new_roles.into_values().map(str::to_string).collect();
+        plan.new_roles.sort();
         Rows { list, slot }
     }
 
     /// One row on its own: its cells' problems, and the user it names.
     fn prepare<'r>(&self, row: Row<'r>) -> (Vec<Issue>, Option<Named<'r>>) {
         let mut cell_issues = Vec::new();
-        let input = parse_row(row, self.mapping, self.directory.min_password_length, &mut cell_issues);
+        let input = parse_row(row, &self.mapping, self.directory.min_password_length, &mut cell_issues);
         let named = input.key().map(|key| {
             let key_column = if input.user_id.is_some() { Column::UserId } else { Column::Email };
             let mut issues = Vec::new();
             let resolved = self.decide(&input, key, key_column, &mut issues);
-            Named { row: input.row, key, key_column, issues, resolved }
+            let new_roles = match (&resolved, &input.roles) {
+                (Some(r), Some(roles)) if r.action() != Action::Delete => {
+                    roles.iter().copied().filter(|role| !self.roles.contains_key(&Folded(role))).collect()
+                }
+                _ => Vec::new(),
+            };
+            Named { row: input.row, key, key_column, issues, resolved, new_roles }
         });
         (cell_issues, named)
     }
@@ -391,25 +491,35 @@ impl<'a> Planner<'a> {
             }
             _ => {}
         }
-        let user = match found {
+        let does = match found {
             Some(node) if action == Action::Delete => {
                 if self.is_acting_admin(node) {
                     issues.push(Issue::cell(row, key_column, Code::SelfLockout, "You cannot delete yourself. Another admin can."));
                 }
-                Box::new(self.directory.users[node].clone())
+                Does::Delete(Box::new(self.directory.users[node].clone()))
             }
-            _ => self.build(input, found, issues)?,
+            _ if !self.check_row(input, found, issues) => return None,
+            Some(_) => Does::Update(self.build(input, found)),
+            None => {
+                let email = input.email?;
+                Does::Create(Fresh {
+                    user_id: input.user_id.unwrap_or(email),
+                    email,
+                    network_account: input.network_account.unwrap_or_default(),
+                    has_phone: input.phone.is_some_and(|phone| !phone.is_empty()),
+                    reports_to: input.reports_to.unwrap_or_default().into(),
+                })
+            }
         };
         Some(Resolved {
             row,
             key_column,
-            reports_to: input.reports_to.is_some(),
+            has_reports_to: input.reports_to.is_some(),
             notify_if_new: input.notify_if_new,
             password: input.password,
-            action,
             // A new user's place is given in row order, once the row is known not to repeat another.
             node: found.unwrap_or(usize::MAX),
-            user,
+            does,
         })
     }
 
@@ -418,27 +528,61 @@ impl<'a> Planner<'a> {
         node < self.directory.users.len() && Folded(acting) == Folded(&self.directory.users[node].user_id)
     }
 
-    /// The user after the row applies: the columns present replace values;
-    /// blank cells clear them, except where SPEC says blank keeps them.
+    /// The row's problems that depend on the user it names and on the
+    /// directory. False where the row makes no user at all.
     /// `found` is the user updated; none, a user created.
-    fn build(&self, input: &RowInput, found: Option<Node>, issues: &mut Vec<Issue>) -> Option<Box<DirectoryUser>> {
+    fn check_row(&self, input: &RowInput, found: Option<Node>, issues: &mut Vec<Issue>) -> bool {
         let row = input.row;
+        let existing = found.map(|node| &self.directory.users[node]);
+        if existing.is_none() {
+            if input.email.is_none() {
+                return false;
+            }
+            match input.last_name {
+                Some(last) if !last.is_empty() => {}
+                _ if !self.mapping.has(Column::LastName) => return false,
+                _ => {
+                    issues.push(Issue::cell(row, Column::LastName, Code::Required, "A new user needs a last name."));
+                    return false;
+                }
+            }
+        }
+        let network_account = input.network_account.or(existing.map(|u| u.network_account.as_str())).unwrap_or_default();
+        if input.password.is_some() && !network_account.is_empty() {
+            issues.push(Issue::cell(row, Column::Password, Code::PasswordNotAllowed, "A user with a Network Account signs in through the network: leave Password blank."));
+        }
+        for name in input.groups.iter().flatten().filter(|name| !self.groups.contains_key(&Folded(name))) {
+            issues.push(Issue::cell(row, Column::Groups, Code::UnknownGroup, format!(
+                "The group `{name}` does not exist. Create it on the Groups page first, or correct the name."
+            )));
+        }
+        if let Some(source) = input.copy_from.filter(|source| self.existing(source).is_none()) {
+            issues.push(Issue::cell(row, Column::CopyFrom, Code::UnknownCopySource, format!(
+                "There is no user `{source}` to copy from. Give the User ID or e-mail of an existing user."
+            )));
+        }
+        if let Some(user) = existing.filter(|_| found.is_some_and(|node| self.is_acting_admin(node))) {
+            let active = input.active.unwrap_or(user.active);
+            if !active || input.access.unwrap_or(user.access) != AccessLevel::Admin {
+                let column = if active { Column::AccessLevel } else { Column::Active };
+                issues.push(Issue::cell(row, column, Code::SelfLockout, "You cannot block yourself or remove your own Admin access. Another admin can."));
+            }
+        }
+        true
+    }
+
+    /// The user after a row that [`Self::check_row`] passed: the columns
+    /// present replace values; blank cells clear them, except where SPEC
+    /// says blank keeps them. `found` is the user updated; none, a user created.
+    fn build(&self, input: &RowInput, found: Option<Node>) -> Box<DirectoryUser> {
         let mut user = Box::new(match found {
             None => DirectoryUser::new(self.directory),
             Some(node) => self.directory.users[node].clone(),
         });
         if found.is_none() {
-            let email = input.email?;
+            let email = input.email.unwrap_or_default();
             user.email = email.into();
             user.user_id = input.user_id.unwrap_or(email).into();
-            match input.last_name {
-                Some(last) if !last.is_empty() => {}
-                _ if !self.mapping.has(Column::LastName) => return None,
-                _ => {
-                    issues.push(Issue::cell(row, Column::LastName, Code::Required, "A new user needs a last name."));
-                    return None;
-                }
-            }
         } else if let Some(email) = input.email {
             user.email = email.into();
         }
@@ -464,49 +608,25 @@ impl<'a> Planner<'a> {
         if let Some(active) = input.active {
             user.active = active;
         }
-        if input.password.is_some() {
-            user.has_password = true;
-            if !user.network_account.is_empty() {
-                issues.push(Issue::cell(row, Column::Password, Code::PasswordNotAllowed, "A user with a Network Account signs in through the network: leave Password blank."));
-            }
-        }
+        user.has_password |= input.password.is_some();
         if let Some(roles) = &input.roles {
             user.roles = roles.iter().map(|r| Name::from(*self.roles.get(&Folded(r)).unwrap_or(r))).collect();
         }
         if let Some(groups) = &input.groups {
-            user.groups.clear();
-            for name in groups {
-                match self.groups.get(&Folded(name)) {
-                    Some(existing) => user.groups.push(Name::from(*existing)),
-                    None => issues.push(Issue::cell(row, Column::Groups, Code::UnknownGroup, format!(
-                        "The group `{name}` does not exist. Create it on the Groups page first, or correct the name."
-                    ))),
-                }
-            }
+            user.groups = groups.iter().filter_map(|name| self.groups.get(&Folded(name))).map(|name| Name::from(*name)).collect();
         }
-        if let Some(source) = input.copy_from {
-            match self.existing(source) {
-                Some(from) => {
-                    let from = &self.directory.users[from];
-                    if input.copy_roles {
-                        user.roles.extend(from.roles.iter().cloned());
-                    }
-                    if input.copy_groups {
-                        user.groups.extend(from.groups.iter().cloned());
-                    }
-                }
-                None => issues.push(Issue::cell(row, Column::CopyFrom, Code::UnknownCopySource, format!(
-                    "There is no user `{source}` to copy from. Give the User ID or e-mail of an existing user."
-                ))),
+        if let Some(from) = input.copy_from.and_then(|source| self.existing(source)) {
+            let from = &self.directory.users[from];
+            if input.copy_roles {
+                user.roles.extend(from.roles.iter().cloned());
+            }
+            if input.copy_groups {
+                user.groups.extend(from.groups.iter().cloned());
             }
         }
         dedupe(&mut user.roles);
         dedupe(&mut user.groups);
-        if found.is_some_and(|node| self.is_acting_admin(node)) && (!user.active || user.access != AccessLevel::Admin) {
-            let column = if user.active { Column::AccessLevel } else { Column::Active };
-            issues.push(Issue::cell(row, column, Code::SelfLockout, "You cannot block yourself or remove your own Admin access. Another admin can."));
-        }
-        Some(user)
+        user
     }
 
     /// E-mail addresses and network accounts stay unique, counting what the
@@ -520,7 +640,7 @@ impl<'a> Planner<'a> {
             let checks: [(Column, Key, &mut FxHashMap<Folded, u32>); 2] =
                 [(Column::Email, Key::Email, &mut emails), (Column::NetworkAccount, Key::NetworkAccount, &mut networks)];
             for (column, key, in_file) in checks {
-                let value = key.of(&r.user);
+                let value = r.value(key);
                 if value.is_empty() {
                     continue;
                 }
@@ -531,7 +651,7 @@ impl<'a> Planner<'a> {
                     Entry::Vacant(slot) => {
                         if let Some(owner) = self.find(key, value) {
                             // The owner keeps it unless this file deletes them or gives them another.
-                            let freed = rows.of(owner).is_some_and(|o| o.action == Action::Delete || Folded(key.of(&o.user)) != *slot.key());
+                            let freed = rows.of(owner).is_some_and(|o| o.action() == Action::Delete || Folded(o.value(key)) != *slot.key());
                             if owner != r.node && !freed {
                                 plan.push(Issue::cell(r.row, column, Code::AlreadyExists, format!(
                                     "The {} `{value}` belongs to the user {} already.", column.name(), existing[owner].user_id
@@ -554,25 +674,25 @@ impl<'a> Planner<'a> {
         // Counted first: growing a map of millions of names rehashes them all
         // in one go, which the pace cannot split.
         let is_new = |r: &Resolved| r.node >= self.directory.users.len();
-        let new_email = |r: &Resolved| is_new(r) || r.user.email != self.directory.users[r.node].email;
+        let new_email = |r: &Resolved| is_new(r) || r.value(Key::Email) != self.directory.users[r.node].email;
         let count = rows.kept().map(|r| usize::from(is_new(r)) + usize::from(new_email(r))).sum();
         let mut new_names: FxHashMap<Folded, Node> = FxHashMap::with_capacity_and_hasher(count, Default::default());
         for r in rows.kept() {
             steps.advance(1).await;
             if is_new(r) {
-                new_names.insert(Folded(&r.user.user_id), r.node);
+                new_names.insert(Folded(r.value(Key::UserId)), r.node);
             }
             if new_email(r) {
-                new_names.insert(Folded(&r.user.email), r.node);
+                new_names.insert(Folded(r.value(Key::Email)), r.node);
             }
         }
         let mut named = Vec::new();
         for (index, r) in rows.list.iter().enumerate() {
             steps.advance(1).await;
-            if r.action == Action::Delete || (!r.reports_to && r.action == Action::Update) {
+            if r.action() == Action::Delete || (!r.has_reports_to && r.action() == Action::Update) {
                 continue;
             }
-            let wanted = r.user.reports_to.trim();
+            let wanted = r.reports_to().trim();
             if wanted.is_empty() {
                 decided[r.node] = Some(None);
                 continue;
@@ -595,7 +715,7 @@ impl<'a> Planner<'a> {
         }
         // Named by e-mail or User ID in the file, kept as the User ID.
         for (index, user_id) in named {
-            rows.list[index].user.reports_to = user_id;
+            rows.list[index].set_reports_to(user_id);
         }
         decided
     }
@@ -653,7 +773,7 @@ impl<'a> Planner<'a> {
 
     /// A deleted user must not keep anyone reporting to them.
     fn check_reports(&self, rows: &Rows, decided: &[Option<Option<Node>>], plan: &mut Plan) {
-        if !rows.list.iter().any(|r| r.action == Action::Delete) {
+        if !rows.list.iter().any(|r| r.action() == Action::Delete) {
             return;
         }
         let mut reports: FxHashMap<Node, Vec<Node>> = FxHashMap::default();
@@ -662,7 +782,7 @@ impl<'a> Planner<'a> {
                 reports.entry(m).or_default().push(node);
             }
         }
-        for r in rows.list.iter().filter(|r| r.action == Action::Delete) {
+        for r in rows.list.iter().filter(|r| r.action() == Action::Delete) {
             if let Some(reporters) = reports.get(&r.node) {
                 let names: Vec<Name> = reporters.iter().take(3).map(|n| self.user_id(rows, *n)).collect();
                 let more = reporters.len().saturating_sub(3);
@@ -676,10 +796,12 @@ impl<'a> Planner<'a> {
 
     /// Turns the resolved rows into the plan's lists and warnings.
     async fn collect(&self, rows: Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) {
-        plan.new_roles = self.new_roles(&rows, steps).await;
-        let creates = rows.list.iter().filter(|r| r.action == Action::Create).count();
+        let creates = rows.list.iter().filter(|r| r.action() == Action::Create).count();
         plan.creates.reserve(creates);
         plan.updates.reserve(rows.list.len() - creates);
+        // Counted first: a list that doubles holds both sizes at once, and this is where memory peaks.
+        let warned: usize = rows.list.iter().filter_map(Resolved::gaps).map(|(a, b)| usize::from(a) + usize::from(b)).sum();
+        plan.warnings.reserve(warned);
         let Rows { list, slot } = rows;
         drop(slot); // freed before the plan grows, where memory peaks
         let mut list = list.into_iter();
@@ -690,8 +812,9 @@ impl<'a> Planner<'a> {
             }
             steps.advance(chunk.len()).await;
             // Comparing updated users field by field is the pass's work, done in parallel.
-            let compared = parallel::map(&chunk, parallel::ROWS_A_THREAD, |r| {
-                (r.action == Action::Update).then(|| changes(&self.directory.users[r.node], &r.user, r.password.is_some()))
+            let compared = parallel::map(&chunk, parallel::ROWS_A_THREAD, |r| match &r.does {
+                Does::Update(user) => Some(changes(&self.directory.users[r.node], user, r.password.is_some())),
+                _ => None,
             });
             for (r, changes) in chunk.into_iter().zip(compared) {
                 self.place(r, changes, plan);
@@ -702,44 +825,31 @@ impl<'a> Planner<'a> {
     /// Puts one row in the plan's lists, with its warnings; `changes` are
     /// an update's.
     fn place(&self, r: Resolved, changes: Option<Vec<Change>>, plan: &mut Plan) {
-        let row = r.row;
-        match r.action {
-            Action::Delete => plan.deletes.push(Delete { row, user: r.user }),
-            Action::Create => {
+        let (row, password, gaps) = (r.row, r.password.map(str::to_string), r.gaps());
+        match r.does {
+            Does::Delete(user) => plan.deletes.push(Delete { row, user }),
+            Does::Create(fresh) => {
                 // A network account signs in through the network: no password to set.
-                let invite = r.notify_if_new && r.user.network_account.is_empty();
-                if r.user.phone.is_empty() {
+                let invite = r.notify_if_new && fresh.network_account.is_empty();
+                let (no_phone, no_sign_in) = gaps.unwrap_or_default();
+                if no_phone {
                     plan.push(Issue::cell(row, Column::Phone, Code::NoPhone, "This new user has no phone number."));
                 }
-                if r.password.is_none() && !invite && r.user.network_account.is_empty() {
+                if no_sign_in {
                     plan.push(Issue::cell(row, Column::Password, Code::NoSignIn, "This new user will have no way to sign in: give a password, set Notify If New to TRUE, or give a Network Account."));
                 }
-                plan.creates.push(Create { row, user: r.user, password: r.password.map(str::to_string), invite });
+                plan.creates.push(Create { row, reports_to: fresh.reports_to, password, invite });
             }
-            Action::Update => {
+            Does::Update(user) => {
                 let changes = changes.unwrap_or_default();
                 if changes.is_empty() {
                     plan.push(Issue::cell(row, Column::Email, Code::Unchanged, "This row changes nothing."));
                     plan.unchanged.push(row);
                 } else {
-                    plan.updates.push(Update { row, user: r.user, changes, password: r.password.map(str::to_string) });
+                    plan.updates.push(Update { row, user, changes, password });
                 }
             }
         }
-    }
-
-    /// The roles the file names that the directory lacks, each once, sorted.
-    async fn new_roles(&self, rows: &Rows<'_>, steps: &mut Steps<'_>) -> Vec<String> {
-        let mut new: FxHashMap<Folded, &str> = FxHashMap::default();
-        for r in &rows.list {
-            steps.advance(1).await;
-            for role in r.user.roles.iter().filter(|role| !self.roles.contains_key(&Folded(role))) {
-                new.entry(Folded(role)).or_insert(role);
-            }
-        }
-        let mut roles: Vec<String> = new.into_values().map(str::to_string).collect();
-        roles.sort();
-        roles
     }
 }
 

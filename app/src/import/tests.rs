@@ -48,6 +48,12 @@ fn run(csv: &str) -> Plan {
     check_file(csv.as_bytes(), &Limits::default(), &acme())
 }
 
+/// The users a plan of `csv` creates, made from their rows.
+fn new_users(csv: &str) -> Vec<DirectoryUser> {
+    let (sheet, directory) = (sheet::read(csv.as_bytes(), &Limits::default()).unwrap(), acme());
+    plan::created(&check(&sheet, &directory), &sheet, &directory).map(|c| c.user).collect()
+}
+
 fn codes(plan: &Plan) -> Vec<(Option<u32>, Code)> {
     plan.errors.iter().map(|i| (i.row, i.code)).collect()
 }
@@ -64,7 +70,7 @@ fn a_mixed_file_plans_adds_updates_deletes_and_new_roles() {
     let update = &plan.updates[0];
     let fields: Vec<_> = update.changes.iter().map(|c| (c.field, c.old.as_str(), c.new.as_str())).collect();
     assert_eq!(fields, [(columns::Column::ReportsTo, "ann", ""), (columns::Column::Roles, "Sales", "Ops|Sales")]);
-    assert_eq!(plan.creates[0].user.reports_to, "bob");
+    assert_eq!(plan.creates[0].reports_to, "bob");
     assert_eq!(plan.result_message(), "Users Loaded successfully. 1 Added, 1 Updated, 1 Deleted, 2 Roles Added.");
     assert_eq!(plan.version, 7);
 }
@@ -157,10 +163,12 @@ fn the_acting_admin_cannot_lock_themselves_out() {
 
 #[test]
 fn groups_must_exist_and_roles_are_created() {
-    let plan = run("Email,Last Name,Groups,Role Names,Notify If New\nn@acme.test,N,team a|Nowhere,Sales;Brand-New,TRUE\n");
+    let file = "Email,Last Name,Groups,Role Names,Notify If New\nn@acme.test,N,team a|Nowhere,Sales;Brand-New,TRUE\n";
+    let plan = run(file);
     assert_eq!(codes(&plan), [(Some(2), Code::UnknownGroup)]);
     assert!(plan.errors[0].message.contains("`Nowhere`"));
-    assert_eq!(plan.creates[0].user.groups, ["Team A"]);
+    assert_eq!(new_users(file)[0].groups, ["Team A"]);
+    assert_eq!(new_users(file)[0].roles, ["Sales", "Brand-New"]);
     assert_eq!(plan.new_roles, ["Brand-New"]);
 }
 
@@ -172,10 +180,10 @@ fn the_tenant_column_must_name_the_admins_own_tenant() {
 
 #[test]
 fn copy_from_copies_roles_and_groups_of_an_existing_user() {
-    let plan = run("Email,Last Name,Copy From,Copy Roles,Copy Groups\nn@acme.test,N,bob,TRUE,yes\nm@acme.test,M,ghost,TRUE,\n");
-    assert_eq!(codes(&plan), [(Some(3), Code::UnknownCopySource)]);
-    assert_eq!(plan.creates[0].user.roles, ["Sales"]);
-    assert_eq!(plan.creates[0].user.groups, ["Team A"]);
+    let file = "Email,Last Name,Copy From,Copy Roles,Copy Groups\nn@acme.test,N,bob,TRUE,yes\nm@acme.test,M,ghost,TRUE,\n";
+    assert_eq!(codes(&run(file)), [(Some(3), Code::UnknownCopySource)]);
+    let users = new_users(file);
+    assert_eq!((&users[0].roles, &users[0].groups), (&vec!["Sales".into()], &vec!["Team A".into()]));
 }
 
 #[test]
@@ -334,18 +342,29 @@ fn capitals_are_lowered_eight_bytes_at_once_and_nothing_else_changes() {
 #[test]
 fn the_digest_tells_apart_plans_that_differ_in_any_value() {
     let file = "User ID,Email,Last Name,Phone,Roles,Groups\ncy,cy@acme.test,Cy,0123 456789,Sales,Team A\nbob,bob@acme.test,Bob,0123 456789,Ops,\n";
-    let plan = run(file);
-    assert!(plan.is_valid(), "{:?}", plan.errors);
-    assert_eq!(plan.digest(), run(file).digest(), "the same plan, the same digest");
-    let mut group_as_role = plan.clone();
-    let user = &mut group_as_role.creates[0].user;
-    user.roles.push(user.groups.remove(0));
-    let mut other_title = plan.clone();
-    other_title.creates[0].user.title = "Pilot".into();
-    let mut other_change = plan.clone();
-    other_change.updates[0].changes[0].new = "Opz".into();
-    let digests: std::collections::HashSet<String> = [&plan, &group_as_role, &other_title, &other_change].iter().map(|p| p.digest()).collect();
-    assert_eq!(digests.len(), 4);
+    let digest = |file: &str, directory: &Directory, change: &str| {
+        let sheet = sheet::read(file.as_bytes(), &Limits::default()).unwrap();
+        let mut plan = check(&sheet, directory);
+        assert!(plan.is_valid(), "{:?}", plan.errors);
+        if !change.is_empty() {
+            plan.updates[0].changes[0].new = change.into();
+        }
+        plan.digest(&sheet, directory)
+    };
+    let plan = digest(file, &acme(), "");
+    assert_eq!(plan, digest(file, &acme(), ""), "the same plan, the same digest");
+    // A new user's values come from the directory as well as the row.
+    let sales_renamed = Directory { roles: vec!["SALES".into()], ..acme() };
+    let other_locale = Directory { default_locale: "fr-FR".into(), ..acme() };
+    let digests: std::collections::HashSet<String> = [
+        plan,
+        digest(file, &sales_renamed, ""),
+        digest(file, &other_locale, ""),
+        digest(&file.replace(",Cy,", ",Cyd,"), &acme(), ""),
+        digest(file, &acme(), "Opz"),
+    ]
+    .into();
+    assert_eq!(digests.len(), 5);
 }
 
 #[test]
@@ -365,5 +384,5 @@ fn rows_checked_in_parallel_chunks_keep_the_order_of_the_file() {
     assert!(plan.errors.iter().enumerate().all(|(i, e)| e.code == Code::DuplicateInFile && e.message.contains(&format!("row {} already", i + 2))));
     let created: Vec<u32> = plan.creates.iter().map(|c| c.row).collect();
     assert_eq!(created, (2..2 * third as u32 + 2).collect::<Vec<_>>(), "new users in the file's order");
-    assert_eq!(plan.creates[third + 5].user.reports_to, "u4@acme.test", "a manager from the chunk before");
+    assert_eq!(plan.creates[third + 5].reports_to, "u4@acme.test", "a manager from the chunk before");
 }

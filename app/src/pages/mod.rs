@@ -3,7 +3,7 @@
 mod auth_pages;
 mod frame;
 mod history;
-mod import;
+pub(crate) mod import;
 mod names;
 mod password;
 mod profile;

@@ -48,7 +48,7 @@ pub fn Undo(id: i64) -> impl IntoView {
             let s = plan.summary();
             let nothing = s.added + s.updated + s.deleted == 0;
             let valid = plan.is_valid() && !nothing;
-            let (version, digest) = (plan.version, plan.digest());
+            let (version, digest) = (plan.version, preview.digest);
             let overwritable = preview.conflicts.iter().filter(|c| c.undoable).count();
             let conflicts = (!preview.conflicts.is_empty()).then(|| {
                 view! {
@@ -80,7 +80,7 @@ pub fn Undo(id: i64) -> impl IntoView {
                 {passwords}
                 {problems}
                 {nothing.then(|| view! { <p>"There is nothing left to undo."</p> })}
-                <Preview plan=plan.clone()/>
+                <Preview plan=plan.clone() new_users=preview.new_users/>
                 <button type="button" class="primary" disabled=move || !valid || busy.get() on:click=move |_| confirm(version, digest.clone())>
                     "Confirm undo"
                 </button>

@@ -303,9 +303,8 @@ impl<'l> Builder<'l> {
         if self.sheet.rows.len() + rows > self.limits.max_rows || self.sheet.text.len() + text > u32::MAX as usize / 2 {
             return false;
         }
-        // Made to measure: doubling the cells' ends would hold half as many again, unused.
-        self.sheet.ends.reserve_exact(parts.iter().map(|(part, _)| part.ends.len()).sum());
-        self.sheet.rows.reserve_exact(rows);
+        self.sheet.ends.reserve(parts.iter().map(|(part, _)| part.ends.len()).sum());
+        self.sheet.rows.reserve(rows);
         let mut before = before;
         for (part, spans) in parts {
             let (text_at, ends_at) = (self.sheet.text.len() as u32, self.sheet.ends.len() as u32);
@@ -316,6 +315,28 @@ impl<'l> Builder<'l> {
             before += spans;
         }
         true
+    }
+
+    /// Makes room at once for the rows still to come, the rows read so far
+    /// being about `share` of them: the cells' ends doubled as they grew
+    /// would hold up to half as many again, unused.
+    fn expect(&mut self, share: f64) {
+        if share > 0.0 && share < 1.0 {
+            let room = |len: usize| ((len as f64 / share) * 1.05) as usize - len;
+            self.sheet.ends.reserve_exact(room(self.sheet.ends.len()));
+            self.sheet.rows.reserve_exact(room(self.sheet.rows.len()));
+        }
+    }
+
+    /// How much of the sheet is read, to [`Self::rewind`] to.
+    fn mark(&self) -> (usize, usize, usize) {
+        (self.sheet.text.len(), self.sheet.ends.len(), self.sheet.rows.len())
+    }
+
+    fn rewind(&mut self, (text, ends, rows): (usize, usize, usize)) {
+        self.sheet.text.truncate(text);
+        self.sheet.ends.truncate(ends);
+        self.sheet.rows.truncate(rows);
     }
 
     fn finish(self) -> Sheet {

@@ -105,18 +105,36 @@ fn read_in_parts(headings: &Records, builder: &mut Builder, part: usize) -> bool
     }
     cuts.push(text.len());
     let parts: Vec<_> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
-    let read = parallel::map(&parts, 1, |range| {
-        let mut records = Records::new(text, range.clone(), headings.delimiter);
-        let mut part = builder.for_part();
-        let mut clean = true;
-        while let Some(row) = records.next().ok()? {
-            part.row(row, records.record.iter()).ok()?;
-            clean = records.record.iter().next_back().is_none_or(|cell| !cell.ends_with(['\n', '\r']));
+    // As many parts at a time as there are threads, each added as soon as
+    // read: parts all read before any is added held the file's cells twice.
+    let (mark, mut before) = (builder.mark(), headings.row);
+    for (index, group) in parts.chunks(parallel::threads()).enumerate() {
+        let read = parallel::map(group, 1, |range| {
+            let mut records = Records::new(text, range.clone(), headings.delimiter);
+            let mut part = builder.for_part();
+            let mut clean = true;
+            while let Some(row) = records.next().ok()? {
+                part.row(row, records.record.iter()).ok()?;
+                clean = records.record.iter().next_back().is_none_or(|cell| !cell.ends_with(['\n', '\r']));
+            }
+            (part.sheet.issues.is_empty() && (clean || range.end == text.len())).then_some((part.sheet, records.row))
+        });
+        let Some(read) = read.into_iter().collect::<Option<Vec<_>>>() else {
+            builder.rewind(mark);
+            return false;
+        };
+        let spans: u32 = read.iter().map(|(_, spans)| spans).sum();
+        if !builder.append(read, before) {
+            builder.rewind(mark);
+            return false;
         }
-        (part.sheet.issues.is_empty() && (clean || range.end == text.len())).then_some((part.sheet, records.row))
-    });
-    let Some(read) = read.into_iter().collect::<Option<Vec<_>>>() else { return false };
-    builder.append(read, headings.row)
+        before += spans;
+        if index == 0 {
+            let read_so_far = group.last().map_or(start, |range| range.end) - start;
+            builder.expect(read_so_far as f64 / (text.len() - start) as f64);
+        }
+    }
+    true
 }
 
 fn skip_line_ending(bytes: &[u8]) -> &[u8] {

@@ -5,7 +5,7 @@
 use super::{directory, StoreError};
 use crate::auth::password_hash;
 use crate::import::columns::Column;
-use crate::import::plan::{Change, Create, Summary, Update};
+use crate::import::plan::{created, Change, Created, Summary, Update};
 use crate::import::columns::map_headings;
 use crate::import::undo::describe;
 use crate::import::{check_read, DirectoryUser, Folded, Name, Plan};
@@ -104,13 +104,18 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     }
     let (directory, user_ids) = directory::load_with_ids(&mut tx, tenant_id, Some(actor.user_id.clone())).await?;
     let plan = check_read(sheet, &directory);
-    if !plan.is_valid() {
-        return Ok(Committed::Refused(Box::new(plan)));
-    }
+    let sheet = match sheet {
+        Ok(sheet) if plan.is_valid() => sheet,
+        _ => return Ok(Committed::Refused(Box::new(plan))),
+    };
     if let Some((version, digest)) = &batch.previewed {
-        if *version != directory.version && *digest != plan.digest() {
+        if *version != directory.version && *digest != plan.digest(sheet, &directory) {
             return Err(CommitError::Stale);
         }
+    }
+    let new_users: Vec<Created> = created(&plan, sheet, &directory).collect();
+    if new_users.len() != plan.creates.len() {
+        return Err(StoreError::NotFound("a new user's row").into());
     }
     let passwords = plan.creates.iter().map(|c| (c.row, &c.password)).chain(plan.updates.iter().map(|u| (u.row, &u.password)));
     for (row, password) in passwords {
@@ -121,9 +126,9 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     let at = now();
     let batch_id = record_batch(&mut tx, tenant_id, actor, batch, &plan, at).await?;
     let ids = directory.users.iter().zip(user_ids).map(|(user, id)| (Folded(&user.user_id), id)).collect();
-    let ids = apply(&mut tx, db.backend, tenant_id, &plan, &hashes, ids, at).await?;
-    queue_invitations(&mut tx, db.backend, tenant_id, actor, &plan, &ids, at).await?;
-    record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &plan, at).await?;
+    let ids = apply(&mut tx, db.backend, tenant_id, &plan, &new_users, &hashes, ids, at).await?;
+    queue_invitations(&mut tx, db.backend, tenant_id, actor, &new_users, &ids, at).await?;
+    record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &plan, &new_users, at).await?;
     super::tenants::bump_version(&mut tx, tenant_id).await?;
     tx.commit().await?;
     Ok(Committed::Applied { batch_id, plan: Box::new(plan) })
@@ -181,11 +186,13 @@ async fn record_batch(
 /// with its manager), changed users, memberships, then deletions. Rows go
 /// thousands a statement, not one round trip each.
 /// Takes the tenant's users' ids by User ID and returns them with the new users'.
+#[allow(clippy::too_many_arguments)]
 async fn apply<'a>(
     conn: &mut AnyConnection,
     backend: Backend,
     tenant_id: i64,
     plan: &'a Plan,
+    new_users: &'a [Created<'a>],
     hashes: &'a HashMap<u32, String>,
     mut ids: Ids<'a>,
     at: i64,
@@ -195,7 +202,7 @@ async fn apply<'a>(
     // New users get their ids before they are written, so that each row
     // carries its manager's id: setting managers afterwards by UPDATE cost
     // SQLite as much again as the insert (its foreign keys on users).
-    let creates = managers_first(&plan.creates);
+    let creates = managers_first(new_users);
     let new_ids = reserve_ids(conn, backend, creates.len()).await?;
     ids.extend(creates.iter().zip(&new_ids).map(|(c, id)| (Folded(&c.user.user_id), *id)));
     let manager_of = |u: &DirectoryUser| if u.reports_to.is_empty() { Ok(None) } else { id_of(&ids, &u.reports_to).map(Some) };
@@ -209,7 +216,7 @@ async fn apply<'a>(
     let managers: Vec<Option<i64>> = creates.iter().map(|c| manager_of(&c.user)).collect::<Result<_, _>>()?;
     let users = creates.iter().zip(&new_ids).zip(managers).map(|((c, id), manager)| {
         let prefix = cells![*id, tenant_id, c.user.user_id.as_str(), c.user.user_id.as_str().to_lowercase()];
-        row(prefix, &c.user, c.row, manager, cells![at, at])
+        row(prefix, &c.user, c.create.row, manager, cells![at, at])
     });
     let columns = [&["id", "tenant_id", "user_id", "user_id_key"][..], &FIELDS, &["created_at", "updated_at", "search"]].concat();
     insert_rows(conn, backend, "users", &columns, Box::new(users)).await?;
@@ -226,8 +233,8 @@ async fn apply<'a>(
     // Every new user's memberships; a changed user's only where the row
     // changes them (rewriting unchanged ones cost more than the update itself).
     let changes = |u: &Update, column: Column| u.changes.iter().any(|c| c.field == column);
-    let touched = plan.creates.iter().map(|c| (&c.user, true, true, false));
-    let touched = touched.chain(plan.updates.iter().map(|u| (&u.user, changes(u, Column::Roles), changes(u, Column::Groups), true)));
+    let touched = new_users.iter().map(|c| (&c.user, true, true, false));
+    let touched = touched.chain(plan.updates.iter().map(|u| (&*u.user, changes(u, Column::Roles), changes(u, Column::Groups), true)));
     let (mut user_roles, mut user_groups) = (Vec::new(), Vec::new());
     let (mut roles_replaced, mut groups_replaced) = (Vec::new(), Vec::new());
     for (user, write_roles, write_groups, existing) in touched {
@@ -265,7 +272,7 @@ async fn apply<'a>(
 /// names a manager that a later chunk writes (both databases check a
 /// statement's own rows at its end). The plan has refused cycles; the
 /// bound on a walk only keeps a bad plan from looping here.
-fn managers_first(creates: &[Create]) -> Vec<&Create> {
+fn managers_first<'a>(creates: &'a [Created<'a>]) -> Vec<&'a Created<'a>> {
     let index: FxHashMap<Folded, usize> = creates.iter().enumerate().map(|(i, c)| (Folded(&c.user.user_id), i)).collect();
     let manager = |i: usize| index.get(&Folded(&creates[i].user.reports_to)).copied();
     let mut depth: Vec<Option<usize>> = vec![None; creates.len()];
@@ -320,11 +327,11 @@ async fn queue_invitations(
     backend: Backend,
     tenant_id: i64,
     actor: &Actor,
-    plan: &Plan,
+    new_users: &[Created<'_>],
     ids: &Ids<'_>,
     at: i64,
 ) -> Result<(), StoreError> {
-    let invited: Vec<&DirectoryUser> = plan.creates.iter().filter(|c| c.invite).map(|c| &*c.user).collect();
+    let invited: Vec<&DirectoryUser> = new_users.iter().filter(|c| c.create.invite).map(|c| &c.user).collect();
     if invited.is_empty() {
         return Ok(());
     }
@@ -610,6 +617,7 @@ async fn where_in(conn: &mut AnyConnection, backend: Backend, statement: &str, i
 }
 
 /// The field-by-field history, and one audit event per changed user.
+#[allow(clippy::too_many_arguments)]
 async fn record_changes<'a>(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -617,14 +625,15 @@ async fn record_changes<'a>(
     batch_id: i64,
     actor: &'a Actor,
     plan: &'a Plan,
+    new_users: &'a [Created<'a>],
     at: i64,
 ) -> Result<(), StoreError> {
     // One line a field changed; a created or deleted user's line describes them whole.
     let line = |row: u32, user: &'a Name, action: &'static str, field: Column, old: Cell<'a>, new: Cell<'a>| {
         vec![Cell::from(batch_id), i64::from(row).into(), user.as_str().into(), action.into(), field.name().into(), old, new]
     };
-    let created = plan.creates.iter().map(move |c| {
-        line(c.row, &c.user.user_id, "create", Column::UserId, "".into(), describe(&c.user, c.password.is_some()).into())
+    let created = new_users.iter().map(move |c| {
+        line(c.create.row, &c.user.user_id, "create", Column::UserId, "".into(), describe(&c.user, c.create.password.is_some()).into())
     });
     let updated = plan.updates.iter().flat_map(move |u| {
         u.changes.iter().map(move |change| line(u.row, &u.user.user_id, "update", change.field, change.old.as_str().into(), change.new.as_str().into()))
@@ -642,7 +651,7 @@ async fn record_changes<'a>(
     let batch = format!("batch {batch_id}");
     let started = std::iter::once(("batch_started", batch.as_str()));
     let authz = |u: &Update| u.changes.iter().any(|c| matches!(c.field, Column::AccessLevel | Column::Roles | Column::Active));
-    let created = plan.creates.iter().map(|c| ("user_created", c.user.user_id.as_str()));
+    let created = new_users.iter().map(|c| ("user_created", c.user.user_id.as_str()));
     let updated = plan.updates.iter().map(|u| (if authz(u) { "authz_change" } else { "user_updated" }, u.user.user_id.as_str()));
     let deleted = plan.deletes.iter().map(|d| ("user_deleted", d.user.user_id.as_str()));
     let finished = std::iter::once(("batch_finished", batch.as_str()));
@@ -676,11 +685,13 @@ fn id_of(ids: &Ids<'_>, user_id: &str) -> Result<i64, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::plan::Create;
     use crate::import::Directory;
 
-    fn create(user_id: &str, reports_to: &str) -> Create {
+    fn create(user_id: &str, reports_to: &str) -> Created<'static> {
         let user = DirectoryUser { user_id: user_id.into(), reports_to: reports_to.into(), ..DirectoryUser::new(&Directory::default()) };
-        Create { row: 0, user: Box::new(user), password: None, invite: false }
+        let create = Box::leak(Box::new(Create { row: 0, reports_to: user.reports_to.clone(), password: None, invite: false }));
+        Created { create, user }
     }
 
     #[test]

@@ -19,7 +19,7 @@ async fn snapshot(app: &TestApp, session: &str) -> Directory {
 fn upload(key: &str, csv: &str, directory: &Directory) -> Upload {
     let sheet = read(csv.as_bytes(), &Limits::default()).unwrap();
     let plan = check(&sheet, directory);
-    Upload { key: key.into(), file_name: "people.csv".into(), version: plan.version, digest: plan.digest(), sheet: sheet.to_parts() }
+    Upload { key: key.into(), file_name: "people.csv".into(), version: plan.version, digest: plan.digest(&sheet, directory), sheet: sheet.to_parts() }
 }
 
 async fn commit(app: &TestApp, upload: Upload, session: Option<&str>) -> Result<Outcome, (u16, AppError)> {

@@ -30,7 +30,7 @@ async fn preview(app: &TestApp, session: &str, id: i64, overwrite: bool) -> Inve
 
 async fn undo(app: &TestApp, session: &str, id: i64, overwrite: bool, previewed: &InversePreview) -> Outcome {
     let version = previewed.plan.version.to_string();
-    let digest = previewed.plan.digest();
+    let digest = previewed.digest.clone();
     let form = [("id", id.to_string()), ("overwrite", overwrite.to_string()), ("version", version), ("digest", digest)];
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let reply = app.call("undo_import", &form, Some(session)).await;

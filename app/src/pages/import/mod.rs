@@ -6,7 +6,7 @@ mod browser;
 mod errors;
 mod headings;
 mod offline;
-pub(super) mod preview;
+pub(crate) mod preview;
 mod reader;
 
 pub use reader::read_in_worker;
@@ -37,6 +37,8 @@ struct Loaded {
 pub struct Checked {
     pub sheet: Arc<Sheet>,
     pub plan: Arc<Plan>,
+    /// The directory the plan was checked against.
+    directory: Arc<Directory>,
     /// The batch id for importing exactly this.
     key: String,
 }
@@ -170,7 +172,7 @@ fn Importer() -> impl IntoView {
             // The result is shown in a task of its own.
             browser::pause().await;
             if run.get_value() == this_run {
-                checked.set(Some(Checked { sheet, plan: Arc::new(plan), key: browser::batch_key() }));
+                checked.set(Some(Checked { sheet, plan: Arc::new(plan), directory, key: browser::batch_key() }));
                 busy.set(None);
             }
         });
@@ -207,7 +209,7 @@ fn Importer() -> impl IntoView {
             return;
         }
         let file_name = loaded.with_untracked(|l| l.as_ref().map(|l| l.name.clone()).unwrap_or_default());
-        let upload = Upload { key: c.key, file_name, version: c.plan.version, digest: c.plan.digest(), sheet: c.sheet.to_parts() };
+        let upload = Upload { key: c.key, file_name, version: c.plan.version, digest: c.plan.digest(&c.sheet, &c.directory), sheet: c.sheet.to_parts() };
         outcome.set(None);
         busy.set(Some("Loading…"));
         spawn_local(async move {
@@ -275,7 +277,7 @@ fn Importer() -> impl IntoView {
             Some(view! {
                 <headings::Headings headings=original edits/>
                 {(!valid).then(|| view! { <Problems checked=c.clone() positions on_fix=fix on_remove=remove/> })}
-                {valid.then(|| view! { <preview::Preview plan=c.plan.clone()/> })}
+                {valid.then(|| view! { <preview::Preview plan=c.plan.clone() new_users=preview::listed(&c.plan, &c.sheet, &c.directory)/> })}
                 <section class="card actions" aria-label="Import">
                     <button type="button" class="primary" disabled=move || !valid || busy.get().is_some() on:click=import>"Import"</button>
                     {(!valid).then(|| view! { <button type="button" on:click=move |_| download("errors")>"Download error log"</button> })}

@@ -1,22 +1,28 @@
 //! What a valid file will do: the counts, who is added, updated (field by
 //! field, old → new), deleted, the roles to add, and the warnings apart.
 
-use crate::import::Plan;
+use crate::import::plan::created;
+use crate::import::{Directory, DirectoryUser, Plan};
+use crate::sheet::Sheet;
 use leptos::prelude::*;
 use std::sync::Arc;
 
 /// Lists show this many entries; the counts are always complete.
 const LISTED: usize = 200;
 
+/// The new users the preview lists, made from their rows.
+pub fn listed(plan: &Plan, sheet: &Sheet, directory: &Directory) -> Vec<DirectoryUser> {
+    created(plan, sheet, directory).take(LISTED).map(|c| c.user).collect()
+}
+
+/// `new_users` are the first of the users to add ([`listed`]).
 #[component]
-pub fn Preview(plan: Arc<Plan>) -> impl IntoView {
+pub fn Preview(plan: Arc<Plan>, new_users: Vec<DirectoryUser>) -> impl IntoView {
     let s = plan.summary();
     let name = |first: &str, last: &str| format!("{first} {last}").trim().to_string();
-    let creates = plan
-        .creates
+    let creates = new_users
         .iter()
-        .take(LISTED)
-        .map(|c| view! { <li>{format!("{} · {} · {}", c.user.user_id, c.user.email, name(&c.user.first_name, &c.user.last_name))}</li> })
+        .map(|u| view! { <li>{format!("{} · {} · {}", u.user_id, u.email, name(&u.first_name, &u.last_name))}</li> })
         .collect_view();
     let updates = plan
         .updates
