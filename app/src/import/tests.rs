@@ -51,7 +51,10 @@ fn run(csv: &str) -> Plan {
 /// The users a plan of `csv` creates, made from their rows.
 fn new_users(csv: &str) -> Vec<DirectoryUser> {
     let (sheet, directory) = (sheet::read(csv.as_bytes(), &Limits::default()).unwrap(), acme());
-    plan::created(&check(&sheet, &directory), &sheet, &directory).map(|c| c.user).collect()
+    let plan = check(&sheet, &directory);
+    let users: Vec<plan::Created> = plan::created(&plan, &sheet, &directory).collect();
+    assert_eq!(users, plan::created_all(&plan, &sheet, &directory), "made in order or on every core alike");
+    users.into_iter().map(|c| c.user).collect()
 }
 
 fn codes(plan: &Plan) -> Vec<(Option<u32>, Code)> {
@@ -383,6 +386,7 @@ fn rows_checked_in_parallel_chunks_keep_the_order_of_the_file() {
     assert_eq!(rows(&plan.errors), repeats, "every repeat, in order");
     assert!(plan.errors.iter().enumerate().all(|(i, e)| e.code == Code::DuplicateInFile && e.message.contains(&format!("row {} already", i + 2))));
     let created: Vec<u32> = plan.creates.iter().map(|c| c.row).collect();
+    assert_eq!(new_users(&file).len(), 2 * third, "every new user made again from their row");
     assert_eq!(created, (2..2 * third as u32 + 2).collect::<Vec<_>>(), "new users in the file's order");
     assert_eq!(plan.creates[third + 5].reports_to, "u4@acme.test", "a manager from the chunk before");
 }

@@ -5,7 +5,7 @@
 use super::{directory, StoreError};
 use crate::auth::password_hash;
 use crate::import::columns::Column;
-use crate::import::plan::{created, Change, Created, Summary, Update};
+use crate::import::plan::{created_all, Change, Created, Summary, Update};
 use crate::import::columns::map_headings;
 use crate::import::undo::describe;
 use crate::import::{check_read, DirectoryUser, Folded, Name, Plan};
@@ -113,7 +113,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
             return Err(CommitError::Stale);
         }
     }
-    let new_users: Vec<Created> = created(&plan, sheet, &directory).collect();
+    let new_users = created_all(&plan, sheet, &directory);
     if new_users.len() != plan.creates.len() {
         return Err(StoreError::NotFound("a new user's row").into());
     }
