@@ -31,15 +31,18 @@ pub fn directory(users: usize) -> Directory {
     }
 }
 
-/// `rows` rows of 12 columns: half update existing users, half create new ones.
+/// `rows` rows of 12 columns, each for a different user: the even rows
+/// update the existing users (each once), the others create new ones, and
+/// so do the even rows once every existing user has had one. Everyone
+/// reports to an existing user.
 pub fn csv(rows: usize, existing: usize) -> Vec<u8> {
     let mut out = String::from("Action,User ID,Email,First Name,Last Name,Title,Phone,Locale,Access Level,Active,Reports To,Roles\n");
     for i in 0..rows {
-        let n = if i % 2 == 0 { i / 2 % existing } else { existing + i };
+        let n = if i % 2 == 0 && i / 2 < existing { i / 2 } else { existing + i };
         out.push_str(&format!(
             ",user{n},user{n}@example.org,First{n},Last{n},Senior Engineer,+44 20 {:07},en-GB,User,TRUE,user{},Sales|Support\n",
             n % 10_000_000,
-            n / 10
+            n / 10 % existing
         ));
     }
     out.into_bytes()

@@ -41,7 +41,8 @@ pub struct Index {
     users: usize,
 }
 
-fn hash(value: &str) -> u64 {
+/// The hash of a name as [`Folded`] hashes it.
+pub(crate) fn hash(value: &str) -> u64 {
     FxBuildHasher.hash_one(Folded(value))
 }
 
