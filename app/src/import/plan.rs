@@ -118,14 +118,24 @@ impl Plan {
     /// directory moved under the preview in a way that matters. `sheet` and
     /// `directory` are those the plan was checked with.
     pub fn digest(&self, sheet: &Sheet, directory: &Directory) -> String {
+        pace::straight(self.digest_paced(sheet, directory, &mut Straight))
+    }
+
+    /// As [`Self::digest`], offering `pace` a step every few hundred new
+    /// users, who are made again from their rows: the page's Import button
+    /// would otherwise hold the page for a whole file's users.
+    pub async fn digest_paced(&self, sheet: &Sheet, directory: &Directory, pace: &mut dyn Pace) -> String {
         use sha2::{Digest, Sha256};
+        let mut steps = Steps::new(pace, self.creates.len(), ROWS_A_STEP);
+        let make = maker_paced(sheet, directory, &mut steps).await;
         let mut hash = Sha256::new();
         // Every value with its length before it, so that no two plans feed alike.
         let mut text = |value: &str| {
             hash.update((value.len() as u32).to_le_bytes());
             hash.update(value);
         };
-        for Created { create, user } in created(self, sheet, directory) {
+        for Created { create, user } in self.creates.iter().filter_map(&make) {
+            steps.advance(1).await;
             text("c");
             text(&create.row.to_string());
             user.texts().for_each(&mut text);
@@ -234,9 +244,14 @@ pub fn created_all<'p>(plan: &'p Plan, sheet: &'p Sheet, directory: &'p Director
 
 /// Makes a new user again from their row.
 fn maker<'p>(sheet: &'p Sheet, directory: &'p Directory) -> impl Fn(&'p Create) -> Option<Created<'p>> + Sync + 'p {
+    pace::straight(maker_paced(sheet, directory, &mut Steps::new(&mut Straight, 0, ROWS_A_STEP)))
+}
+
+/// As [`maker`], for paced work (which must not run [`pace::straight`] within).
+async fn maker_paced<'p>(sheet: &'p Sheet, directory: &'p Directory, steps: &mut Steps<'_>) -> impl Fn(&'p Create) -> Option<Created<'p>> + Sync + 'p {
     let (mapping, _) = columns::map_headings(&sheet.headings);
-    let planner = pace::straight(Planner::new(directory, mapping, &mut Steps::new(&mut Straight, 0, ROWS_A_STEP)));
-    // Problems were reported by the check; a row that no longer makes a user was not checked from this sheet.
+    let planner = Planner::new(directory, mapping, steps).await;
+    // The check reported the rows' problems; a row missing here means the plan was checked from another sheet.
     move |create| {
         let input = parse_row(sheet.row(create.row)?, &planner.mapping, directory.min_password_length, &mut Vec::new());
         let mut user = planner.build(&input, None);
@@ -575,9 +590,9 @@ impl<'a> Planner<'a> {
                 "There is no user `{source}` to copy from. Give the User ID or e-mail of an existing user."
             )));
         }
-        if let Some(user) = existing.filter(|_| found.is_some_and(|node| self.is_acting_admin(node))) {
-            let active = input.active.unwrap_or(user.active);
-            if !active || input.access.unwrap_or(user.access) != AccessLevel::Admin {
+        if let Some(me) = found.filter(|&node| self.is_acting_admin(node)).map(|node| &self.directory.users[node]) {
+            let active = input.active.unwrap_or(me.active);
+            if !active || input.access.unwrap_or(me.access) != AccessLevel::Admin {
                 let column = if active { Column::AccessLevel } else { Column::Active };
                 issues.push(Issue::cell(row, column, Code::SelfLockout, "You cannot block yourself or remove your own Admin access. Another admin can."));
             }

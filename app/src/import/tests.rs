@@ -390,3 +390,22 @@ fn rows_checked_in_parallel_chunks_keep_the_order_of_the_file() {
     assert_eq!(created, (2..2 * third as u32 + 2).collect::<Vec<_>>(), "new users in the file's order");
     assert_eq!(plan.creates[third + 5].reports_to, "u4@acme.test", "a manager from the chunk before");
 }
+
+#[test]
+fn the_digest_is_made_in_steps_and_comes_out_the_same() {
+    struct Count(usize);
+    impl crate::pace::Pace for Count {
+        fn step(&mut self, _done: usize, _total: usize) -> crate::pace::Wait<'_> {
+            self.0 += 1;
+            Box::pin(std::future::ready(()))
+        }
+    }
+    let mut file = String::from("Email,Last Name\n");
+    (0..1000).for_each(|i| file.push_str(&format!("u{i}@acme.test,U\n")));
+    let (sheet, directory) = (sheet::read(file.as_bytes(), &Limits::default()).unwrap(), acme());
+    let plan = check(&sheet, &directory);
+    let mut steps = Count(0);
+    let paced = crate::pace::straight(plan.digest_paced(&sheet, &directory, &mut steps));
+    assert_eq!(paced, plan.digest(&sheet, &directory));
+    assert_eq!(steps.0, 3, "a step every 256 new users");
+}

@@ -209,10 +209,14 @@ fn Importer() -> impl IntoView {
             return;
         }
         let file_name = loaded.with_untracked(|l| l.as_ref().map(|l| l.name.clone()).unwrap_or_default());
-        let upload = Upload { key: c.key, file_name, version: c.plan.version, digest: c.plan.digest(&c.sheet, &c.directory), sheet: c.sheet.to_parts() };
         outcome.set(None);
         busy.set(Some("Loading…"));
+        progress.set(None);
         spawn_local(async move {
+            // Paced: a file's new users are made again for it.
+            let digest = c.plan.digest_paced(&c.sheet, &c.directory, &mut browser::Slices::new(progress, || false)).await;
+            progress.set(None);
+            let upload = Upload { key: c.key, file_name, version: c.plan.version, digest, sheet: c.sheet.to_parts() };
             let result = commit_import(upload).await;
             busy.set(None);
             if let Ok(Outcome::Applied { .. }) = result {
