@@ -114,6 +114,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
         }
     }
     let new_users = created_all(&plan, sheet, &directory).ok_or(StoreError::NotFound("a new user's row"))?;
+    let planned = Planned { plan: &plan, new_users };
     let passwords = plan.creates.iter().map(|c| (c.row, &c.password)).chain(plan.updates.iter().map(|u| (u.row, &u.password)));
     for (row, password) in passwords {
         if let (Some(password), false) = (password, hashes.contains_key(&row)) {
@@ -123,12 +124,19 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     let at = now();
     let batch_id = record_batch(&mut tx, tenant_id, actor, batch, &plan, at).await?;
     let ids = directory.users.iter().zip(user_ids).map(|(user, id)| (Folded(&user.user_id), id)).collect();
-    let ids = apply(&mut tx, db.backend, tenant_id, &plan, &new_users, &hashes, ids, at).await?;
-    queue_invitations(&mut tx, db.backend, tenant_id, actor, &new_users, &ids, at).await?;
-    record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &plan, &new_users, at).await?;
+    let ids = apply(&mut tx, db.backend, tenant_id, &planned, &hashes, ids, at).await?;
+    queue_invitations(&mut tx, db.backend, tenant_id, actor, &planned.new_users, &ids, at).await?;
+    record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &planned, at).await?;
     super::tenants::bump_version(&mut tx, tenant_id).await?;
     tx.commit().await?;
+    drop(planned);
     Ok(Committed::Applied { batch_id, plan: Box::new(plan) })
+}
+
+/// A valid plan, with its new users made again from their rows: what the writes take.
+struct Planned<'a> {
+    plan: &'a Plan,
+    new_users: Vec<Created<'a>>,
 }
 
 /// Argon2 on all cores: one blocking task per password.
@@ -183,17 +191,16 @@ async fn record_batch(
 /// with its manager), changed users, memberships, then deletions. Rows go
 /// thousands a statement, not one round trip each.
 /// Takes the tenant's users' ids by User ID and returns them with the new users'.
-#[allow(clippy::too_many_arguments)]
 async fn apply<'a>(
     conn: &mut AnyConnection,
     backend: Backend,
     tenant_id: i64,
-    plan: &'a Plan,
-    new_users: &'a [Created<'a>],
+    planned: &'a Planned<'a>,
     hashes: &'a HashMap<u32, String>,
     mut ids: Ids<'a>,
     at: i64,
 ) -> Result<Ids<'a>, StoreError> {
+    let (plan, new_users) = (planned.plan, &planned.new_users);
     let roles: Vec<Cells> = plan.new_roles.iter().map(|role| cells![tenant_id, role.as_str(), role.to_lowercase()]).collect();
     insert_rows(conn, backend, "roles", &["tenant_id", "name", "name_key"], Box::new(roles.into_iter())).await?;
     // New users get their ids before they are written, so that each row
@@ -614,17 +621,16 @@ async fn where_in(conn: &mut AnyConnection, backend: Backend, statement: &str, i
 }
 
 /// The field-by-field history, and one audit event per changed user.
-#[allow(clippy::too_many_arguments)]
 async fn record_changes<'a>(
     conn: &mut AnyConnection,
     backend: Backend,
     tenant_id: i64,
     batch_id: i64,
     actor: &'a Actor,
-    plan: &'a Plan,
-    new_users: &'a [Created<'a>],
+    planned: &'a Planned<'a>,
     at: i64,
 ) -> Result<(), StoreError> {
+    let (plan, new_users) = (planned.plan, &planned.new_users);
     // One line a field changed; a created or deleted user's line describes them whole.
     let line = |row: u32, user: &'a Name, action: &'static str, field: Column, old: Cell<'a>, new: Cell<'a>| {
         vec![Cell::from(batch_id), i64::from(row).into(), user.as_str().into(), action.into(), field.name().into(), old, new]

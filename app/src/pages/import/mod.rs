@@ -37,8 +37,6 @@ struct Loaded {
 pub struct Checked {
     pub sheet: Arc<Sheet>,
     pub plan: Arc<Plan>,
-    /// The directory the plan was checked against.
-    directory: Arc<Directory>,
     /// The batch id for importing exactly this.
     key: String,
 }
@@ -172,7 +170,7 @@ fn Importer() -> impl IntoView {
             // The result is shown in a task of its own.
             browser::pause().await;
             if run.get_value() == this_run {
-                checked.set(Some(Checked { sheet, plan: Arc::new(plan), directory, key: browser::batch_key() }));
+                checked.set(Some(Checked { sheet, plan: Arc::new(plan), key: browser::batch_key() }));
                 busy.set(None);
             }
         });
@@ -202,8 +200,12 @@ fn Importer() -> impl IntoView {
         outcome.set(None);
         fetch();
     });
+    // The directory shown, which the check in `checked` was made against: a
+    // newer one starts a new check. Not kept with the check, so that a
+    // replaced directory is still freed a few thousand users at a time.
+    let directory = move || snapshot.get_untracked().and_then(Result::ok).map(|s| s.directory);
     let import = move |_| {
-        let Some(c) = checked.get_untracked() else { return };
+        let (Some(c), Some(directory)) = (checked.get_untracked(), directory()) else { return };
         if !browser::online() {
             outcome.set(Some(Err(AppError::Unreachable)));
             return;
@@ -214,7 +216,7 @@ fn Importer() -> impl IntoView {
         progress.set(None);
         spawn_local(async move {
             // Paced: a file's new users are made again for it.
-            let digest = c.plan.digest_paced(&c.sheet, &c.directory, &mut browser::Slices::new(progress, || false)).await;
+            let digest = c.plan.digest_paced(&c.sheet, &directory, &mut browser::Slices::new(progress, || false)).await;
             progress.set(None);
             let upload = Upload { key: c.key, file_name, version: c.plan.version, digest, sheet: c.sheet.to_parts() };
             let result = commit_import(upload).await;
@@ -232,11 +234,10 @@ fn Importer() -> impl IntoView {
 
     let download = move |what: &'static str| {
         let f = format.get_untracked();
-        let directory = snapshot.get_untracked().and_then(Result::ok).map(|s| s.directory);
         let c = checked.get_untracked();
         let bytes = match what {
             "template" => write::template(f),
-            "users" => match directory {
+            "users" => match directory() {
                 Some(d) => write::export(&d.users, f),
                 None => return,
             },
@@ -281,7 +282,10 @@ fn Importer() -> impl IntoView {
             Some(view! {
                 <headings::Headings headings=original edits/>
                 {(!valid).then(|| view! { <Problems checked=c.clone() positions on_fix=fix on_remove=remove/> })}
-                {valid.then(|| view! { <preview::Preview plan=c.plan.clone() new_users=preview::listed(&c.plan, &c.sheet, &c.directory)/> })}
+                {valid.then(|| {
+                    let new_users = directory().map(|d| preview::listed(&c.plan, &c.sheet, &d)).unwrap_or_default();
+                    view! { <preview::Preview plan=c.plan.clone() new_users/> }
+                })}
                 <section class="card actions" aria-label="Import">
                     <button type="button" class="primary" disabled=move || !valid || busy.get().is_some() on:click=import>"Import"</button>
                     {(!valid).then(|| view! { <button type="button" on:click=move |_| download("errors")>"Download error log"</button> })}
