@@ -217,6 +217,7 @@ fn Importer() -> impl IntoView {
         spawn_local(async move {
             // Paced: a file's new users are made again for it.
             let digest = c.plan.digest_paced(&c.sheet, &directory, &mut browser::Slices::new(progress, || false)).await;
+            drop(directory); // not held through the upload
             progress.set(None);
             let upload = Upload { key: c.key, file_name, version: c.plan.version, digest, sheet: c.sheet.to_parts() };
             let result = commit_import(upload).await;
