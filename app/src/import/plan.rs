@@ -285,6 +285,10 @@ struct Resolved<'r> {
     password: Option<&'r str>,
     node: Node,
     does: Does<'r>,
+    /// By [`Key`]: whether an update leaves the user's value exactly as
+    /// the directory has it. Such a value is nobody else's, and the later
+    /// passes need not look it up.
+    keeps: [bool; 3],
 }
 
 /// What a row does, with what the later passes need of its user. Users are
@@ -342,6 +346,10 @@ impl Resolved<'_> {
         let Does::Create(fresh) = &self.does else { return None };
         let signs_in = self.password.is_some() || self.notify_if_new || !fresh.network_account.is_empty();
         Some((!fresh.has_phone, !signs_in))
+    }
+
+    fn keeps(&self, key: Key) -> bool {
+        self.keeps[key as usize]
     }
 
     fn set_reports_to(&mut self, user_id: Name) {
@@ -520,6 +528,7 @@ impl<'a> Planner<'a> {
             }
             _ => {}
         }
+        let mut keeps = [false; 3];
         let does = match found {
             Some(node) if action == Action::Delete => {
                 if self.is_acting_admin(node) {
@@ -528,7 +537,11 @@ impl<'a> Planner<'a> {
                 Does::Delete(Box::new(self.directory.users[node].clone()))
             }
             _ if !self.check_row(input, found, issues) => return None,
-            Some(_) => Does::Update(self.build(input, found)),
+            Some(node) => {
+                let (user, own) = (self.build(input, found), &self.directory.users[node]);
+                keeps = [user.user_id == own.user_id, user.email == own.email, user.network_account == own.network_account];
+                Does::Update(user)
+            }
             None => {
                 let email = input.email?;
                 Does::Create(Fresh {
@@ -549,6 +562,7 @@ impl<'a> Planner<'a> {
             // A new user's place is given in row order, once the row is known not to repeat another.
             node: found.unwrap_or(usize::MAX),
             does,
+            keeps,
         })
     }
 
@@ -678,7 +692,8 @@ impl<'a> Planner<'a> {
                         "This {} is also on row {}. Each user needs their own.", column.name(), first.get()
                     ))),
                     Entry::Vacant(slot) => {
-                        if let Some(owner) = self.find(key, value) {
+                        let owner = if r.keeps(key) { None } else { self.find(key, value) };
+                        if let Some(owner) = owner {
                             // The owner keeps it unless this file deletes them or gives them another.
                             let freed = rows.of(owner).is_some_and(|o| o.action() == Action::Delete || Folded(o.value(key)) != *slot.key());
                             if owner != r.node && !freed {
@@ -702,9 +717,7 @@ impl<'a> Planner<'a> {
         // Names the directory does not know yet: new users, changed addresses.
         // Counted first: growing a map of millions of names rehashes them all
         // in one go, which the pace cannot split.
-        let is_new = |r: &Resolved| r.node >= self.directory.users.len();
-        let new_email = |r: &Resolved| is_new(r) || r.value(Key::Email) != self.directory.users[r.node].email;
-        let count = rows.kept().map(|r| usize::from(is_new(r)) + usize::from(new_email(r))).sum();
+        let count = rows.kept().map(|r| usize::from(!r.keeps(Key::UserId)) + usize::from(!r.keeps(Key::Email))).sum();
         // Held as places in the rows, the User ID of row i at 2i and its
         // e-mail at 2i + 1: a map of the names took 24 bytes where this
         // takes 4, 105 MB for a million new users. A later row wins.
@@ -712,8 +725,8 @@ impl<'a> Planner<'a> {
         let mut new_names: HashTable<u32> = HashTable::with_capacity(count);
         for (index, r) in rows.list.iter().enumerate().filter(|(_, r)| r.action() != Action::Delete) {
             steps.advance(1).await;
-            for (email, wanted) in [(0, is_new(r)), (1, new_email(r))] {
-                if !wanted {
+            for (email, key) in [(0, Key::UserId), (1, Key::Email)] {
+                if r.keeps(key) {
                     continue;
                 }
                 let entry = (index as u32) << 1 | email;
@@ -840,11 +853,11 @@ impl<'a> Planner<'a> {
         let creates = rows.list.iter().filter(|r| r.action() == Action::Create).count();
         plan.creates.reserve(creates);
         plan.updates.reserve(rows.list.len() - creates);
-        // Counted first: a list that doubles holds both sizes at once, and this is where memory peaks.
+        // Counted first: a list that doubles holds both sizes at once.
         let warned: usize = rows.list.iter().filter_map(Resolved::gaps).map(|(a, b)| usize::from(a) + usize::from(b)).sum();
         plan.warnings.reserve(warned);
         let Rows { list, slot } = rows;
-        drop(slot); // freed before the plan grows, where memory peaks
+        drop(slot); // freed before the plan grows
         let mut list = list.into_iter();
         loop {
             let chunk: Vec<Resolved> = list.by_ref().take(parallel::CHUNK).collect();

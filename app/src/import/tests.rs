@@ -116,6 +116,23 @@ fn an_email_freed_by_the_same_file_may_be_reused() {
 }
 
 #[test]
+fn an_update_may_keep_its_own_address_but_not_take_another_users() {
+    let mut directory = acme();
+    directory.users[1].network_account = "ACME\\bob".into();
+    let check = |csv: &str| check_file(format!("User ID,Email,Last Name,Network Account,Reports To\n{csv}").as_bytes(), &Limits::default(), &directory);
+    let plan = check("cat,BOB@acme.test,Cat,acme\\BOB,\n");
+    let columns: Vec<_> = plan.errors.iter().map(|i| (i.row, i.code, i.column.as_deref().unwrap_or(""))).collect();
+    assert_eq!(columns, [(Some(2), Code::AlreadyExists, "Email"), (Some(2), Code::AlreadyExists, "Network Account")]);
+    // Bob keeps his own; Cat takes Ann's address, which Ann's row frees; Dan names Ann by her new one.
+    let plan = check("bob,bob@acme.test,Bob,ACME\\bob,\n\
+                      cat,ANN@acme.test,Cat,,\n\
+                      ann,ann.new@acme.test,Ann,,\n\
+                      dan,dan@acme.test,Doe,,ann.new@acme.test\n");
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+    assert_eq!(plan.creates[0].reports_to, "ann");
+}
+
+#[test]
 fn managers_must_exist_not_be_oneself_and_not_form_cycles() {
     let plan = run("User ID,Email,Last Name,Reports To\n\
                     d1,d1@acme.test,D,nobody\n\
