@@ -13,11 +13,17 @@ pub enum AccessLevel {
 impl AccessLevel {
     /// Reads a spreadsheet or database value; SPEC's synonyms for Admin included.
     pub fn parse(value: &str) -> Option<Self> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "admin" | "account owner" | "org admin" | "tenant admin" => Some(Self::Admin),
-            "manager" => Some(Self::Manager),
-            "user" => Some(Self::User),
-            _ => None,
+        // Compared in place: a lower-cased copy was an allocation for every cell of an import.
+        let value = value.trim();
+        let is = |name: &&str| value.eq_ignore_ascii_case(name);
+        if ["admin", "account owner", "org admin", "tenant admin"].iter().any(is) {
+            Some(Self::Admin)
+        } else if is(&"manager") {
+            Some(Self::Manager)
+        } else if is(&"user") {
+            Some(Self::User)
+        } else {
+            None
         }
     }
 

@@ -29,16 +29,22 @@ impl Email {
         }
         let invalid = || EmailError::Invalid(value.to_string());
         let (local, domain) = value.rsplit_once('@').ok_or_else(invalid)?;
-        let local_ok = !local.is_empty()
-            && local.len() <= 64
-            && !local.starts_with('.')
+        // One pass over the characters, which also refuses `..` and a
+        // leading dot (as if a dot came before): a substring search costs
+        // more to set up than the whole check.
+        let mut previous = '.';
+        let local_ok = local.len() <= 64
             && !local.ends_with('.')
-            // Byte pairs: a substring search costs more to set up than this.
-            && !local.as_bytes().windows(2).any(|pair| pair == b"..")
-            && local.chars().all(|c| match u8::try_from(c) {
-                Ok(byte) if byte.is_ascii() => byte.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&byte),
-                _ => c.is_alphanumeric(),
-            });
+            && local.chars().all(|c| {
+                let allowed = match u8::try_from(c) {
+                    Ok(byte) if byte.is_ascii() => byte.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&byte),
+                    _ => c.is_alphanumeric(),
+                };
+                let after_dot = c == '.' && previous == '.';
+                previous = c;
+                allowed && !after_dot
+            })
+            && !local.is_empty();
         let domain_ok = domain.len() <= 253
             && domain.contains('.')
             && domain.split('.').all(|label| {
@@ -81,6 +87,7 @@ mod tests {
         assert_eq!(email.as_str(), "Ann.Lee+hr@Example.co.uk");
         assert_eq!(email.key(), "ann.lee+hr@example.co.uk");
         assert!(Email::parse("zoë@exämple.de").is_ok());
+        assert!(Email::parse("a.b.c@x.org").is_ok(), "single dots between characters");
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issue
         None
     });
     if let Some(value) = cell(Column::UserId).filter(|v| !v.is_empty()) {
-        if value.chars().count() > 64 || value.chars().any(char::is_whitespace) {
+        if longer_than(value, 64) || value.chars().any(char::is_whitespace) {
             bad(Column::UserId, Code::InvalidUserId, format!("The User ID `{value}` must have at most 64 characters and no spaces."));
         } else {
             input.user_id = Some(value);
@@ -122,7 +122,7 @@ pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issue
         (Column::Title, &mut input.title),
     ] {
         if let Some(value) = cell(column) {
-            if value.len() > MAX_NAME && value.chars().count() > MAX_NAME {
+            if longer_than(value, MAX_NAME) {
                 bad(column, Code::TooLong, format!("{} has {} characters; at most {MAX_NAME} fit. Shorten it.", column.name(), value.chars().count()));
             } else {
                 *slot = Some(value);
@@ -189,7 +189,7 @@ pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issue
     input.reports_to = cell(Column::ReportsTo);
     if let Some(value) = cell(Column::Roles) {
         let names = split_list(value);
-        let bad = |name: &str| name.chars().count() > MAX_NAME || name.chars().any(char::is_whitespace);
+        let bad = |name: &str| longer_than(name, MAX_NAME) || name.chars().any(char::is_whitespace);
         if !names.iter().any(|n| bad(n)) {
             input.roles = Some(names);
         } else {
@@ -227,7 +227,7 @@ pub fn valid_network_account(value: &str) -> bool {
         && domain.len() <= 64
         && domain.chars().all(|c| c.is_alphanumeric() || ".-_".contains(c));
     let name_ok = !name.is_empty()
-        && name.chars().count() <= 104
+        && !longer_than(name, 104)
         && !name.chars().any(|c| c.is_whitespace() || c == '\\');
     domain_ok && name_ok
 }
@@ -244,9 +244,26 @@ pub fn parse_bool(value: &str) -> Option<bool> {
     }
 }
 
-/// `a|b; c` → `[a, b, c]`.
+/// Whether `value` has more than `max` characters; counted only when its bytes are more.
+fn longer_than(value: &str, max: usize) -> bool {
+    value.len() > max && value.chars().count() > max
+}
+
+/// `a|b; c` → `[a, b, c]`. Cut at the bytes of `|` and `;`, which are
+/// never part of a longer character, so nothing is decoded.
 pub fn split_list(value: &str) -> Vec<&str> {
-    value.split(['|', ';']).map(str::trim).filter(|s| !s.is_empty()).collect()
+    let mut names = Vec::new();
+    let mut start = 0;
+    for (at, byte) in value.bytes().enumerate().chain([(value.len(), b'|')]) {
+        if byte == b'|' || byte == b';' {
+            let name = trim(&value[start..at]);
+            if !name.is_empty() {
+                names.push(name);
+            }
+            start = at + 1;
+        }
+    }
+    names
 }
 
 #[cfg(test)]
@@ -353,6 +370,8 @@ mod tests {
             assert_eq!(parse_bool(text), value, "{text}");
         }
         assert_eq!(split_list(" a | b;;c ; "), ["a", "b", "c"]);
+        assert_eq!(split_list("Zoë|\u{a0}Ærø ;東京"), ["Zoë", "Ærø", "東京"]);
         assert!(split_list("").is_empty());
+        assert!(split_list(" | ; ").is_empty());
     }
 }
