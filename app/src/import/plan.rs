@@ -285,10 +285,6 @@ struct Resolved<'r> {
     password: Option<&'r str>,
     node: Node,
     does: Does<'r>,
-    /// By [`Key`]: whether an update leaves the user's value exactly as
-    /// the directory has it. Such a value is nobody else's, and the later
-    /// passes need not look it up.
-    keeps: [bool; 3],
 }
 
 /// What a row does, with what the later passes need of its user. Users are
@@ -296,8 +292,10 @@ struct Resolved<'r> {
 /// the user on without copying it.
 enum Does<'r> {
     Create(Fresh<'r>),
-    /// The user as they will be.
-    Update(Box<DirectoryUser>),
+    /// The user as they will be; and by [`Key`], whether each value stays
+    /// exactly as the directory has it. Such a value is nobody else's, and
+    /// the later passes need not look it up.
+    Update(Box<DirectoryUser>, [bool; 3]),
     /// The user as they are, so that an undo can restore them.
     Delete(Box<DirectoryUser>),
 }
@@ -316,7 +314,7 @@ impl Resolved<'_> {
     fn action(&self) -> Action {
         match self.does {
             Does::Create(_) => Action::Create,
-            Does::Update(_) => Action::Update,
+            Does::Update(..) => Action::Update,
             Does::Delete(_) => Action::Delete,
         }
     }
@@ -329,14 +327,14 @@ impl Resolved<'_> {
                 Key::Email => fresh.email,
                 Key::NetworkAccount => fresh.network_account,
             },
-            Does::Update(user) | Does::Delete(user) => key.of(user),
+            Does::Update(user, _) | Does::Delete(user) => key.of(user),
         }
     }
 
     fn reports_to(&self) -> &str {
         match &self.does {
             Does::Create(fresh) => &fresh.reports_to,
-            Does::Update(user) | Does::Delete(user) => &user.reports_to,
+            Does::Update(user, _) | Does::Delete(user) => &user.reports_to,
         }
     }
 
@@ -349,13 +347,13 @@ impl Resolved<'_> {
     }
 
     fn keeps(&self, key: Key) -> bool {
-        self.keeps[key as usize]
+        matches!(&self.does, Does::Update(_, keeps) if keeps[key as usize])
     }
 
     fn set_reports_to(&mut self, user_id: Name) {
         match &mut self.does {
             Does::Create(fresh) => fresh.reports_to = user_id,
-            Does::Update(user) | Does::Delete(user) => user.reports_to = user_id,
+            Does::Update(user, _) | Does::Delete(user) => user.reports_to = user_id,
         }
     }
 }
@@ -528,7 +526,6 @@ impl<'a> Planner<'a> {
             }
             _ => {}
         }
-        let mut keeps = [false; 3];
         let does = match found {
             Some(node) if action == Action::Delete => {
                 if self.is_acting_admin(node) {
@@ -539,8 +536,8 @@ impl<'a> Planner<'a> {
             _ if !self.check_row(input, found, issues) => return None,
             Some(node) => {
                 let (user, own) = (self.build(input, found), &self.directory.users[node]);
-                keeps = [user.user_id == own.user_id, user.email == own.email, user.network_account == own.network_account];
-                Does::Update(user)
+                let keeps = [user.user_id == own.user_id, user.email == own.email, user.network_account == own.network_account];
+                Does::Update(user, keeps)
             }
             None => {
                 let email = input.email?;
@@ -562,7 +559,6 @@ impl<'a> Planner<'a> {
             // A new user's place is given in row order, once the row is known not to repeat another.
             node: found.unwrap_or(usize::MAX),
             does,
-            keeps,
         })
     }
 
@@ -867,7 +863,7 @@ impl<'a> Planner<'a> {
             steps.advance(chunk.len()).await;
             // Comparing updated users field by field is the pass's work, done in parallel.
             let compared = parallel::map(&chunk, parallel::ROWS_A_THREAD, |r| match &r.does {
-                Does::Update(user) => Some(changes(&self.directory.users[r.node], user, r.password.is_some())),
+                Does::Update(user, _) => Some(changes(&self.directory.users[r.node], user, r.password.is_some())),
                 _ => None,
             });
             for (r, changes) in chunk.into_iter().zip(compared) {
@@ -894,7 +890,7 @@ impl<'a> Planner<'a> {
                 }
                 plan.creates.push(Create { row, reports_to: fresh.reports_to, password, invite });
             }
-            Does::Update(user) => {
+            Does::Update(user, _) => {
                 let changes = changes.unwrap_or_default();
                 if changes.is_empty() {
                     plan.push(Issue::cell(row, Column::Email, Code::Unchanged, "This row changes nothing."));
