@@ -4,7 +4,7 @@
 use super::columns::{Column, Mapping};
 use super::issue::{Code, Issue};
 use crate::domain::{access::AccessLevel, email::Email, password};
-use crate::sheet::Row;
+use crate::sheet::{longer_than, Row};
 
 /// The locales Roster supports, as BCP 47 tags.
 pub const LOCALES: &[&str] = &[
@@ -242,11 +242,6 @@ pub fn parse_bool(value: &str) -> Option<bool> {
     } else {
         None
     }
-}
-
-/// Whether `value` has more than `max` characters; counted only when its bytes are more.
-fn longer_than(value: &str, max: usize) -> bool {
-    value.len() > max && value.chars().count() > max
 }
 
 /// `a|b; c` → `[a, b, c]`. Cut at the bytes of `|` and `;`, which are

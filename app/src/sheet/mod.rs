@@ -226,8 +226,7 @@ impl<'l> Builder<'l> {
         // cell, values past the last column read or past the headings.
         let (mut long, mut beyond, mut filled, mut extra) = (None, false, false, None);
         for (at, cell) in cells.clone().enumerate() {
-            // A byte count under the limit needs no character count.
-            if long.is_none() && cell.len() > max_chars && cell.chars().count() > max_chars {
+            if long.is_none() && longer_than(cell, max_chars) {
                 long = Some(at);
             }
             if at >= max_columns {
@@ -342,6 +341,12 @@ impl<'l> Builder<'l> {
     fn finish(self) -> Sheet {
         self.sheet
     }
+}
+
+/// Whether `text` has more than `max` characters; counted only when its
+/// bytes are more, since a byte count under the limit needs no character count.
+pub(crate) fn longer_than(text: &str, max: usize) -> bool {
+    text.len() > max && text.chars().count() > max
 }
 
 /// Whether a cell holds nothing but white space, deciding at the first
