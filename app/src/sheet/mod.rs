@@ -67,15 +67,6 @@ impl Sheet {
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
-
-    fn push_row<'c>(&mut self, number: u32, cells: impl Iterator<Item = &'c str>) {
-        let first = self.ends.len() as u32;
-        for cell in cells {
-            self.text.push_str(cell);
-            self.ends.push(self.text.len() as u32);
-        }
-        self.rows.push(Span { number, first, len: self.ends.len() as u32 - first });
-    }
 }
 
 impl<'s> Row<'s> {
@@ -215,56 +206,68 @@ impl<'l> Builder<'l> {
         Self { from_file: false, ..Self::new(limits) }
     }
 
-    /// Adds spreadsheet row `number` (1-based); the first row added is the headings.
-    fn row<'c, I>(&mut self, number: u32, cells: I) -> Result<(), ReadError>
-    where
-        I: Iterator<Item = &'c str> + Clone,
-    {
+    /// Adds spreadsheet row `number` (1-based); the first row added is the
+    /// headings. The cells are taken in one pass and taken back where the
+    /// row is blank or refused.
+    fn row<'c>(&mut self, number: u32, cells: impl Iterator<Item = &'c str>) -> Result<(), ReadError> {
         let (max_chars, max_columns, from_file) = (self.limits.max_cell_chars, self.limits.max_columns, self.from_file);
+        if self.sheet.text.len() > u32::MAX as usize / 2 {
+            return Err(ReadError::too_large("The file holds more text than Roster reads at once; split it."));
+        }
+        // Row 1 is the headings; where it is blank, there are none.
+        let headings = !self.seen_headings && number == 1;
+        self.seen_headings = true;
         let width = self.sheet.headings.len();
-        // One pass finds what the checks below need: the first over-long
-        // cell, values past the last column read or past the headings.
+        let mark = self.mark();
+        // The first over-long cell, values past the last column read or past the headings.
         let (mut long, mut beyond, mut filled, mut extra) = (None, false, false, None);
-        for (at, cell) in cells.clone().enumerate() {
+        for (at, cell) in cells.enumerate() {
             if long.is_none() && longer_than(cell, max_chars) {
                 long = Some(at);
             }
             if at >= max_columns {
                 beyond |= !is_blank(cell);
-            } else if !is_blank(if from_file { unneutralise(cell) } else { cell }) {
+                continue;
+            }
+            let cell = if from_file { unneutralise(cell) } else { cell };
+            if !is_blank(cell) {
                 filled = true;
                 extra = extra.or(at.checked_sub(width));
             }
+            self.sheet.text.push_str(cell);
+            self.sheet.ends.push(self.sheet.text.len() as u32);
         }
-        if let Some(long) = long {
-            return Err(ReadError::too_large(format!(
+        let refused = if let Some(long) = long {
+            Some(ReadError::too_large(format!(
                 "Row {number}, column {} has more than {max_chars} characters, more than a spreadsheet cell can hold.",
                 long + 1,
-            )));
-        }
-        if beyond {
-            return Err(ReadError::too_large(format!(
+            )))
+        } else if beyond {
+            Some(ReadError::too_large(format!(
                 "Row {number} has values beyond column {max_columns}; Roster reads at most that many columns."
-            )));
+            )))
+        } else if filled && !headings && self.sheet.rows.len() >= self.limits.max_rows {
+            Some(ReadError::too_large(format!(
+                "The file has more than {} users; split it into smaller files.",
+                self.limits.max_rows
+            )))
+        } else {
+            None
+        };
+        if let Some(refused) = refused {
+            self.rewind(mark);
+            return Err(refused);
         }
-        let cells = cells.take(max_columns).map(move |c| if from_file { unneutralise(c) } else { c });
-        if !self.seen_headings && number > 1 {
-            // Row 1 is blank: there are no headings.
-            self.seen_headings = true;
-        }
-        if !self.seen_headings {
-            self.seen_headings = true;
-            self.sheet.headings = cells.map(|c| c.trim().to_string()).collect();
+        if headings {
+            let ends = &self.sheet.ends[mark.1..];
+            let starts = std::iter::once(mark.0).chain(ends.iter().map(|end| *end as usize));
+            self.sheet.headings = starts.zip(ends).map(|(start, end)| self.sheet.text[start..*end as usize].trim().to_string()).collect();
+            self.rewind(mark);
             return Ok(());
         }
         if !filled {
+            self.rewind(mark);
             return Ok(());
-        }
-        if self.sheet.rows.len() >= self.limits.max_rows {
-            return Err(ReadError::too_large(format!(
-                "The file has more than {} users; split it into smaller files.",
-                self.limits.max_rows
-            )));
         }
         if let Some(extra) = extra {
             if !self.sheet.issues.iter().any(|i| i.code == Code::UnknownColumn) {
@@ -280,10 +283,7 @@ impl<'l> Builder<'l> {
                 });
             }
         }
-        if self.sheet.text.len() > u32::MAX as usize / 2 {
-            return Err(ReadError::too_large("The file holds more text than Roster reads at once; split it."));
-        }
-        self.sheet.push_row(number, cells);
+        self.sheet.rows.push(Span { number, first: mark.1 as u32, len: (self.sheet.ends.len() - mark.1) as u32 });
         Ok(())
     }
 

@@ -11,15 +11,15 @@ pub(super) async fn read_csv(bytes: &[u8], builder: &mut Builder<'_>, pace: &mut
     let mut steps = Steps::new(pace, 2 * bytes.len(), 64 << 10);
     let text = decode(bytes, &mut steps).await;
     let mut records = Records::new(&text, 0..text.len(), detect_delimiter(&text));
-    if let Some(row) = records.next()? {
-        builder.row(row, records.record.iter())?;
+    if let Some((row, cells)) = records.next()? {
+        builder.row(row, cells)?;
     }
     if parallel::is_parallel() && read_in_parts(&records, builder, PART) {
         return Ok(());
     }
     let mut at = records.end();
-    while let Some(row) = records.next()? {
-        builder.row(row, records.record.iter())?;
+    while let Some((row, cells)) = records.next()? {
+        builder.row(row, cells)?;
         steps.advance(records.end() - at).await;
         at = records.end();
     }
@@ -31,52 +31,133 @@ pub(super) async fn read_csv(bytes: &[u8], builder: &mut Builder<'_>, pace: &mut
 const PART: usize = 1 << 20;
 
 /// The records of a range of the text, numbered as a spreadsheet numbers
-/// its rows: the csv crate skips blank lines without counting them, so they
-/// are counted back. A quoted line break stays in one row.
+/// its rows: blank lines are skipped but counted, and a quoted line break
+/// stays in one row. Lines are cut at their delimiters here, which is what
+/// the csv crate makes of a line without quotes, until the first quote or
+/// lone CR; from there the csv crate reads the rest.
 struct Records<'t> {
     text: &'t [u8],
-    start: usize,
     stop: usize,
     delimiter: u8,
-    reader: csv::Reader<&'t [u8]>,
+    mode: Mode<'t>,
     record: csv::StringRecord,
     /// The row number of the last record read, after blank lines at the end.
     row: u32,
 }
 
+enum Mode<'t> {
+    /// Lines are cut here; the next one starts at `at`.
+    Plain { at: usize },
+    /// The csv crate reads the text from `start`.
+    Csv { start: usize, reader: csv::Reader<&'t [u8]> },
+}
+
+/// The cells of one record.
+enum Cells<'r> {
+    /// A line's cells, cut at the delimiters found in one pass over it.
+    Line { line: &'r str, from: Option<usize>, delimiters: memchr::Memchr<'r> },
+    Record(csv::StringRecordIter<'r>),
+}
+
+impl<'r> Iterator for Cells<'r> {
+    type Item = &'r str;
+
+    fn next(&mut self) -> Option<&'r str> {
+        match self {
+            Cells::Line { line, from, delimiters } => {
+                let start = (*from)?;
+                let end = delimiters.next();
+                *from = end.map(|end| end + 1);
+                line.get(start..end.unwrap_or(line.len()))
+            }
+            Cells::Record(cells) => cells.next(),
+        }
+    }
+}
+
 impl<'t> Records<'t> {
     fn new(text: &'t [u8], range: std::ops::Range<usize>, delimiter: u8) -> Self {
+        let mode = Mode::Plain { at: range.start };
+        Self { text, stop: range.end, delimiter, mode, record: csv::StringRecord::new(), row: 0 }
+    }
+
+    /// Hands the rest of the range, from `start`, to the csv crate.
+    fn read_by_csv(&mut self, start: usize) {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(&text[range.clone()]);
-        Self { text, start: range.start, stop: range.end, delimiter, reader, record: csv::StringRecord::new(), row: 0 }
+            .delimiter(self.delimiter)
+            .from_reader(&self.text[start..self.stop]);
+        self.mode = Mode::Csv { start, reader };
     }
 
-    /// Where in the text the reader has come to.
+    /// Where in the text reading has come to.
     fn end(&self) -> usize {
-        self.start + self.reader.position().byte() as usize
+        match &self.mode {
+            Mode::Plain { at } => *at,
+            Mode::Csv { start, reader } => start + reader.position().byte() as usize,
+        }
     }
 
-    /// Reads the next record into `record`, giving its row number.
-    fn next(&mut self) -> Result<Option<u32>, ReadError> {
+    /// Reads the next record, giving its row number and cells.
+    fn next(&mut self) -> Result<Option<(u32, Cells<'_>)>, ReadError> {
+        while let Mode::Plain { at } = self.mode {
+            let Some((line, next)) = self.plain_line(at) else {
+                self.read_by_csv(at);
+                break;
+            };
+            if next == at {
+                return Ok(None);
+            }
+            self.mode = Mode::Plain { at: next };
+            self.row += 1;
+            if !line.is_empty() {
+                let line = std::str::from_utf8(line).map_err(|error| self.damaged(error))?;
+                let delimiters = memchr::memchr_iter(self.delimiter, line.as_bytes());
+                return Ok(Some((self.row, Cells::Line { line, from: Some(0), delimiters })));
+            }
+        }
         let at = self.end();
         // After a CRLF line the reader stops between the CR and the LF.
         let rest = &self.text[at.min(self.stop)..self.stop];
         let rest = if at > 0 && self.text[at - 1] == b'\r' { rest.strip_prefix(b"\n").unwrap_or(rest) } else { rest };
         let blank = blank_lines(rest);
-        match self.reader.read_record(&mut self.record) {
+        let Mode::Csv { reader, .. } = &mut self.mode else { return Ok(None) };
+        match reader.read_record(&mut self.record) {
             Ok(true) => {
                 self.row += 1 + blank;
-                Ok(Some(self.row))
+                Ok(Some((self.row, Cells::Record(self.record.iter()))))
             }
             Ok(false) => {
                 self.row += blank;
                 Ok(None)
             }
-            Err(error) => Err(ReadError::unreadable(format!("The CSV file is damaged after row {}: {error}.", self.row))),
+            Err(error) => Err(self.damaged(error)),
         }
+    }
+
+    /// The line from `at` without its line ending, and where the next one
+    /// starts; none where the line has a quote or a lone CR.
+    fn plain_line(&self, at: usize) -> Option<(&'t [u8], usize)> {
+        let rest = &self.text[at..self.stop];
+        match memchr::memchr3(b'\n', b'\r', b'"', rest) {
+            None => Some((rest, self.stop)),
+            Some(end) => match &rest[end..] {
+                [b'\n', ..] => Some((&rest[..end], at + end + 1)),
+                [b'\r', b'\n', ..] => Some((&rest[..end], at + end + 2)),
+                _ => None,
+            },
+        }
+    }
+
+    fn damaged(&self, error: impl std::fmt::Display) -> ReadError {
+        ReadError::unreadable(format!("The CSV file is damaged after row {}: {error}.", self.row))
+    }
+
+    /// Whether the last record's last cell runs into a line break, as a
+    /// quoted cell cut by the end of the range does.
+    fn ends_in_a_line_break(&self) -> bool {
+        matches!(self.mode, Mode::Csv { .. }) && self.record.iter().next_back().is_some_and(|cell| cell.ends_with(['\n', '\r']))
     }
 }
 
@@ -113,9 +194,9 @@ fn read_in_parts(headings: &Records, builder: &mut Builder, part: usize) -> bool
             let mut records = Records::new(text, range.clone(), headings.delimiter);
             let mut part = builder.for_part();
             let mut clean = true;
-            while let Some(row) = records.next().ok()? {
-                part.row(row, records.record.iter()).ok()?;
-                clean = records.record.iter().next_back().is_none_or(|cell| !cell.ends_with(['\n', '\r']));
+            while let Some((row, cells)) = records.next().ok()? {
+                part.row(row, cells).ok()?;
+                clean = !records.ends_in_a_line_break();
             }
             (part.sheet.issues.is_empty() && (clean || range.end == text.len())).then_some((part.sheet, records.row))
         });
@@ -298,8 +379,8 @@ mod tests {
         let limits = Limits::default();
         let mut builder = super::super::Builder::new(&limits);
         let mut records = super::Records::new(text, 0..text.len(), super::detect_delimiter(text));
-        if let Some(row) = records.next().unwrap() {
-            builder.row(row, records.record.iter()).unwrap();
+        if let Some((row, cells)) = records.next().unwrap() {
+            builder.row(row, cells).unwrap();
         }
         super::read_in_parts(&records, &mut builder, part).then(|| builder.finish())
     }
@@ -343,6 +424,30 @@ mod tests {
             if let Some(cut) = read_cut(text.as_bytes(), part) {
                 proptest::prop_assert_eq!(cut, sheet(text.as_bytes()));
             }
+        }
+    }
+
+    /// Every record of `records`, and the rows they span.
+    fn records(mut records: super::Records) -> (Vec<(u32, Vec<String>)>, u32) {
+        let mut all = Vec::new();
+        while let Some((row, cells)) = records.next().unwrap() {
+            all.push((row, cells.map(str::to_string).collect()));
+        }
+        (all, records.row)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn lines_cut_here_are_what_the_csv_crate_reads(
+            text in r#"(([a;,\t é]{0,5})(\n|\r\n)){0,8}[a;,\t é"\r\n]{0,8}|[a;,\t\n\r"é ]{0,40}"#,
+            delimiter in proptest::sample::select(vec![b',', b';', b'\t']),
+        ) {
+            let cut = super::Records::new(text.as_bytes(), 0..text.len(), delimiter);
+            let mut by_csv = super::Records::new(text.as_bytes(), 0..text.len(), delimiter);
+            by_csv.read_by_csv(0);
+            proptest::prop_assert_eq!(records(cut), records(by_csv));
         }
     }
 
