@@ -70,10 +70,11 @@ impl Index {
     }
 
     /// The position of the user whose `key` is `value`, in any case.
-    pub(crate) fn find(&self, users: &[DirectoryUser], key: Key, value: &str) -> Option<usize> {
+    /// `hash` is the value's [`hash`], which callers often have already.
+    pub(crate) fn find(&self, users: &[DirectoryUser], key: Key, value: &str, hash: u64) -> Option<usize> {
         let wanted = Folded(value);
         let table = &self.tables[key as usize];
-        table.find(hash(value), |n| Folded(key.of(&users[*n as usize])) == wanted).map(|n| *n as usize)
+        table.find(hash, |n| Folded(key.of(&users[*n as usize])) == wanted).map(|n| *n as usize)
     }
 }
 

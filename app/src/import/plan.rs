@@ -16,7 +16,6 @@ use hashbrown::hash_table::{self, HashTable};
 use super::{fold, Folded};
 use std::borrow::Cow;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::hash_map::Entry;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -363,6 +362,8 @@ impl Resolved<'_> {
 struct Named<'r> {
     row: u32,
     key: Folded<'r>,
+    /// The key's [`hash`], made once for the directory's index and the file's names.
+    hash: u64,
     key_column: Column,
     /// Problems with what the row does, reported unless it repeats a row.
     issues: Vec<Issue>,
@@ -391,6 +392,28 @@ impl<'r> Rows<'r> {
     }
 }
 
+/// Names in any case, each with the first row that has it. The caller
+/// hashes a name once, for this and for the directory's index alike.
+struct FirstRows<'r>(HashTable<(Folded<'r>, u32)>);
+
+impl<'r> FirstRows<'r> {
+    fn with_capacity(capacity: usize) -> Self {
+        Self(HashTable::with_capacity(capacity))
+    }
+
+    /// The row that has `name` first, where an earlier row has it; else
+    /// `row` is now that row.
+    fn first(&mut self, name: &'r str, hash: u64, row: u32) -> Option<u32> {
+        match self.0.entry(hash, |(n, _)| *n == Folded(name), |(n, _)| super::index::hash(n.0)) {
+            hash_table::Entry::Occupied(first) => Some(first.get().1),
+            hash_table::Entry::Vacant(slot) => {
+                slot.insert((Folded(name), row));
+                None
+            }
+        }
+    }
+}
+
 impl<'a> Planner<'a> {
     async fn new(directory: &'a Directory, mapping: Mapping, steps: &mut Steps<'_>) -> Self {
         let index = directory.index.get_or_build(&directory.users, steps).await;
@@ -405,12 +428,17 @@ impl<'a> Planner<'a> {
     }
 
     fn find(&self, key: Key, value: &str) -> Option<Node> {
-        self.index.find(&self.directory.users, key, value)
+        self.find_hashed(key, value, hash(value))
     }
 
-    /// The user with this User ID, else this e-mail address.
-    fn existing(&self, value: &str) -> Option<Node> {
-        self.find(Key::UserId, value).or_else(|| self.find(Key::Email, value))
+    /// As [`Self::find`], where the caller has the value's [`hash`] already.
+    fn find_hashed(&self, key: Key, value: &str, hash: u64) -> Option<Node> {
+        self.index.find(&self.directory.users, key, value, hash)
+    }
+
+    /// The user with this User ID, else this e-mail address; `hash` is the value's.
+    fn existing(&self, value: &str, hash: u64) -> Option<Node> {
+        self.find_hashed(Key::UserId, value, hash).or_else(|| self.find_hashed(Key::Email, value, hash))
     }
 
     fn user_id(&self, rows: &Rows, node: Node) -> Name {
@@ -433,7 +461,7 @@ impl<'a> Planner<'a> {
     /// need is kept; what depends on the rows before (duplicates, new
     /// users' places) is decided in order.
     async fn resolve<'r>(&self, sheet: &'r Sheet, plan: &mut Plan, steps: &mut Steps<'_>) -> Rows<'r> {
-        let mut seen: FxHashMap<Folded<'r>, u32> = FxHashMap::with_capacity_and_hasher(sheet.len(), Default::default());
+        let mut seen = FirstRows::with_capacity(sheet.len());
         let mut list = Vec::with_capacity(sheet.len());
         let mut next_new = self.directory.users.len();
         let mut new_roles: FxHashMap<Folded<'r>, &'r str> = FxHashMap::default();
@@ -443,16 +471,11 @@ impl<'a> Planner<'a> {
             for (cell_issues, named) in parallel::map(chunk, parallel::ROWS_A_THREAD, |row| self.prepare(*row)) {
                 cell_issues.into_iter().for_each(|issue| plan.push(issue));
                 let Some(named) = named else { continue };
-                match seen.entry(named.key) {
-                    Entry::Occupied(first) => {
-                        plan.push(Issue::cell(named.row, named.key_column, Code::DuplicateInFile, format!(
-                            "`{}` appears again: row {} already has this user. Keep one row per user.", named.key.0, first.get()
-                        )));
-                        continue;
-                    }
-                    Entry::Vacant(slot) => {
-                        slot.insert(named.row);
-                    }
+                if let Some(first) = seen.first(named.key.0, named.hash, named.row) {
+                    plan.push(Issue::cell(named.row, named.key_column, Code::DuplicateInFile, format!(
+                        "`{}` appears again: row {first} already has this user. Keep one row per user.", named.key.0
+                    )));
+                    continue;
                 }
                 named.issues.into_iter().for_each(|issue| plan.push(issue));
                 for role in named.new_roles {
@@ -482,26 +505,23 @@ impl<'a> Planner<'a> {
         let input = parse_row(row, &self.mapping, self.directory.min_password_length, &mut cell_issues);
         let named = input.key().map(|key| {
             let key_column = if input.user_id.is_some() { Column::UserId } else { Column::Email };
-            let mut issues = Vec::new();
-            let resolved = self.decide(&input, key, key_column, &mut issues);
+            let (hash, mut issues) = (hash(key.0), Vec::new());
+            let resolved = self.decide(&input, (key, hash), key_column, &mut issues);
             let new_roles = match (&resolved, &input.roles) {
                 (Some(r), Some(roles)) if r.action() != Action::Delete => {
                     roles.iter().copied().filter(|role| !self.roles.contains_key(&Folded(role))).collect()
                 }
                 _ => Vec::new(),
             };
-            Named { row: input.row, key, key_column, issues, resolved, new_roles }
+            Named { row: input.row, key, hash, key_column, issues, resolved, new_roles }
         });
         (cell_issues, named)
     }
 
     /// What the row does to the user it names, if it can.
-    fn decide<'r>(&self, input: &RowInput<'r>, key: Folded<'r>, key_column: Column, issues: &mut Vec<Issue>) -> Option<Resolved<'r>> {
+    fn decide<'r>(&self, input: &RowInput<'r>, (key, hash): (Folded<'r>, u64), key_column: Column, issues: &mut Vec<Issue>) -> Option<Resolved<'r>> {
         let (row, shown) = (input.row, key.0);
-        let found = match input.user_id {
-            Some(_) => self.find(Key::UserId, shown),
-            None => self.find(Key::Email, shown),
-        };
+        let found = self.find_hashed(if input.user_id.is_some() { Key::UserId } else { Key::Email }, shown, hash);
         if let Some(tenant) = input.tenant {
             if columns::normalise(tenant) != columns::normalise(&self.directory.tenant) {
                 issues.push(Issue::cell(row, Column::Tenant, Code::OtherTenant, format!(
@@ -595,7 +615,7 @@ impl<'a> Planner<'a> {
                 "The group `{name}` does not exist. Create it on the Groups page first, or correct the name."
             )));
         }
-        if let Some(source) = input.copy_from.filter(|source| self.existing(source).is_none()) {
+        if let Some(source) = input.copy_from.filter(|source| self.existing(source, hash(source)).is_none()) {
             issues.push(Issue::cell(row, Column::CopyFrom, Code::UnknownCopySource, format!(
                 "There is no user `{source}` to copy from. Give the User ID or e-mail of an existing user."
             )));
@@ -654,7 +674,7 @@ impl<'a> Planner<'a> {
         if let Some(groups) = &input.groups {
             user.groups = groups.iter().filter_map(|name| self.groups.get(&Folded(name))).map(|name| Name::from(*name)).collect();
         }
-        if let Some(from) = input.copy_from.and_then(|source| self.existing(source)) {
+        if let Some(from) = input.copy_from.and_then(|source| self.existing(source, hash(source))) {
             let from = &self.directory.users[from];
             if input.copy_roles {
                 user.roles.extend(from.roles.iter().cloned());
@@ -672,33 +692,32 @@ impl<'a> Planner<'a> {
     /// file itself frees (deleted users, changed values).
     async fn check_unique(&self, rows: &Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) {
         let existing = &self.directory.users;
-        let mut emails: FxHashMap<Folded, u32> = FxHashMap::with_capacity_and_hasher(rows.list.len(), Default::default());
-        let mut networks: FxHashMap<Folded, u32> = FxHashMap::default();
+        let mut emails = FirstRows::with_capacity(rows.list.len());
+        let mut networks = FirstRows::with_capacity(0);
         for r in rows.kept() {
             steps.advance(1).await;
-            let checks: [(Column, Key, &mut FxHashMap<Folded, u32>); 2] =
+            let checks: [(Column, Key, &mut FirstRows); 2] =
                 [(Column::Email, Key::Email, &mut emails), (Column::NetworkAccount, Key::NetworkAccount, &mut networks)];
             for (column, key, in_file) in checks {
                 let value = r.value(key);
                 if value.is_empty() {
                     continue;
                 }
-                match in_file.entry(Folded(value)) {
-                    Entry::Occupied(first) => plan.push(Issue::cell(r.row, column, Code::DuplicateInFile, format!(
-                        "This {} is also on row {}. Each user needs their own.", column.name(), first.get()
-                    ))),
-                    Entry::Vacant(slot) => {
-                        let owner = if r.keeps(key) { None } else { self.find(key, value) };
-                        if let Some(owner) = owner {
-                            // The owner keeps it unless this file deletes them or gives them another.
-                            let freed = rows.of(owner).is_some_and(|o| o.action() == Action::Delete || Folded(o.value(key)) != *slot.key());
-                            if owner != r.node && !freed {
-                                plan.push(Issue::cell(r.row, column, Code::AlreadyExists, format!(
-                                    "The {} `{value}` belongs to the user {} already.", column.name(), existing[owner].user_id
-                                )));
-                            }
-                        }
-                        slot.insert(r.row);
+                let hash = hash(value);
+                if let Some(first) = in_file.first(value, hash, r.row) {
+                    plan.push(Issue::cell(r.row, column, Code::DuplicateInFile, format!(
+                        "This {} is also on row {first}. Each user needs their own.", column.name()
+                    )));
+                    continue;
+                }
+                let owner = if r.keeps(key) { None } else { self.find_hashed(key, value, hash) };
+                if let Some(owner) = owner {
+                    // The owner keeps it unless this file deletes them or gives them another.
+                    let freed = rows.of(owner).is_some_and(|o| o.action() == Action::Delete || Folded(o.value(key)) != Folded(value));
+                    if owner != r.node && !freed {
+                        plan.push(Issue::cell(r.row, column, Code::AlreadyExists, format!(
+                            "The {} `{value}` belongs to the user {} already.", column.name(), existing[owner].user_id
+                        )));
                     }
                 }
             }
@@ -735,7 +754,7 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        let new_name = |wanted: &str| new_names.find(hash(wanted), |e| Folded(name(e)) == Folded(wanted)).map(|e| rows.list[(e >> 1) as usize].node);
+        let new_name = |wanted: &str, hash| new_names.find(hash, |e| Folded(name(e)) == Folded(wanted)).map(|e| rows.list[(e >> 1) as usize].node);
         for r in &rows.list {
             steps.advance(1).await;
             if r.action() == Action::Delete || (!r.has_reports_to && r.action() == Action::Update) {
@@ -746,8 +765,9 @@ impl<'a> Planner<'a> {
                 decided[r.node] = Some(None);
                 continue;
             }
-            let manager = new_name(wanted).or_else(|| {
-                let existing = self.existing(wanted)?;
+            let hash = hash(wanted);
+            let manager = new_name(wanted, hash).or_else(|| {
+                let existing = self.existing(wanted, hash)?;
                 (!rows.deleted(existing)).then_some(existing)
             });
             match manager {
@@ -789,9 +809,10 @@ impl<'a> Planner<'a> {
         const ON_PATH: u8 = 1;
         const DONE: u8 = 2;
         let mut state = vec![NEW; decided.len()];
+        // One walk's nodes; one list for all the walks, not one each.
+        let mut path = Vec::new();
         for start in rows.kept().map(|r| r.node) {
             steps.advance(1).await;
-            let mut path = Vec::new();
             let mut at = Some(start);
             while let Some(node) = at {
                 match state[node] {
@@ -815,7 +836,7 @@ impl<'a> Planner<'a> {
                     }
                 }
             }
-            for node in path {
+            for node in path.drain(..) {
                 state[node] = DONE;
             }
         }
