@@ -51,24 +51,40 @@ impl Eq for Folded<'_> {}
 
 impl std::hash::Hash for Folded<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let lower;
-        let text = if self.0.is_ascii() { self.0 } else { lower = self.0.to_lowercase(); &lower };
-        // Eight bytes at a time, capitals lowered inside the word (so that text
-        // in any case hashes alike, with no lower-case copy), each word mixed
-        // in by a folded multiply: few instructions, and every bit counts.
-        let mix = |hash: u64, word: u64| {
-            let product = u128::from(hash ^ word) * 0x9e37_79b9_7f4a_7c15;
-            product as u64 ^ (product >> 64) as u64
-        };
-        let mut words = text.as_bytes().chunks_exact(8);
-        let mut hash = text.len() as u64;
-        for word in &mut words {
-            hash = mix(hash, lower_ascii(u64::from_le_bytes(word.try_into().unwrap_or_default())));
-        }
-        // Shifted in byte by byte: a copy into a buffer read back as one word stalls the load.
-        let last = words.remainder().iter().rev().fold(0, |word, byte| word << 8 | u64::from(*byte));
-        state.write_u64(mix(hash, lower_ascii(last)));
+        let (hash, ascii) = fold_hash(self.0.as_bytes());
+        state.write_u64(if ascii { hash } else { fold_hash(self.0.to_lowercase().as_bytes()).0 });
     }
+}
+
+/// Hashes text eight bytes at a time, capitals lowered inside the word (so
+/// that text in any case hashes alike, with no lower-case copy), each word
+/// mixed in by a folded multiply: few instructions, and every bit counts.
+/// Tells also whether the text is all ASCII, found in the same words.
+fn fold_hash(bytes: &[u8]) -> (u64, bool) {
+    let mix = |hash: u64, word: u64| {
+        let product = u128::from(hash ^ word) * 0x9e37_79b9_7f4a_7c15;
+        product as u64 ^ (product >> 64) as u64
+    };
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    let (mut hash, mut high) = (bytes.len() as u64, 0);
+    let mut add = |word: u64| {
+        high |= word;
+        hash = mix(hash, lower_ascii(word));
+    };
+    if bytes.len() >= 8 {
+        let mut at = 0;
+        while at + 8 < bytes.len() {
+            add(word(at));
+            at += 8;
+        }
+        // The last eight bytes, overlapping the word before unless the
+        // length is a multiple of eight: one load, not a byte at a time.
+        add(word(bytes.len() - 8));
+    } else {
+        // Shifted in byte by byte: a copy into a buffer read back as one word stalls the load.
+        add(bytes.iter().rev().fold(0, |word, byte| word << 8 | u64::from(*byte)));
+    }
+    (hash, high & 0x8080_8080_8080_8080 == 0)
 }
 
 /// Lowers the ASCII capitals among eight bytes at once, leaving every
