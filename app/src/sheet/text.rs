@@ -193,6 +193,8 @@ fn read_in_parts(headings: &Records, builder: &mut Builder, part: usize) -> bool
         let read = parallel::map(group, 1, |range| {
             let mut records = Records::new(text, range.clone(), headings.delimiter);
             let mut part = builder.for_part();
+            // A part's cells hold less text than the part: room made once, not doubled into.
+            part.sheet.text.reserve(range.len());
             let mut clean = true;
             while let Some((row, cells)) = records.next().ok()? {
                 part.row(row, cells).ok()?;
