@@ -370,7 +370,9 @@ struct Named<'r> {
     issues: Vec<Issue>,
     resolved: Option<Resolved<'r>>,
     /// The roles the row gives that the directory lacks.
-    new_roles: Vec<&'r str>,
+    /// The first in place: a list for every row freed on another thread
+    /// cost a tenth of a check where each row named a role to add.
+    new_roles: (Option<&'r str>, Vec<&'r str>),
 }
 
 /// The resolved rows, and for every node the row that touches it, if any.
@@ -466,6 +468,7 @@ impl<'a> Planner<'a> {
         let mut list = Vec::with_capacity(sheet.len());
         let mut next_new = self.directory.users.len();
         let mut new_roles: FxHashMap<Folded<'r>, &'r str> = FxHashMap::default();
+        let mut last_new_role = None;
         let all: Vec<Row<'r>> = sheet.rows().collect();
         for chunk in all.chunks(parallel::CHUNK) {
             steps.advance(chunk.len()).await;
@@ -479,8 +482,13 @@ impl<'a> Planner<'a> {
                     continue;
                 }
                 named.issues.into_iter().for_each(|issue| plan.push(issue));
-                for role in named.new_roles {
-                    new_roles.entry(Folded(role)).or_insert(role);
+                let (first, more) = named.new_roles;
+                for role in first.into_iter().chain(more) {
+                    // Rows that add a role mostly add the same one as the row before.
+                    if last_new_role != Some(role) {
+                        new_roles.entry(Folded(role)).or_insert(role);
+                        last_new_role = Some(role);
+                    }
                 }
                 if let Some(mut resolved) = named.resolved {
                     if resolved.action() == Action::Create {
@@ -510,9 +518,10 @@ impl<'a> Planner<'a> {
             let resolved = self.decide(&input, (key, hash), key_column, &mut issues);
             let new_roles = match (&resolved, &input.roles) {
                 (Some(r), Some(roles)) if r.action() != Action::Delete => {
-                    roles.iter().copied().filter(|role| !self.roles.contains_key(&Folded(role))).collect()
+                    let mut new = roles.iter().copied().filter(|role| !self.roles.contains_key(&Folded(role)));
+                    (new.next(), new.collect())
                 }
-                _ => Vec::new(),
+                _ => (None, Vec::new()),
             };
             Named { row: input.row, key, hash, key_column, issues, resolved, new_roles }
         });

@@ -182,6 +182,18 @@ fn the_acting_admin_cannot_lock_themselves_out() {
 }
 
 #[test]
+fn roles_to_add_are_listed_once_in_their_first_spelling() {
+    let plan = run("User ID,Email,Last Name,Roles\n\
+                    n1,n1@acme.test,N,OPS|Audit|Zed\n\
+                    n2,n2@acme.test,N,ops\n\
+                    n3,n3@acme.test,N,Sales;audit\n\
+                    n4,n4@acme.test,N,Ops\n\
+                    n5,n5@acme.test,N,Ops|New\n");
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+    assert_eq!(plan.new_roles, ["Audit", "New", "OPS", "Zed"]);
+}
+
+#[test]
 fn groups_must_exist_and_roles_are_created() {
     let file = "Email,Last Name,Groups,Role Names,Notify If New\nn@acme.test,N,team a|Nowhere,Sales;Brand-New,TRUE\n";
     let plan = run(file);
