@@ -258,10 +258,9 @@ impl<'l> Builder<'l> {
             self.rewind(mark);
             return Err(refused);
         }
+        let span = Span { number, first: mark.1 as u32, len: (self.sheet.ends.len() - mark.1) as u32 };
         if headings {
-            let ends = &self.sheet.ends[mark.1..];
-            let starts = std::iter::once(mark.0).chain(ends.iter().map(|end| *end as usize));
-            self.sheet.headings = starts.zip(ends).map(|(start, end)| self.sheet.text[start..*end as usize].trim().to_string()).collect();
+            self.sheet.headings = self.sheet.at(&span).cells().map(|c| c.trim().to_string()).collect();
             self.rewind(mark);
             return Ok(());
         }
@@ -283,7 +282,7 @@ impl<'l> Builder<'l> {
                 });
             }
         }
-        self.sheet.rows.push(Span { number, first: mark.1 as u32, len: (self.sheet.ends.len() - mark.1) as u32 });
+        self.sheet.rows.push(span);
         Ok(())
     }
 
