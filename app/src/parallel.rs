@@ -24,6 +24,15 @@ pub(crate) fn map<T: Sync, U: Send>(items: &[T], least: usize, f: impl Fn(&T) ->
     }
 }
 
+/// `a()` and `b()`, natively at once (`b` may be a [`map`], whose rows the
+/// thread that ran `a` then helps with); in the browser one after the other.
+pub(crate) fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    #[cfg(not(target_arch = "wasm32"))]
+    return rayon::join(a, b);
+    #[cfg(target_arch = "wasm32")]
+    (a(), b())
+}
+
 /// How many threads [`map`] shares work among.
 pub(crate) fn threads() -> usize {
     #[cfg(not(target_arch = "wasm32"))]

@@ -375,6 +375,106 @@ struct Named<'r> {
     new_roles: (Option<&'r str>, Vec<&'r str>),
 }
 
+/// A row's cells' problems, and the user it names: what [`Planner::prepare`]
+/// finds of a row on its own.
+type Prepared<'r> = (Vec<Issue>, Option<Named<'r>>);
+
+/// What [`Planner::resolve`] decides in order, as the rows before are known:
+/// repeats, new users' places, and the roles to add.
+struct Merge<'r> {
+    seen: FirstRows<'r>,
+    list: Vec<Resolved<'r>>,
+    next_new: Node,
+    new_roles: FxHashMap<Folded<'r>, &'r str>,
+    last_new_role: Option<&'r str>,
+}
+
+impl<'r> Merge<'r> {
+    fn add(&mut self, prepared: Vec<Prepared<'r>>, plan: &mut Plan) {
+        for (cell_issues, named) in prepared {
+            cell_issues.into_iter().for_each(|issue| plan.push(issue));
+            let Some(named) = named else { continue };
+            if let Some(first) = self.seen.first(named.key.0, named.hash, named.row) {
+                plan.push(Issue::cell(named.row, named.key_column, Code::DuplicateInFile, format!(
+                    "`{}` appears again: row {first} already has this user. Keep one row per user.", named.key.0
+                )));
+                continue;
+            }
+            named.issues.into_iter().for_each(|issue| plan.push(issue));
+            let (first, more) = named.new_roles;
+            for role in first.into_iter().chain(more) {
+                // Rows that add a role mostly add the same one as the row before.
+                if self.last_new_role != Some(role) {
+                    self.new_roles.entry(Folded(role)).or_insert(role);
+                    self.last_new_role = Some(role);
+                }
+            }
+            if let Some(mut resolved) = named.resolved {
+                if resolved.action() == Action::Create {
+                    resolved.node = self.next_new;
+                    self.next_new += 1;
+                }
+                self.list.push(resolved);
+            }
+        }
+    }
+}
+
+/// The e-mail addresses and network accounts of the rows checked so far.
+struct Unique<'a> {
+    emails: FirstRows<'a>,
+    networks: FirstRows<'a>,
+}
+
+/// Names the directory does not know yet: new users, changed addresses.
+/// Held as places in the rows, the User ID of row i at 2i and its e-mail
+/// at 2i + 1: a map of the names took 24 bytes where this takes 4, 105 MB
+/// for a million new users. A later row wins.
+struct NewNames<'a, 'r> {
+    rows: &'a Rows<'r>,
+    table: HashTable<u32>,
+}
+
+impl<'a, 'r> NewNames<'a, 'r> {
+    async fn of(rows: &'a Rows<'r>, steps: &mut Steps<'_>) -> Self {
+        // Counted first: growing a map of millions of names rehashes them all
+        // in one go, which the pace cannot split.
+        let count = rows.kept().map(|r| usize::from(!r.keeps(Key::UserId)) + usize::from(!r.keeps(Key::Email))).sum();
+        let mut table = HashTable::with_capacity(count);
+        let name = |entry: &u32| name_of(rows, *entry);
+        for (index, r) in rows.list.iter().enumerate() {
+            steps.advance(1).await;
+            if r.action() == Action::Delete {
+                continue;
+            }
+            for (email, key) in [(0, Key::UserId), (1, Key::Email)] {
+                if r.keeps(key) {
+                    continue;
+                }
+                let entry = (index as u32) << 1 | email;
+                let value = Folded(name(&entry));
+                match table.entry(hash(value.0), |e| Folded(name(e)) == value, |e| hash(name(e))) {
+                    hash_table::Entry::Occupied(mut place) => *place.get_mut() = entry,
+                    hash_table::Entry::Vacant(place) => {
+                        place.insert(entry);
+                    }
+                }
+            }
+        }
+        Self { rows, table }
+    }
+
+    /// The node of the file's user with this name; `hash` is the name's.
+    fn find(&self, wanted: &str, hash: u64) -> Option<Node> {
+        self.table.find(hash, |e| Folded(name_of(self.rows, *e)) == Folded(wanted)).map(|e| self.rows.list[(e >> 1) as usize].node)
+    }
+}
+
+/// The name a [`NewNames`] entry stands for.
+fn name_of<'a>(rows: &'a Rows, entry: u32) -> &'a str {
+    rows.list[(entry >> 1) as usize].value(if entry & 1 == 0 { Key::UserId } else { Key::Email })
+}
+
 /// The resolved rows, and for every node the row that touches it, if any.
 struct Rows<'r> {
     list: Vec<Resolved<'r>>,
@@ -450,8 +550,7 @@ impl<'a> Planner<'a> {
 
     async fn run(&self, sheet: &Sheet, plan: &mut Plan, steps: &mut Steps<'_>) {
         let mut rows = self.resolve(sheet, plan, steps).await;
-        self.check_unique(&rows, plan, steps).await;
-        let managers = self.check_managers(&mut rows, plan, steps).await;
+        let managers = self.check_unique_and_managers(&mut rows, plan, steps).await;
         self.check_cycles(&rows, &managers, plan, steps).await;
         self.check_reports(&rows, &managers, plan);
         drop(managers); // freed before the plan is built
@@ -464,41 +563,25 @@ impl<'a> Planner<'a> {
     /// need is kept; what depends on the rows before (duplicates, new
     /// users' places) is decided in order.
     async fn resolve<'r>(&self, sheet: &'r Sheet, plan: &mut Plan, steps: &mut Steps<'_>) -> Rows<'r> {
-        let mut seen = FirstRows::with_capacity(sheet.len());
-        let mut list = Vec::with_capacity(sheet.len());
-        let mut next_new = self.directory.users.len();
-        let mut new_roles: FxHashMap<Folded<'r>, &'r str> = FxHashMap::default();
-        let mut last_new_role = None;
+        let mut merge = Merge {
+            seen: FirstRows::with_capacity(sheet.len()),
+            list: Vec::with_capacity(sheet.len()),
+            next_new: self.directory.users.len(),
+            new_roles: FxHashMap::default(),
+            last_new_role: None,
+        };
         let all: Vec<Row<'r>> = sheet.rows().collect();
+        let mut prepared = Vec::new();
         for chunk in all.chunks(parallel::CHUNK) {
             steps.advance(chunk.len()).await;
-            for (cell_issues, named) in parallel::map(chunk, parallel::ROWS_A_THREAD, |row| self.prepare(*row)) {
-                cell_issues.into_iter().for_each(|issue| plan.push(issue));
-                let Some(named) = named else { continue };
-                if let Some(first) = seen.first(named.key.0, named.hash, named.row) {
-                    plan.push(Issue::cell(named.row, named.key_column, Code::DuplicateInFile, format!(
-                        "`{}` appears again: row {first} already has this user. Keep one row per user.", named.key.0
-                    )));
-                    continue;
-                }
-                named.issues.into_iter().for_each(|issue| plan.push(issue));
-                let (first, more) = named.new_roles;
-                for role in first.into_iter().chain(more) {
-                    // Rows that add a role mostly add the same one as the row before.
-                    if last_new_role != Some(role) {
-                        new_roles.entry(Folded(role)).or_insert(role);
-                        last_new_role = Some(role);
-                    }
-                }
-                if let Some(mut resolved) = named.resolved {
-                    if resolved.action() == Action::Create {
-                        resolved.node = next_new;
-                        next_new += 1;
-                    }
-                    list.push(resolved);
-                }
-            }
+            // The chunk before is merged in order while the other cores
+            // prepare this one: merging alone left a core idle.
+            let before = std::mem::take(&mut prepared);
+            let prepare = || parallel::map(chunk, parallel::ROWS_A_THREAD, |row| self.prepare(*row));
+            prepared = parallel::join(|| merge.add(before, plan), prepare).1;
         }
+        merge.add(prepared, plan);
+        let Merge { list, next_new, new_roles, .. } = merge;
         let mut slot = vec![None; next_new];
         for (index, r) in list.iter().enumerate() {
             slot[r.node] = Some(index as u32);
@@ -509,7 +592,7 @@ impl<'a> Planner<'a> {
     }
 
     /// One row on its own: its cells' problems, and the user it names.
-    fn prepare<'r>(&self, row: Row<'r>) -> (Vec<Issue>, Option<Named<'r>>) {
+    fn prepare<'r>(&self, row: Row<'r>) -> Prepared<'r> {
         let mut cell_issues = Vec::new();
         let input = parse_row(row, &self.mapping, self.directory.min_password_length, &mut cell_issues);
         let named = input.key().map(|key| {
@@ -699,96 +782,58 @@ impl<'a> Planner<'a> {
     }
 
     /// E-mail addresses and network accounts stay unique, counting what the
-    /// file itself frees (deleted users, changed values).
-    async fn check_unique(&self, rows: &Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) {
+    /// file itself frees (deleted users, changed values). `r` is a row that
+    /// keeps its user; `seen`, the values of the rows before it.
+    fn check_unique<'v>(&self, rows: &Rows<'_>, r: &'v Resolved<'_>, seen: &mut Unique<'v>, issues: &mut Vec<Issue>) {
         let existing = &self.directory.users;
-        let mut emails = FirstRows::with_capacity(rows.list.len());
-        let mut networks = FirstRows::with_capacity(0);
-        for r in rows.kept() {
-            steps.advance(1).await;
-            let checks: [(Column, Key, &mut FirstRows); 2] =
-                [(Column::Email, Key::Email, &mut emails), (Column::NetworkAccount, Key::NetworkAccount, &mut networks)];
-            for (column, key, in_file) in checks {
-                let value = r.value(key);
-                if value.is_empty() {
-                    continue;
-                }
-                let hash = hash(value);
-                if let Some(first) = in_file.first(value, hash, r.row) {
-                    plan.push(Issue::cell(r.row, column, Code::DuplicateInFile, format!(
-                        "This {} is also on row {first}. Each user needs their own.", column.name()
+        let checks: [(Column, Key, &mut FirstRows); 2] =
+            [(Column::Email, Key::Email, &mut seen.emails), (Column::NetworkAccount, Key::NetworkAccount, &mut seen.networks)];
+        for (column, key, in_file) in checks {
+            let value = r.value(key);
+            if value.is_empty() {
+                continue;
+            }
+            let hash = hash(value);
+            if let Some(first) = in_file.first(value, hash, r.row) {
+                issues.push(Issue::cell(r.row, column, Code::DuplicateInFile, format!(
+                    "This {} is also on row {first}. Each user needs their own.", column.name()
+                )));
+                continue;
+            }
+            let owner = if r.keeps(key) { None } else { self.find_hashed(key, value, hash) };
+            if let Some(owner) = owner {
+                // The owner keeps it unless this file deletes them or gives them another.
+                let freed = rows.of(owner).is_some_and(|o| o.action() == Action::Delete || Folded(o.value(key)) != Folded(value));
+                if owner != r.node && !freed {
+                    issues.push(Issue::cell(r.row, column, Code::AlreadyExists, format!(
+                        "The {} `{value}` belongs to the user {} already.", column.name(), existing[owner].user_id
                     )));
-                    continue;
-                }
-                let owner = if r.keeps(key) { None } else { self.find_hashed(key, value, hash) };
-                if let Some(owner) = owner {
-                    // The owner keeps it unless this file deletes them or gives them another.
-                    let freed = rows.of(owner).is_some_and(|o| o.action() == Action::Delete || Folded(o.value(key)) != Folded(value));
-                    if owner != r.node && !freed {
-                        plan.push(Issue::cell(r.row, column, Code::AlreadyExists, format!(
-                            "The {} `{value}` belongs to the user {} already.", column.name(), existing[owner].user_id
-                        )));
-                    }
                 }
             }
         }
     }
 
-    /// Resolves Reports To: a user of this file, else of the directory, not
-    /// deleted and not the user themselves. Stores the manager's User ID.
-    /// Returns, for each node a row decides, its manager.
-    async fn check_managers(&self, rows: &mut Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) -> Vec<Option<Option<Node>>> {
+    /// Checks uniqueness ([`Self::check_unique`]) and resolves Reports To:
+    /// a user of this file, else of the directory, not deleted and not the
+    /// user themselves. Stores the manager's User ID. Returns, for each
+    /// node a row decides, its manager.
+    async fn check_unique_and_managers(&self, rows: &mut Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) -> Vec<Option<Option<Node>>> {
         let mut decided: Vec<Option<Option<Node>>> = vec![None; rows.slot.len()];
-        // Names the directory does not know yet: new users, changed addresses.
-        // Counted first: growing a map of millions of names rehashes them all
-        // in one go, which the pace cannot split.
-        let count = rows.kept().map(|r| usize::from(!r.keeps(Key::UserId)) + usize::from(!r.keeps(Key::Email))).sum();
-        // Held as places in the rows, the User ID of row i at 2i and its
-        // e-mail at 2i + 1: a map of the names took 24 bytes where this
-        // takes 4, 105 MB for a million new users. A later row wins.
-        let name = |entry: &u32| rows.list[(entry >> 1) as usize].value(if entry & 1 == 0 { Key::UserId } else { Key::Email });
-        let mut new_names: HashTable<u32> = HashTable::with_capacity(count);
-        for (index, r) in rows.list.iter().enumerate().filter(|(_, r)| r.action() != Action::Delete) {
-            steps.advance(1).await;
-            for (email, key) in [(0, Key::UserId), (1, Key::Email)] {
-                if r.keeps(key) {
-                    continue;
-                }
-                let entry = (index as u32) << 1 | email;
-                let value = Folded(name(&entry));
-                match new_names.entry(hash(value.0), |e| Folded(name(e)) == value, |e| hash(name(e))) {
-                    hash_table::Entry::Occupied(mut place) => *place.get_mut() = entry,
-                    hash_table::Entry::Vacant(place) => {
-                        place.insert(entry);
-                    }
-                }
-            }
+        let shared: &Rows = rows;
+        let new_names = NewNames::of(shared, steps).await;
+        let mut seen = Unique { emails: FirstRows::with_capacity(shared.list.len()), networks: FirstRows::with_capacity(0) };
+        let (mut unique_issues, mut manager_issues) = (Vec::new(), Vec::new());
+        for chunk in shared.list.chunks(parallel::CHUNK) {
+            steps.advance(2 * chunk.len()).await;
+            // Both read the rows alone and wait on memory more than on
+            // work: natively they run at once, on two cores.
+            parallel::join(
+                || chunk.iter().filter(|r| r.action() != Action::Delete).for_each(|r| self.check_unique(shared, r, &mut seen, &mut unique_issues)),
+                || chunk.iter().for_each(|r| self.decide_manager(shared, &new_names, r, &mut decided, &mut manager_issues)),
+            );
+            unique_issues.drain(..).chain(manager_issues.drain(..)).for_each(|issue| plan.push(issue));
         }
-        let new_name = |wanted: &str, hash| new_names.find(hash, |e| Folded(name(e)) == Folded(wanted)).map(|e| rows.list[(e >> 1) as usize].node);
-        for r in &rows.list {
-            steps.advance(1).await;
-            if r.action() == Action::Delete || (!r.has_reports_to && r.action() == Action::Update) {
-                continue;
-            }
-            let wanted = r.reports_to().trim();
-            if wanted.is_empty() {
-                decided[r.node] = Some(None);
-                continue;
-            }
-            let hash = hash(wanted);
-            let manager = new_name(wanted, hash).or_else(|| {
-                let existing = self.existing(wanted, hash)?;
-                (!rows.deleted(existing)).then_some(existing)
-            });
-            match manager {
-                Some(m) if m == r.node => plan.push(Issue::cell(r.row, Column::ReportsTo, Code::SelfReference, "A user cannot report to themselves.")),
-                Some(m) => decided[r.node] = Some(Some(m)),
-                None => plan.push(Issue::cell(r.row, Column::ReportsTo, Code::UnknownManager, format!(
-                    "There is no user `{wanted}` to report to, in the directory or in this file."
-                ))),
-            }
-        }
-        drop(new_names);
+        drop((new_names, seen));
         // Named by e-mail or User ID in the file, kept as the User ID. Set
         // here, not as found: a list of a million names held 50 MB.
         for index in 0..rows.list.len() {
@@ -798,6 +843,30 @@ impl<'a> Planner<'a> {
             }
         }
         decided
+    }
+
+    /// Finds the manager that row `r` names, if it names one, into `decided`.
+    fn decide_manager(&self, rows: &Rows, new_names: &NewNames, r: &Resolved, decided: &mut [Option<Option<Node>>], issues: &mut Vec<Issue>) {
+        if r.action() == Action::Delete || (!r.has_reports_to && r.action() == Action::Update) {
+            return;
+        }
+        let wanted = r.reports_to().trim();
+        if wanted.is_empty() {
+            decided[r.node] = Some(None);
+            return;
+        }
+        let hash = hash(wanted);
+        let manager = new_names.find(wanted, hash).or_else(|| {
+            let existing = self.existing(wanted, hash)?;
+            (!rows.deleted(existing)).then_some(existing)
+        });
+        match manager {
+            Some(m) if m == r.node => issues.push(Issue::cell(r.row, Column::ReportsTo, Code::SelfReference, "A user cannot report to themselves.")),
+            Some(m) => decided[r.node] = Some(Some(m)),
+            None => issues.push(Issue::cell(r.row, Column::ReportsTo, Code::UnknownManager, format!(
+                "There is no user `{wanted}` to report to, in the directory or in this file."
+            ))),
+        }
     }
 
     /// A node's manager after the file: what a row decided, else the directory's.
@@ -886,19 +955,23 @@ impl<'a> Planner<'a> {
         let Rows { list, slot } = rows;
         drop(slot); // freed before the plan grows
         let mut list = list.into_iter();
+        let mut compared = (Vec::new(), Vec::new());
         loop {
             let chunk: Vec<Resolved> = list.by_ref().take(parallel::CHUNK).collect();
-            if chunk.is_empty() {
-                break;
-            }
             steps.advance(chunk.len()).await;
-            // Comparing updated users field by field is the pass's work, done in parallel.
-            let compared = parallel::map(&chunk, parallel::ROWS_A_THREAD, |r| match &r.does {
+            // Comparing updated users field by field is the pass's work,
+            // done in parallel while the chunk before is placed in order.
+            let (before, changes_before) = std::mem::take(&mut compared);
+            let place = || before.into_iter().zip(changes_before).for_each(|(r, changes)| self.place(r, changes, plan));
+            let compare = || parallel::map(&chunk, parallel::ROWS_A_THREAD, |r| match &r.does {
                 Does::Update(user, _) => Some(changes(&self.directory.users[r.node], user, r.password.is_some())),
                 _ => None,
             });
-            for (r, changes) in chunk.into_iter().zip(compared) {
-                self.place(r, changes, plan);
+            let changes = parallel::join(place, compare).1;
+            let done = chunk.is_empty();
+            compared = (chunk, changes);
+            if done {
+                break;
             }
         }
     }
