@@ -436,14 +436,18 @@ struct NewNames<'a, 'r> {
 }
 
 impl<'a, 'r> NewNames<'a, 'r> {
-    async fn of(rows: &'a Rows<'r>, steps: &mut Steps<'_>) -> Self {
+    fn new(rows: &'a Rows<'r>) -> Self {
         // Counted first: growing a map of millions of names rehashes them all
         // in one go, which the pace cannot split.
         let count = rows.kept().map(|r| usize::from(!r.keeps(Key::UserId)) + usize::from(!r.keeps(Key::Email))).sum();
-        let mut table = HashTable::with_capacity(count);
+        Self { rows, table: HashTable::with_capacity(count) }
+    }
+
+    /// Adds the names of `chunk`, the rows from `first` on.
+    fn add(&mut self, first: usize, chunk: &[Resolved]) {
+        let (rows, table) = (self.rows, &mut self.table);
         let name = |entry: &u32| name_of(rows, *entry);
-        for (index, r) in rows.list.iter().enumerate() {
-            steps.advance(1).await;
+        for (index, r) in (first..).zip(chunk) {
             if r.action() == Action::Delete {
                 continue;
             }
@@ -461,7 +465,6 @@ impl<'a, 'r> NewNames<'a, 'r> {
                 }
             }
         }
-        Self { rows, table }
     }
 
     /// The node of the file's user with this name; `hash` is the name's.
@@ -818,22 +821,35 @@ impl<'a> Planner<'a> {
     /// user themselves. Stores the manager's User ID. Returns, for each
     /// node a row decides, its manager.
     async fn check_unique_and_managers(&self, rows: &mut Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) -> Vec<Option<Option<Node>>> {
-        let mut decided: Vec<Option<Option<Node>>> = vec![None; rows.slot.len()];
         let shared: &Rows = rows;
-        let new_names = NewNames::of(shared, steps).await;
+        let mut new_names = NewNames::new(shared);
         let mut seen = Unique { emails: FirstRows::with_capacity(shared.list.len()), networks: FirstRows::with_capacity(0) };
-        let (mut unique_issues, mut manager_issues) = (Vec::new(), Vec::new());
-        for chunk in shared.list.chunks(parallel::CHUNK) {
+        let mut issues = Vec::new();
+        for (index, chunk) in shared.list.chunks(parallel::CHUNK).enumerate() {
             steps.advance(2 * chunk.len()).await;
-            // Both read the rows alone and wait on memory more than on
-            // work: natively they run at once, on two cores.
+            // Both go over the rows in order, and wait on memory more than
+            // on work: natively they run at once, on two cores.
             parallel::join(
-                || chunk.iter().filter(|r| r.action() != Action::Delete).for_each(|r| self.check_unique(shared, r, &mut seen, &mut unique_issues)),
-                || chunk.iter().for_each(|r| self.decide_manager(shared, &new_names, r, &mut decided, &mut manager_issues)),
+                || chunk.iter().filter(|r| r.action() != Action::Delete).for_each(|r| self.check_unique(shared, r, &mut seen, &mut issues)),
+                || new_names.add(index * parallel::CHUNK, chunk),
             );
-            unique_issues.drain(..).chain(manager_issues.drain(..)).for_each(|issue| plan.push(issue));
+            issues.drain(..).for_each(|issue| plan.push(issue));
         }
-        drop((new_names, seen));
+        drop(seen);
+        let mut decided: Vec<Option<Option<Node>>> = vec![None; rows.slot.len()];
+        for chunk in shared.list.chunks(parallel::CHUNK) {
+            steps.advance(chunk.len()).await;
+            // Each row's manager is looked up on its own, on every core.
+            let found = parallel::map(chunk, parallel::ROWS_A_THREAD, |r| self.find_manager(shared, &new_names, r));
+            for (r, found) in chunk.iter().zip(found) {
+                match found {
+                    Some(Ok(manager)) => decided[r.node] = Some(manager),
+                    Some(Err(issue)) => plan.push(issue),
+                    None => {}
+                }
+            }
+        }
+        drop(new_names);
         // Named by e-mail or User ID in the file, kept as the User ID. Set
         // here, not as found: a list of a million names held 50 MB.
         for index in 0..rows.list.len() {
@@ -845,28 +861,28 @@ impl<'a> Planner<'a> {
         decided
     }
 
-    /// Finds the manager that row `r` names, if it names one, into `decided`.
-    fn decide_manager(&self, rows: &Rows, new_names: &NewNames, r: &Resolved, decided: &mut [Option<Option<Node>>], issues: &mut Vec<Issue>) {
+    /// The manager row `r` gives its user (none: no manager), if it gives
+    /// one; or the problem with the manager it names.
+    fn find_manager(&self, rows: &Rows, new_names: &NewNames, r: &Resolved) -> Option<Result<Option<Node>, Issue>> {
         if r.action() == Action::Delete || (!r.has_reports_to && r.action() == Action::Update) {
-            return;
+            return None;
         }
         let wanted = r.reports_to().trim();
         if wanted.is_empty() {
-            decided[r.node] = Some(None);
-            return;
+            return Some(Ok(None));
         }
         let hash = hash(wanted);
         let manager = new_names.find(wanted, hash).or_else(|| {
             let existing = self.existing(wanted, hash)?;
             (!rows.deleted(existing)).then_some(existing)
         });
-        match manager {
-            Some(m) if m == r.node => issues.push(Issue::cell(r.row, Column::ReportsTo, Code::SelfReference, "A user cannot report to themselves.")),
-            Some(m) => decided[r.node] = Some(Some(m)),
-            None => issues.push(Issue::cell(r.row, Column::ReportsTo, Code::UnknownManager, format!(
+        Some(match manager {
+            Some(m) if m == r.node => Err(Issue::cell(r.row, Column::ReportsTo, Code::SelfReference, "A user cannot report to themselves.")),
+            Some(m) => Ok(Some(m)),
+            None => Err(Issue::cell(r.row, Column::ReportsTo, Code::UnknownManager, format!(
                 "There is no user `{wanted}` to report to, in the directory or in this file."
             ))),
-        }
+        })
     }
 
     /// A node's manager after the file: what a row decided, else the directory's.
