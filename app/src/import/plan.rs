@@ -503,20 +503,28 @@ impl<'r> Rows<'r> {
 
 /// Names in any case, each with the first row that has it. The caller
 /// hashes a name once, for this and for the directory's index alike.
-struct FirstRows<'r>(HashTable<(Folded<'r>, u32)>);
+struct FirstRows<'r> {
+    /// In the order first seen: written in turn, read only to compare.
+    names: Vec<(Folded<'r>, u32)>,
+    /// Places in `names`: the table, read at random, takes 4 bytes a name
+    /// where a name and its row took 24.
+    table: HashTable<u32>,
+}
 
 impl<'r> FirstRows<'r> {
     fn with_capacity(capacity: usize) -> Self {
-        Self(HashTable::with_capacity(capacity))
+        Self { names: Vec::with_capacity(capacity), table: HashTable::with_capacity(capacity) }
     }
 
     /// The row that has `name` first, where an earlier row has it; else
     /// `row` is now that row.
     fn first(&mut self, name: &'r str, hash: u64, row: u32) -> Option<u32> {
-        match self.0.entry(hash, |(n, _)| *n == Folded(name), |(n, _)| super::index::hash(n.0)) {
-            hash_table::Entry::Occupied(first) => Some(first.get().1),
+        let names = &self.names;
+        match self.table.entry(hash, |at| names[*at as usize].0 == Folded(name), |at| super::index::hash(names[*at as usize].0 .0)) {
+            hash_table::Entry::Occupied(first) => Some(names[*first.get() as usize].1),
             hash_table::Entry::Vacant(slot) => {
-                slot.insert((Folded(name), row));
+                slot.insert(names.len() as u32);
+                self.names.push((Folded(name), row));
                 None
             }
         }
