@@ -195,7 +195,8 @@ pub async fn check_paced(sheet: &Sheet, directory: &Directory, pace: &mut dyn Pa
 }
 
 /// How many times the check goes over the rows: the Action column, parse
-/// and resolve, uniqueness, managers (twice), cycles, and the plan itself.
+/// and resolve, uniqueness and the file's new names (two, side by side),
+/// managers, cycles, and the plan itself.
 const PASSES: usize = 7;
 
 async fn plan_rows(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_>, plan: &mut Plan) {
@@ -990,6 +991,7 @@ impl<'a> Planner<'a> {
         let Rows { list, slot } = rows;
         drop(slot); // freed before the plan grows
         let mut list = list.into_iter();
+        // The chunk before and its updates' changes, still to be placed.
         let mut compared = (Vec::new(), Vec::new());
         loop {
             let chunk: Vec<Resolved> = list.by_ref().take(parallel::CHUNK).collect();
