@@ -391,6 +391,7 @@ struct Merge<'r> {
 }
 
 impl<'r> Merge<'r> {
+    /// Takes in one chunk's prepared rows, in the file's order.
     fn add(&mut self, prepared: Vec<Prepared<'r>>, plan: &mut Plan) {
         for (cell_issues, named) in prepared {
             cell_issues.into_iter().for_each(|issue| plan.push(issue));
