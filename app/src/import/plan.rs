@@ -422,13 +422,10 @@ impl<'r> Merge<'r> {
     }
 }
 
-/// The e-mail addresses and network accounts of the rows checked so far,
-/// each held as the place in the rows of the first row that has it: 4
-/// bytes where a name and its row took 24, which kept a million rows' table
-/// out of the caches.
-struct Unique {
-    emails: HashTable<u32>,
-    networks: HashTable<u32>,
+/// The e-mail addresses and network accounts of the rows checked so far.
+struct Unique<'a> {
+    emails: FirstRows<'a>,
+    networks: FirstRows<'a>,
 }
 
 /// Names the directory does not know yet: new users, changed addresses.
@@ -798,27 +795,21 @@ impl<'a> Planner<'a> {
     }
 
     /// E-mail addresses and network accounts stay unique, counting what the
-    /// file itself frees (deleted users, changed values). `index` is the
-    /// place of a row that keeps its user; `seen`, the values of the rows before it.
-    fn check_unique(&self, rows: &Rows<'_>, index: usize, seen: &mut Unique, issues: &mut Vec<Issue>) {
-        let (existing, r) = (&self.directory.users, &rows.list[index]);
+    /// file itself frees (deleted users, changed values). `r` is a row that
+    /// keeps its user; `seen`, the values of the rows before it.
+    fn check_unique<'v>(&self, rows: &Rows<'_>, r: &'v Resolved<'_>, seen: &mut Unique<'v>, issues: &mut Vec<Issue>) {
+        let existing = &self.directory.users;
         for (column, key, in_file) in [(Column::Email, Key::Email, &mut seen.emails), (Column::NetworkAccount, Key::NetworkAccount, &mut seen.networks)] {
             let value = r.value(key);
             if value.is_empty() {
                 continue;
             }
             let hash = hash(value);
-            let name = |at: &u32| rows.list[*at as usize].value(key);
-            match in_file.entry(hash, |at| Folded(name(at)) == Folded(value), |at| super::index::hash(name(at))) {
-                hash_table::Entry::Occupied(first) => {
-                    issues.push(Issue::cell(r.row, column, Code::DuplicateInFile, format!(
-                        "This {} is also on row {}. Each user needs their own.", column.name(), rows.list[*first.get() as usize].row
-                    )));
-                    continue;
-                }
-                hash_table::Entry::Vacant(slot) => {
-                    slot.insert(index as u32);
-                }
+            if let Some(first) = in_file.first(value, hash, r.row) {
+                issues.push(Issue::cell(r.row, column, Code::DuplicateInFile, format!(
+                    "This {} is also on row {first}. Each user needs their own.", column.name()
+                )));
+                continue;
             }
             let owner = if r.keeps(key) { None } else { self.find_hashed(key, value, hash) };
             if let Some(owner) = owner {
@@ -840,18 +831,14 @@ impl<'a> Planner<'a> {
     async fn check_unique_and_managers(&self, rows: &mut Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) -> Vec<Option<Option<Node>>> {
         let shared: &Rows = rows;
         let mut new_names = NewNames::new(shared);
-        let mut seen = Unique { emails: HashTable::with_capacity(shared.list.len()), networks: HashTable::new() };
+        let mut seen = Unique { emails: FirstRows::with_capacity(shared.list.len()), networks: FirstRows::with_capacity(0) };
         let mut issues = Vec::new();
         for (index, chunk) in shared.list.chunks(parallel::CHUNK).enumerate() {
             steps.advance(2 * chunk.len()).await;
             // Both go over the rows in order, and wait on memory more than
             // on work: natively they run at once, on two cores.
             parallel::join(
-                || {
-                    let first = index * parallel::CHUNK;
-                    let kept = (first..first + chunk.len()).filter(|at| shared.list[*at].action() != Action::Delete);
-                    kept.for_each(|at| self.check_unique(shared, at, &mut seen, &mut issues));
-                },
+                || chunk.iter().filter(|r| r.action() != Action::Delete).for_each(|r| self.check_unique(shared, r, &mut seen, &mut issues)),
                 || new_names.add(index * parallel::CHUNK, chunk),
             );
             issues.drain(..).for_each(|issue| plan.push(issue));
