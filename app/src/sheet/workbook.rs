@@ -35,11 +35,11 @@ async fn read_xlsx(bytes: &[u8], builder: &mut Builder<'_>, pace: &mut dyn Pace)
     // Progress in rows, out of as many as the sheet says it has.
     let claimed = (reader.dimensions().end.0 as usize).min(max_rows as usize) + 1;
     let mut steps = Steps::new(pace, claimed, ROWS_A_STEP);
-    let mut current: Option<(u32, Vec<String>)> = None;
+    let mut current = RowCells::default();
     while let Some(cell) = reader.next_cell().map_err(damaged)? {
         let (row, column) = cell.get_position();
-        let value = text(cell.get_value());
-        if value.is_empty() {
+        let value = cell.get_value();
+        if is_empty(value) {
             continue;
         }
         if row > max_rows.saturating_add(1) || column >= max_columns {
@@ -49,23 +49,52 @@ async fn read_xlsx(bytes: &[u8], builder: &mut Builder<'_>, pace: &mut dyn Pace)
                 column + 1
             )));
         }
-        if current.as_ref().is_some_and(|(r, _)| *r != row) {
-            if let Some((r, cells)) = current.take() {
-                builder.row(r + 1, cells.iter().map(String::as_str))?;
+        if current.number != Some(row) {
+            if let Some(number) = current.number {
+                builder.row(number + 1, current.cells())?;
                 steps.advance(1).await;
             }
+            current.start(row);
         }
-        let (_, cells) = current.get_or_insert_with(|| (row, Vec::new()));
-        let column = column as usize;
-        if cells.len() <= column {
-            cells.resize(column + 1, String::new());
-        }
-        cells[column] = value;
+        write_text(current.cell(column as usize), value);
     }
-    if let Some((r, cells)) = current {
-        builder.row(r + 1, cells.iter().map(String::as_str))?;
+    if let Some(number) = current.number {
+        builder.row(number + 1, current.cells())?;
     }
     Ok(())
+}
+
+/// The cells of the row being read. Their buffers are kept from row to row,
+/// so that a sheet's million cells are not a million allocations.
+#[derive(Default)]
+struct RowCells {
+    /// The row's 0-based number; none before the first cell.
+    number: Option<u32>,
+    cells: Vec<String>,
+    /// How many of `cells` belong to this row.
+    len: usize,
+}
+
+impl RowCells {
+    fn start(&mut self, number: u32) {
+        self.number = Some(number);
+        self.len = 0;
+    }
+
+    /// Column `at`'s cell, emptied; the cells before it that were not read are blank.
+    fn cell(&mut self, at: usize) -> &mut String {
+        if self.cells.len() <= at {
+            self.cells.resize(at + 1, String::new());
+        }
+        let first_unread = self.len.min(at);
+        self.cells[first_unread..=at].iter_mut().for_each(String::clear);
+        self.len = self.len.max(at + 1);
+        &mut self.cells[at]
+    }
+
+    fn cells(&self) -> impl Iterator<Item = &str> {
+        self.cells[..self.len].iter().map(String::as_str)
+    }
 }
 
 /// XLS and ODS: calamine reads the sheet into a range.
@@ -97,16 +126,27 @@ fn is_ods(bytes: &[u8]) -> bool {
     bytes.get(30..38) == Some(b"mimetype") && bytes.get(38..84).is_some_and(|m| m.starts_with(b"application/vnd.oasis.opendocument.spreadsheet"))
 }
 
-fn text(value: &DataRef<'_>) -> String {
+fn is_empty(value: &DataRef<'_>) -> bool {
     match value {
-        DataRef::Empty => String::new(),
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::SharedString(s) => s.to_string(),
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) => number(*f),
-        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        DataRef::DateTime(d) => date(d),
-        DataRef::Error(e) => e.to_string(),
+        DataRef::Empty => true,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.is_empty(),
+        DataRef::SharedString(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// Adds the value's text to `out`.
+fn write_text(out: &mut String, value: &DataRef<'_>) {
+    use std::fmt::Write;
+    match value {
+        DataRef::Empty => {}
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => out.push_str(s),
+        DataRef::SharedString(s) => out.push_str(s),
+        DataRef::Int(i) => _ = write!(out, "{i}"),
+        DataRef::Float(f) => out.push_str(&number(*f)),
+        DataRef::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
+        DataRef::DateTime(d) => out.push_str(&date(d)),
+        DataRef::Error(e) => _ = write!(out, "{e}"),
     }
 }
 
@@ -130,7 +170,8 @@ fn date(value: &ExcelDateTime) -> String {
 
 /// A range's value, converted like a streamed cell.
 fn data_text(value: &Data) -> String {
-    text(&match value {
+    let mut text = String::new();
+    write_text(&mut text, &match value {
         Data::Int(i) => DataRef::Int(*i),
         Data::Float(f) => DataRef::Float(*f),
         Data::String(s) => DataRef::SharedString(s),
@@ -140,7 +181,8 @@ fn data_text(value: &Data) -> String {
         Data::DurationIso(s) => DataRef::DurationIso(s.clone()),
         Data::Error(e) => DataRef::Error(e.clone()),
         Data::Empty => DataRef::Empty,
-    })
+    });
+    text
 }
 
 #[cfg(test)]
@@ -187,6 +229,20 @@ mod tests {
         assert_eq!(rows[0].cells().collect::<Vec<_>>(), ["ann@x.org", "447700900123", "TRUE", "2024-01-31", "007", "2.5"]);
         assert_eq!(rows[1].number, 4, "blank rows are skipped but keep their numbers");
         assert_eq!(rows[1].cell(0), "bob@x.org");
+    }
+
+    #[test]
+    fn a_row_never_shows_the_cells_of_the_row_before() {
+        let mut row = RowCells::default();
+        row.start(0);
+        for (at, text) in [(0, "a"), (1, "b"), (3, "d")] {
+            row.cell(at).push_str(text);
+        }
+        assert_eq!(row.cells().collect::<Vec<_>>(), ["a", "b", "", "d"]);
+        row.start(1);
+        row.cell(2).push_str("old");
+        row.cell(2).push_str("new");
+        assert_eq!(row.cells().collect::<Vec<_>>(), ["", "", "new"], "a cell given twice keeps the last value");
     }
 
     #[test]
