@@ -13,6 +13,7 @@ pub const LOCALES: &[&str] = &[
 ];
 
 const MAX_NAME: usize = 100;
+pub(crate) const MAX_USER_ID: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -100,8 +101,8 @@ pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issue
         None
     });
     if let Some(value) = cell(Column::UserId).filter(|v| !v.is_empty()) {
-        if longer_than(value, 64) || value.chars().any(char::is_whitespace) {
-            bad(Column::UserId, Code::InvalidUserId, format!("The User ID `{value}` must have at most 64 characters and no spaces."));
+        if longer_than(value, MAX_USER_ID) || value.chars().any(char::is_whitespace) {
+            bad(Column::UserId, Code::InvalidUserId, format!("The User ID `{value}` must have at most {MAX_USER_ID} characters and no spaces."));
         } else {
             input.user_id = Some(value);
         }

@@ -4,12 +4,12 @@
 
 use super::columns::{self, Column, Mapping};
 use super::directory::{Directory, DirectoryUser, Name};
-use super::fields::{self, parse_row, Action, RowInput};
+use super::fields::{self, parse_row, Action, RowInput, MAX_USER_ID};
 use super::issue::{Code, Issue};
 use crate::domain::access::AccessLevel;
 use crate::pace::{self, Pace, Steps, Straight, ROWS_A_STEP};
 use crate::parallel;
-use crate::sheet::{Row, Sheet};
+use crate::sheet::{longer_than, Row, Sheet};
 use serde::{Deserialize, Serialize};
 use super::index::{hash, Index, Key};
 use hashbrown::hash_table::{self, HashTable};
@@ -384,6 +384,9 @@ type Prepared<'r> = (Vec<Issue>, Option<Named<'r>>);
 /// repeats, new users' places, and the roles to add.
 struct Merge<'r> {
     seen: FirstRows<'r>,
+    /// For each user of the directory, the first row that names them (0:
+    /// none yet): a row may name a user by User ID and another by e-mail.
+    by_user: Vec<u32>,
     list: Vec<Resolved<'r>>,
     next_new: Node,
     new_roles: FxHashMap<Folded<'r>, &'r str>,
@@ -401,6 +404,15 @@ impl<'r> Merge<'r> {
                     "`{}` appears again: row {first} already has this user. Keep one row per user.", named.key.0
                 )));
                 continue;
+            }
+            if let Some(first) = named.resolved.as_ref().and_then(|r| self.by_user.get_mut(r.node)) {
+                if *first != 0 {
+                    plan.push(Issue::cell(named.row, named.key_column, Code::DuplicateInFile, format!(
+                        "`{}` is the user of row {} already. Keep one row per user.", named.key.0, *first
+                    )));
+                    continue;
+                }
+                *first = named.row;
             }
             named.issues.into_iter().for_each(|issue| plan.push(issue));
             let (first, more) = named.new_roles;
@@ -578,6 +590,7 @@ impl<'a> Planner<'a> {
     async fn resolve<'r>(&self, sheet: &'r Sheet, plan: &mut Plan, steps: &mut Steps<'_>) -> Rows<'r> {
         let mut merge = Merge {
             seen: FirstRows::with_capacity(sheet.len()),
+            by_user: vec![0; self.directory.users.len()],
             list: Vec::with_capacity(sheet.len()),
             next_new: self.directory.users.len(),
             new_roles: FxHashMap::default(),
@@ -629,7 +642,7 @@ impl<'a> Planner<'a> {
         let (row, shown) = (input.row, key.0);
         let found = self.find_hashed(if input.user_id.is_some() { Key::UserId } else { Key::Email }, shown, hash);
         if let Some(tenant) = input.tenant {
-            if columns::normalise(tenant) != columns::normalise(&self.directory.tenant) {
+            if Folded(tenant.trim()) != Folded(self.directory.tenant.trim()) {
                 issues.push(Issue::cell(row, Column::Tenant, Code::OtherTenant, format!(
                     "`{tenant}` is not your organisation ({}). Remove the row or correct the Tenant.", self.directory.tenant
                 )));
@@ -667,6 +680,9 @@ impl<'a> Planner<'a> {
             }
             None => {
                 let email = input.email?;
+                if input.user_id.is_none() && !self.email_serves_as_user_id(row, email, hash, issues) {
+                    return None;
+                }
                 Does::Create(Fresh {
                     user_id: input.user_id.unwrap_or(email),
                     email,
@@ -686,6 +702,22 @@ impl<'a> Planner<'a> {
             node: found.unwrap_or(usize::MAX),
             does,
         })
+    }
+
+    /// A new user without a User ID gets their e-mail address as one, if it
+    /// is short enough and no other user has it as theirs. `hash` is the
+    /// address's. User IDs are never freed within a file: the writes find
+    /// users by them.
+    fn email_serves_as_user_id(&self, row: u32, email: &str, hash: u64, issues: &mut Vec<Issue>) -> bool {
+        let problem = if longer_than(email, MAX_USER_ID) {
+            format!("The User ID is blank, so it would be the e-mail address, which is longer than {MAX_USER_ID} characters. Write a User ID.")
+        } else if let Some(owner) = self.find_hashed(Key::UserId, email, hash) {
+            format!("The User ID is blank, so it would be `{email}`, which is the User ID of {} already. Write another User ID.", self.directory.users[owner].email)
+        } else {
+            return true;
+        };
+        issues.push(Issue::cell(row, Column::UserId, Code::InvalidUserId, problem));
+        false
     }
 
     fn is_acting_admin(&self, node: Node) -> bool {

@@ -108,6 +108,31 @@ fn duplicates_in_the_file_and_in_the_directory() {
 }
 
 #[test]
+fn a_user_named_by_user_id_and_again_by_e_mail_is_a_duplicate() {
+    let plan = run("Action,User ID,Email,Last Name,Title\n\
+                    ,bob,robert@acme.test,Bob,A\n\
+                    ,,bob@acme.test,Bob,B\n\
+                    delete,cat,,,\n\
+                    update,,cat@acme.test,Cat,C\n");
+    assert_eq!(codes(&plan), [(Some(3), Code::DuplicateInFile), (Some(5), Code::DuplicateInFile)]);
+    assert!(plan.errors[0].message.contains("row 2"), "{}", plan.errors[0].message);
+    assert_eq!(plan.errors[1].column.as_deref(), Some("Email"));
+}
+
+#[test]
+fn a_new_user_s_address_is_their_user_id_only_if_short_and_nobody_else_s() {
+    let mut directory = acme();
+    directory.users[2].user_id = "kim@acme.test".into();
+    let long = format!("{}@acme.test", "k".repeat(60));
+    let file = format!("Email,Last Name\nkim@acme.test,Kim\n{long},Long\nnew@acme.test,New\n");
+    let plan = check_file(file.as_bytes(), &Limits::default(), &directory);
+    assert_eq!(codes(&plan), [(Some(2), Code::InvalidUserId), (Some(3), Code::InvalidUserId)]);
+    assert!(plan.errors.iter().all(|i| i.column.as_deref() == Some("User ID")));
+    assert!(plan.errors[0].message.contains("cat@acme.test"), "{}", plan.errors[0].message);
+    assert_eq!(plan.creates.len(), 1);
+}
+
+#[test]
 fn an_email_freed_by_the_same_file_may_be_reused() {
     let plan = run("Action,User ID,Email,Last Name\nupdate,cat,cat.new@acme.test,\ncreate,cat2,cat@acme.test,Cat\n");
     assert!(plan.is_valid(), "{:?}", plan.errors);
@@ -206,8 +231,8 @@ fn groups_must_exist_and_roles_are_created() {
 
 #[test]
 fn the_tenant_column_must_name_the_admins_own_tenant() {
-    let plan = run("Tenant,Email,Last Name\nacme,a@acme.test,A\nGlobex,b@acme.test,B\n");
-    assert_eq!(codes(&plan), [(Some(3), Code::OtherTenant)]);
+    let plan = run("Tenant,Email,Last Name\nacme,a@acme.test,A\nGlobex,b@acme.test,B\nA-cme,c@acme.test,C\n ACME ,d@acme.test,D\n");
+    assert_eq!(codes(&plan), [(Some(3), Code::OtherTenant), (Some(4), Code::OtherTenant)], "a name with other punctuation is another tenant");
 }
 
 #[test]
