@@ -20,17 +20,17 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
     ];
 
     let now = now();
-    let mut conn = state.db.pool.acquire().await?;
     let mut records = Vec::with_capacity(keys.len());
-    for (key, _) in &keys {
-        records.push(store::throttle::get(&mut conn, key).await?);
+    for (key, limit) in &keys {
+        records.push(store::throttle::count_attempt(&state.db, key, policy, *limit, now).await?);
     }
-    if let Some(minutes) = records.iter().filter_map(|r| policy.locked_minutes(r, now)).max() {
+    if let Some(minutes) = records.iter().filter_map(|(before, _)| policy.locked_minutes(before, now)).max() {
         return Err(AppError::Locked { minutes });
     }
-    let delay = records.iter().map(|r| policy.delay(r, now)).max().unwrap_or_default();
+    let delay = records.iter().map(|(before, _)| policy.delay(before, now)).max().unwrap_or_default();
     tokio::time::sleep(delay).await;
 
+    let mut conn = state.db.pool.acquire().await?;
     let mut matched = None;
     let candidates = store::users::credentials(&mut conn, &login_key).await?;
     for candidate in &candidates {
@@ -51,18 +51,15 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
         }
         Some(user) => {
             store::throttle::clear(&mut conn, &keys[0].0).await?;
+            store::throttle::take_back(&mut conn, &keys[1].0).await?;
             drop(conn);
             super::session::start(&state, user.id).await?;
             tracing::info!(event = "authn_login_success", user = user.id);
             Ok(())
         }
         None => {
-            let mut locked = None;
-            for ((key, limit), record) in keys.iter().zip(&records) {
-                let next = policy.after_failure(record, now, *limit);
-                store::throttle::put(&mut conn, key, next).await?;
-                locked = locked.max(policy.locked_minutes(&next, now));
-            }
+            // Counted as a failure already, before the check.
+            let locked = records.iter().filter_map(|(_, after)| policy.locked_minutes(after, now)).max();
             tracing::warn!(event = "authn_login_fail", %address, "failed sign-in");
             Err(locked.map_or(AppError::BadCredentials, |minutes| AppError::Locked { minutes }))
         }

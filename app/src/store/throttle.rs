@@ -1,9 +1,34 @@
 //! Failed sign-in counters, kept in the database so that every server
 //! instance behind a load balancer sees the same count.
 
-use crate::auth::throttle::Record;
+use super::{Backend, Db};
+use crate::auth::throttle::{Policy, Record};
 use sqlx::AnyConnection;
 use sqlx::Row;
+
+/// Counts one attempt on `key` as a failure before it is checked, so that
+/// attempts sent at once cannot all pass on the same count: the record is
+/// read and written in one step for every server (SQLite's write lock; on
+/// PostgreSQL a lock on the key). A record that is locked stays as it is.
+/// Returns the record before the attempt and after it.
+pub async fn count_attempt(db: &Db, key: &str, policy: &Policy, limit: u32, now: i64) -> Result<(Record, Record), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    if db.backend == Backend::Postgres {
+        // Two keys: a space apart from the tenants' one-key locks.
+        sqlx::query("SELECT pg_advisory_xact_lock(1, hashtext($1))").bind(key).execute(&mut *tx).await?;
+    }
+    let before = get(&mut tx, key).await?;
+    let after = if policy.locked_minutes(&before, now).is_some() { before } else { policy.after_failure(&before, now, limit) };
+    put(&mut tx, key, after).await?;
+    tx.commit().await?;
+    Ok((before, after))
+}
+
+/// Takes back the count of an attempt that succeeded.
+pub async fn take_back(conn: &mut AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0").bind(key).execute(conn).await?;
+    Ok(())
+}
 
 pub async fn get(conn: &mut AnyConnection, key: &str) -> Result<Record, sqlx::Error> {
     let row = sqlx::query("SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = $1")

@@ -72,6 +72,21 @@ async fn repeated_failures_lock_the_account_even_against_the_right_password() {
 }
 
 #[tokio::test]
+async fn guesses_sent_all_at_once_are_each_counted_before_they_are_checked() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        let app = spawn(&db, &[]);
+        let passwords: Vec<String> = (0..12).map(|i| format!("guess {i}")).collect();
+        let forms: Vec<[(&str, &str); 2]> = passwords.iter().map(|p| [("email", "ann@acme.test"), ("password", p.as_str())]).collect();
+        let replies = futures::future::join_all(forms.iter().map(|form| app.call("login", form, None))).await;
+        let checked = replies.iter().filter(|r| r.error() == AppError::BadCredentials).count();
+        assert!(checked < 5, "{}: {checked} guesses were checked, more than the account's limit", db.label);
+        let right = app.call("login", &[("email", "ann@acme.test"), ("password", PASSWORD)], None).await;
+        assert_eq!(right.error(), AppError::Locked { minutes: 15 }, "{}", db.label);
+    }
+}
+
+#[tokio::test]
 async fn the_lock_is_shared_by_every_server_on_the_database() {
     for db in databases().await {
         person(&db, "Acme", "ann@acme.test", "Admin");
