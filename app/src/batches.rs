@@ -82,6 +82,7 @@ pub async fn commit_import(upload: Upload) -> Result<Outcome, AppError> {
                 checksum,
                 sheet: &sheet,
                 previewed: Some((upload.version, upload.digest.clone())),
+                undoes: None,
             };
             let actor = Actor { id: me.id, email: me.email, user_id: me.user_id };
             outcome(commit(&state.db, me.tenant_id, &actor, &batch).await)
@@ -99,6 +100,7 @@ pub(crate) fn outcome(committed: Result<crate::store::commit::Committed, crate::
         Ok(Committed::Replayed { batch_id, summary }) => Ok(Outcome::Applied { batch_id, message: summary.message(), replayed: true }),
         Ok(Committed::Refused(plan)) => Ok(Outcome::Refused { errors: plan.errors }),
         Err(error @ CommitError::Stale) => Err(AppError::Stale(error.to_string())),
+        Err(CommitError::NotAdmin) => Err(AppError::Forbidden),
         Err(CommitError::Store(error)) => Err(error.into()),
         Err(error) => Err(AppError::Invalid(error.to_string())),
     }

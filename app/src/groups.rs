@@ -63,7 +63,7 @@ pub async fn create_group(name: String) -> Result<(), AppError> {
         async {
             let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
             let name = Kind::Group.check(&name).map_err(AppError::Invalid)?;
-            let mut tx = state.db.pool.begin().await?;
+            let mut tx = state.db.begin_directory_write(me.tenant_id).await?;
             if !crate::store::groups::create(&mut tx, me.tenant_id, name).await? {
                 return Err(AppError::Invalid(format!("There is a group `{name}` already.")));
             }
@@ -83,7 +83,7 @@ pub async fn rename_name(kind: Kind, id: i64, name: String) -> Result<(), AppErr
         async {
             let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
             let name = kind.check(&name).map_err(AppError::Invalid)?;
-            let mut tx = state.db.pool.begin().await?;
+            let mut tx = state.db.begin_directory_write(me.tenant_id).await?;
             let old = crate::store::groups::rename(&mut tx, me.tenant_id, kind, id, name).await?.ok_or(AppError::NotFound)?;
             crate::store::tenants::bump_version(&mut tx, me.tenant_id).await?;
             let event = format!("{}_renamed", kind.noun());
@@ -101,7 +101,7 @@ pub async fn delete_name(kind: Kind, id: i64) -> Result<(), AppError> {
     crate::state::with_status(
         async {
             let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
-            let mut tx = state.db.pool.begin().await?;
+            let mut tx = state.db.begin_directory_write(me.tenant_id).await?;
             let found = crate::store::groups::find(&mut tx, me.tenant_id, kind, id).await?.ok_or(AppError::NotFound)?;
             if kind == Kind::Role && found.members > 0 {
                 return Err(AppError::Invalid(format!(

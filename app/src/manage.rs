@@ -63,9 +63,11 @@ pub async fn user_detail(id: i64) -> Result<OneUser, AppError> {
 }
 
 /// Creates a user (`id` none) or changes one, from a row of the import
-/// format (`cells`, in the template's column order).
+/// format (`cells`, in the template's column order). `loaded` is the user as
+/// the form showed them: if someone changed them since, nothing is saved,
+/// rather than the form's old values written over the change.
 #[server(endpoint = "save_user", input = Json)]
-pub async fn save_user(id: Option<i64>, cells: Vec<String>) -> Result<Outcome, AppError> {
+pub async fn save_user(id: Option<i64>, cells: Vec<String>, loaded: Option<DirectoryUser>) -> Result<Outcome, AppError> {
     use crate::import::columns::Column;
     crate::state::with_status(
         async {
@@ -74,21 +76,24 @@ pub async fn save_user(id: Option<i64>, cells: Vec<String>) -> Result<Outcome, A
             if row.len() != Column::ALL.len() {
                 return Err(AppError::Invalid("The form did not send every field; reload the page.".into()));
             }
-            let label = match id {
+            let (label, version) = match id {
                 Some(id) => {
-                    let user = server::one(&mut conn, me.tenant_id, id).await?;
+                    let (version, user) = server::current(&mut conn, me.tenant_id, id).await?;
+                    if loaded.as_ref() != Some(&user) {
+                        return Err(AppError::Stale(server::CHANGED_MEANWHILE.into()));
+                    }
                     row[0] = "update".into();
                     row[1] = user.user_id.to_string();
-                    format!("Users page: {} edited", user.user_id)
+                    (format!("Users page: {} edited", user.user_id), version)
                 }
                 None => {
                     row[0] = "create".into();
                     let name = if row[1].trim().is_empty() { row[2].trim() } else { row[1].trim() };
-                    format!("Users page: {name} added")
+                    (format!("Users page: {name} added"), crate::store::tenants::version(&mut conn, me.tenant_id).await?)
                 }
             };
             drop(conn);
-            server::apply(&state, &me, vec![row], label, None).await
+            server::apply(&state, &me, vec![row], label, server::Seen::Version(version)).await
         }
         .await,
     )
@@ -100,11 +105,11 @@ pub async fn set_user_active(id: i64, active: bool) -> Result<Outcome, AppError>
     crate::state::with_status(
         async {
             let (state, me, mut conn) = server::admin().await?;
-            let mut user = server::one(&mut conn, me.tenant_id, id).await?;
+            let (version, mut user) = server::current(&mut conn, me.tenant_id, id).await?;
             drop(conn);
             user.active = active;
             let label = format!("Users page: {} {}", user.user_id, if active { "unblocked" } else { "blocked" });
-            server::apply(&state, &me, vec![crate::import::write::action_row("update", &user)], label, None).await
+            server::apply(&state, &me, vec![crate::import::write::action_row("update", &user)], label, server::Seen::Version(version)).await
         }
         .await,
     )
@@ -115,10 +120,10 @@ pub async fn delete_user(id: i64) -> Result<Outcome, AppError> {
     crate::state::with_status(
         async {
             let (state, me, mut conn) = server::admin().await?;
-            let user = server::one(&mut conn, me.tenant_id, id).await?;
+            let (version, user) = server::current(&mut conn, me.tenant_id, id).await?;
             drop(conn);
             let label = format!("Users page: {} deleted", user.user_id);
-            server::apply(&state, &me, vec![crate::import::write::action_row("delete", &user)], label, None).await
+            server::apply(&state, &me, vec![crate::import::write::action_row("delete", &user)], label, server::Seen::Version(version)).await
         }
         .await,
     )
@@ -134,12 +139,13 @@ pub async fn set_user_password(id: i64, password: String, again: String) -> Resu
                 return Err(AppError::Invalid("The two passwords differ. Type the same password twice.".into()));
             }
             let (state, me, mut conn) = server::admin().await?;
-            let user = server::one(&mut conn, me.tenant_id, id).await?;
+            let (version, user) = server::current(&mut conn, me.tenant_id, id).await?;
             drop(conn);
             let mut row = crate::import::write::action_row("update", &user);
             let at = Column::ALL.iter().position(|c| *c == Column::Password).unwrap_or_default();
             row[at] = password;
-            server::apply(&state, &me, vec![row], format!("Users page: password of {} set", user.user_id), None).await
+            let label = format!("Users page: password of {} set", user.user_id);
+            server::apply(&state, &me, vec![row], label, server::Seen::Version(version)).await
         }
         .await,
     )
@@ -194,7 +200,7 @@ pub async fn bulk_apply(selection: Filter, action: BulkAction, name: String, ver
         async {
             let (state, me, bulk) = server::bulk(&selection, action, &name).await?;
             let label = action.describe(bulk.user_ids.len(), &bulk.name);
-            server::apply(&state, &me, bulk.rows, label, Some((version, digest))).await
+            server::apply(&state, &me, bulk.rows, label, server::Seen::Preview(version, digest)).await
         }
         .await,
     )
@@ -218,6 +224,25 @@ mod server {
         let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
         let conn = state.db.pool.acquire().await?;
         Ok((state, me, conn))
+    }
+
+    pub const CHANGED_MEANWHILE: &str = "Someone changed this user or the directory since this page was loaded, and nothing was saved. Reload the page to see the change, then try again.";
+
+    /// The tenant's directory version, then one of its users. Read in this
+    /// order, a change that lands in between makes the version old, never new.
+    pub async fn current(conn: &mut Conn, tenant_id: i64, id: i64) -> Result<(i64, DirectoryUser), AppError> {
+        let version = crate::store::tenants::version(conn, tenant_id).await?;
+        Ok((version, one(conn, tenant_id, id).await?))
+    }
+
+    /// What a change from the users pages was made against.
+    pub enum Seen {
+        /// The preview of a change of many users: its version and plan
+        /// digest. The same rows sent again for it apply once.
+        Preview(i64, String),
+        /// One user, read at this directory version: any change since
+        /// refuses the batch, since the row holds every field as it was read.
+        Version(i64),
     }
 
     /// A user of the tenant with their roles and groups; another tenant's is not found.
@@ -264,19 +289,23 @@ mod server {
     }
 
     /// Checks and applies rows of the import format as the signed-in admin,
-    /// recorded in the history under `label`. The same rows meant for the
-    /// same directory version (the previewed one, else the current one) are
-    /// applied once, however often they are sent.
-    pub async fn apply(state: &AppState, me: &SessionUser, rows: Vec<Vec<String>>, label: String, previewed: Option<(i64, String)>) -> Result<Outcome, AppError> {
-        let version = match &previewed {
-            Some((version, _)) => *version,
-            None => crate::store::tenants::version(&mut *state.db.pool.acquire().await?, me.tenant_id).await?,
-        };
+    /// recorded in the history under `label`.
+    pub async fn apply(state: &AppState, me: &SessionUser, rows: Vec<Vec<String>>, label: String, seen: Seen) -> Result<Outcome, AppError> {
         let sheet = Sheet::from_rows(&headings(), &rows, &Limits::default());
         let checksum = sheet.as_ref().map(crate::import::history_checksum).unwrap_or_default();
-        let key = format!("users-page-{version}-{checksum}");
-        let batch = Batch { key: &key, file_name: &label, checksum, sheet: &sheet, previewed };
+        let one_user = matches!(seen, Seen::Version(_));
+        let (key, previewed) = match seen {
+            Seen::Preview(version, digest) => (format!("users-page-{version}-{checksum}"), (version, digest)),
+            // A key of its own: the checksum leaves passwords out, so two
+            // admins setting two passwords at once would pass for one batch.
+            // No digest matches the empty one, so any change since is stale.
+            Seen::Version(version) => (format!("users-page-{version}-{checksum}-{}", crate::state::now_nanos()), (version, String::new())),
+        };
+        let batch = Batch { key: &key, file_name: &label, checksum, sheet: &sheet, previewed: Some(previewed), undoes: None };
         let actor = Actor { id: me.id, email: me.email.clone(), user_id: me.user_id.clone() };
-        crate::batches::outcome(commit(&state.db, me.tenant_id, &actor, &batch).await)
+        match crate::batches::outcome(commit(&state.db, me.tenant_id, &actor, &batch).await) {
+            Err(AppError::Stale(_)) if one_user => Err(AppError::Stale(CHANGED_MEANWHILE.into())),
+            other => other,
+        }
     }
 }

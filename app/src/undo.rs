@@ -61,11 +61,13 @@ pub async fn undo_import(id: i64, overwrite: bool, version: i64, digest: String)
             let (state, me, inverse, _, file_name) = inverse(id, overwrite).await?;
             let checksum = inverse.sheet.as_ref().map(crate::import::history_checksum).unwrap_or_default();
             let batch = Batch {
-                key: &format!("undo-{id}-{checksum}"),
+                // The version tells apart undoing the same import again after it was imported again.
+                key: &format!("undo-{id}-{version}-{checksum}"),
                 file_name: &format!("Undo of import {id} ({file_name})"),
                 checksum,
                 sheet: &inverse.sheet,
                 previewed: Some((version, digest)),
+                undoes: Some(id),
             };
             let actor = Actor { id: me.id, email: me.email, user_id: me.user_id };
             crate::batches::outcome(commit(&state.db, me.tenant_id, &actor, &batch).await)

@@ -29,7 +29,7 @@ pub async fn create_user(db: &Db, person: &Person, access: AccessLevel) -> anyho
         access,
         password_hash: Some(&hash),
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_directory_write(tenant.id).await?;
     store::users::insert(&mut tx, &tenant, &user, now()).await?;
     tx.commit().await?;
     println!("Created {access} {email} in {}", tenant.name);
@@ -44,15 +44,18 @@ pub async fn create_groups(db: &Db, tenant: &str, groups: &[String]) -> anyhow::
         .map_err(|e| anyhow!(e))?;
     let mut conn = db.pool.acquire().await?;
     let tenant = find_tenant(&mut conn, tenant).await?;
+    drop(conn);
+    let mut tx = db.begin_directory_write(tenant.id).await?;
     for name in groups {
-        if store::groups::create(&mut conn, tenant.id, name).await? {
+        if store::groups::create(&mut tx, tenant.id, name).await? {
             println!("Created group {name}");
         } else {
             println!("Group {name} exists already");
         }
     }
     // A file checked before these groups existed must be checked again.
-    store::tenants::bump_version(&mut conn, tenant.id).await?;
+    store::tenants::bump_version(&mut tx, tenant.id).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -40,7 +40,7 @@ pub async fn import(db: &Db, tenant: &str, actor: &str, file: &Path, as_json: bo
     let checksum = sheet.as_ref().map_or_else(|_| app::sheet::checksum(&bytes), app::import::history_checksum);
     // The commit needs only the sheet (a million rows' file is 130 MB).
     drop(bytes);
-    let batch = Batch { key: &key, file_name: &name, checksum, sheet: &sheet, previewed: None };
+    let batch = Batch { key: &key, file_name: &name, checksum, sheet: &sheet, previewed: None, undoes: None };
     match commit(db, tenant.id, &actor, &batch).await? {
         Committed::Applied { plan, .. } => Ok(finish(&plan, &tenant.name, as_json, true)),
         Committed::Refused(plan) => Ok(finish(&plan, &tenant.name, as_json, false)),

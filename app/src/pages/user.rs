@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::import::columns::Column;
 use crate::import::plan::list;
 use crate::import::write::export_row;
-use crate::import::Issue;
+use crate::import::{DirectoryUser, Issue};
 use crate::manage::{delete_user, save_user, set_user_active, set_user_password, unlock_user, user_detail, OneUser};
 use crate::passwords::{send_password_link, Invitation};
 use leptos::either::Either;
@@ -81,7 +81,7 @@ pub fn NewUserPage() -> impl IntoView {
             <p><a href="/users">"← Users"</a></p>
             <h1>"Add a user"</h1>
             <ChangeOutcome outcome/>
-            <UserForm id=None row=blank_row() outcome saved=Callback::new(|_| ())/>
+            <UserForm id=None row=blank_row() loaded=None outcome saved=Callback::new(|_| ())/>
         </Guard>
     }
 }
@@ -130,7 +130,7 @@ fn UserView(detail: OneUser, admin: bool, outcome: RwSignal<Changed>, reload: Ca
     };
     let body = if admin {
         Either::Left(view! {
-            <UserForm id=Some(detail.id) row=export_row(u) outcome saved=reload/>
+            <UserForm id=Some(detail.id) row=export_row(u) loaded=Some(u.clone()) outcome saved=reload/>
             <Actions detail=detail.clone() outcome reload/>
         })
     } else {
@@ -148,17 +148,20 @@ fn UserView(detail: OneUser, admin: bool, outcome: RwSignal<Changed>, reload: Ca
     }
 }
 
-/// The user's fields; saving sends them as one row of the import format.
+/// The user's fields; saving sends them as one row of the import format,
+/// with the user as `loaded`, so that the server can tell whether someone
+/// changed them meanwhile.
 #[component]
-fn UserForm(id: Option<i64>, row: Vec<String>, outcome: RwSignal<Changed>, saved: Callback<()>) -> impl IntoView {
+fn UserForm(id: Option<i64>, row: Vec<String>, loaded: Option<DirectoryUser>, outcome: RwSignal<Changed>, saved: Callback<()>) -> impl IntoView {
     let cells = RwSignal::new(row);
     let issues = RwSignal::new(Vec::<Issue>::new());
     let busy = RwSignal::new(false);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
+        let loaded = loaded.clone();
         spawn_local(async move {
-            let result = save_user(id, cells.get_untracked()).await;
+            let result = save_user(id, cells.get_untracked(), loaded).await;
             issues.set(match &result {
                 Ok(Outcome::Refused { errors }) => errors.clone(),
                 _ => Vec::new(),

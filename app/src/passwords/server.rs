@@ -47,7 +47,7 @@ pub async fn set_by_link(token: &str, password: &str, confirm: &str) -> Result<(
     let password_hash = checked_hash(password, confirm, min_length).await?;
 
     let now = now();
-    let mut tx = state.db.begin_write().await?;
+    let mut tx = state.db.begin_directory_write(found.tenant_id).await?;
     // Two tabs sending the same link at once: one of them wins.
     if !links::consume(&mut tx, &hash, now).await? {
         return Err(AppError::Invalid(SPENT.into()));
@@ -78,7 +78,7 @@ pub async fn renew(token: &str) -> Result<String, AppError> {
     if !found.may_use_password {
         return Err(AppError::Invalid(CLOSED.into()));
     }
-    throttle(&state, &mut conn, &found.email).await?;
+    throttle(&state, &found.email).await?;
     drop(conn);
     let to = Addressee { id: found.user_id, first_name: &found.first_name, user_id: &found.user_key, email: &found.email };
     send(&state, found.tenant_id, &found.tenant, None, &to, letters::kind_for(found.has_password)).await?;
@@ -92,7 +92,7 @@ pub async fn forgot(email: &str) -> Result<String, AppError> {
         return Err(AppError::Invalid("Enter your e-mail address.".into()));
     }
     let mut conn = state.db.pool.acquire().await?;
-    throttle(&state, &mut conn, &key).await?;
+    throttle(&state, &key).await?;
     let recipients = store::users::link_recipients(&mut conn, &key).await?;
     drop(conn);
     tracing::info!(event = "authn_password_link_requested", accounts = recipients.len());
@@ -119,21 +119,20 @@ pub async fn change(current: &str, password: &str, confirm: &str) -> Result<(), 
     // Guessing the current password here is as slow as at the sign-in.
     let policy = &state.auth.throttle;
     let key = format!("account:{}", me.email.to_lowercase());
-    let record = store::throttle::get(&mut conn, &key).await?;
-    if let Some(minutes) = policy.locked_minutes(&record, now()) {
+    let (before, _) = store::throttle::count_attempt(&state.db, &key, policy, policy.account_limit, now()).await?;
+    if let Some(minutes) = policy.locked_minutes(&before, now()) {
         return Err(AppError::Locked { minutes });
     }
     if !password_hash::verify(current.to_string(), stored).await {
-        let next = policy.after_failure(&record, now(), policy.account_limit);
-        store::throttle::put(&mut conn, &key, next).await?;
         tracing::warn!(event = "authn_password_change_fail", user = me.id);
         return Err(AppError::Invalid("Your current password is not right.".into()));
     }
+    store::throttle::take_back(&mut conn, &key).await?;
     let min_length = tenants::min_password_length(&mut conn, me.tenant_id).await?;
     drop(conn);
     let password_hash = checked_hash(password, confirm, min_length).await?;
     let now = now();
-    let mut tx = state.db.begin_write().await?;
+    let mut tx = state.db.begin_directory_write(me.tenant_id).await?;
     store::users::set_password(&mut tx, me.id, &password_hash, now).await?;
     links::expire_open(&mut tx, me.id, now).await?;
     store::sessions::delete_for_user(&mut tx, me.id, session::current_token_hash().as_deref()).await?;
@@ -194,7 +193,7 @@ async fn checked_hash(password: &str, confirm: &str, min_length: usize) -> Resul
 /// Counts a link request against the account and the caller's network
 /// address; over either limit, the request is refused for a while, the same
 /// way whether or not the account exists.
-async fn throttle(state: &AppState, conn: &mut sqlx::AnyConnection, email: &str) -> Result<(), AppError> {
+async fn throttle(state: &AppState, email: &str) -> Result<(), AppError> {
     let policy = &state.auth.throttle;
     let now = now();
     let keys = [
@@ -202,11 +201,10 @@ async fn throttle(state: &AppState, conn: &mut sqlx::AnyConnection, email: &str)
         (format!("link-address:{}", session::client_address()), LINKS_PER_ADDRESS),
     ];
     for (key, limit) in &keys {
-        let record = store::throttle::get(conn, key).await?;
-        if let Some(minutes) = policy.locked_minutes(&record, now) {
+        let (before, _) = store::throttle::count_attempt(&state.db, key, policy, *limit, now).await?;
+        if let Some(minutes) = policy.locked_minutes(&before, now) {
             return Err(AppError::TooManyLinks { minutes });
         }
-        store::throttle::put(conn, key, policy.after_failure(&record, now, *limit)).await?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use super::{directory, StoreError};
 use crate::auth::password_hash;
+use crate::domain::access::AccessLevel;
 use crate::import::columns::Column;
 use crate::import::plan::{created_all, Change, Created, Summary, Update};
 use crate::import::columns::map_headings;
@@ -14,7 +15,7 @@ use crate::sheet::{ReadError, Sheet};
 use crate::state::now;
 use crate::store::{Backend, Db};
 use crate::users::search_text;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use sqlx::{AnyConnection, Row as _};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -30,6 +31,8 @@ pub struct Batch<'a> {
     pub sheet: &'a Result<Sheet, ReadError>,
     /// The directory version and plan digest of the preview, if there was one.
     pub previewed: Option<(i64, String)>,
+    /// The import this batch undoes.
+    pub undoes: Option<i64>,
 }
 
 pub struct Actor {
@@ -55,6 +58,9 @@ pub enum CommitError {
     KeyReused,
     #[error("A password could not be hashed; nothing was imported. Please try again.")]
     Hashing,
+    /// Found under the lock: another admin may have blocked or demoted this one meanwhile.
+    #[error("You are no longer an active admin of this organisation; nothing was imported.")]
+    NotAdmin,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -79,10 +85,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
         HashMap::new()
     };
 
-    let mut tx = db.begin_write().await?;
-    if db.backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(tenant_id).execute(&mut *tx).await?;
-    }
+    let mut tx = db.begin_directory_write(tenant_id).await?;
     if let Some(row) = sqlx::query("SELECT id, checksum, added, updated, deleted, unchanged, roles_added FROM import_batches WHERE tenant_id = $1 AND batch_key = $2")
         .bind(tenant_id)
         .bind(batch.key)
@@ -103,6 +106,10 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
         return Ok(Committed::Replayed { batch_id: row.try_get("id")?, summary });
     }
     let (directory, user_ids) = directory::load_with_ids(&mut tx, tenant_id, Some(actor.user_id.clone())).await?;
+    let admin = directory.users.iter().find(|u| Folded(&u.user_id) == Folded(&actor.user_id));
+    if !admin.is_some_and(|u| u.active && u.access == AccessLevel::Admin) {
+        return Err(CommitError::NotAdmin);
+    }
     let plan = check_read(sheet, &directory);
     let sheet = match sheet {
         Ok(sheet) if plan.is_valid() => sheet,
@@ -125,6 +132,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     let batch_id = record_batch(&mut tx, tenant_id, actor, batch, &plan, at).await?;
     let ids = directory.users.iter().zip(user_ids).map(|(user, id)| (Folded(&user.user_id), id)).collect();
     let ids = apply(&mut tx, db.backend, tenant_id, &planned, &hashes, ids, at).await?;
+    end_old_credentials(&mut tx, db.backend, &plan, &ids, actor.id, at).await?;
     queue_invitations(&mut tx, db.backend, tenant_id, actor, &planned.new_users, &ids, at).await?;
     record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &planned, at).await?;
     super::tenants::bump_version(&mut tx, tenant_id).await?;
@@ -167,8 +175,8 @@ async fn record_batch(
     let s = plan.summary();
     let row = sqlx::query(
         "INSERT INTO import_batches (tenant_id, batch_key, actor_user_id, actor_email, file_name, checksum,
-                                     started_at, finished_at, status, added, updated, deleted, unchanged, roles_added)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 'applied', $8, $9, $10, $11, $12) RETURNING id",
+                                     started_at, finished_at, status, added, updated, deleted, unchanged, roles_added, undoes_batch_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 'applied', $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(tenant_id)
     .bind(batch.key)
@@ -182,6 +190,7 @@ async fn record_batch(
     .bind(s.deleted as i64)
     .bind(s.unchanged as i64)
     .bind(s.roles_added as i64)
+    .bind(batch.undoes)
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -222,6 +231,12 @@ async fn apply<'a>(
         let prefix = cells![*id, tenant_id, c.user.user_id.as_str(), c.user.user_id.as_str().to_lowercase()];
         row(prefix, &c.user, c.create.row, manager, cells![at, at])
     });
+    // The databases check uniqueness row by row: the users whose address or
+    // network account this batch gives to another let go of it first.
+    // A key set aside is a space and the id: no address has a space.
+    let [emails, networks] = handing_on(plan, new_users, &ids)?;
+    where_in(conn, backend, "UPDATE users SET email_key = ' ' || CAST(id AS TEXT) WHERE id IN", &emails).await?;
+    where_in(conn, backend, "UPDATE users SET network_account_key = NULL WHERE id IN", &networks).await?;
     let columns = [&["id", "tenant_id", "user_id", "user_id_key"][..], &FIELDS, &["created_at", "updated_at", "search"]].concat();
     insert_rows(conn, backend, "users", &columns, Box::new(users)).await?;
     let changed: Vec<(Cells, &[Change])> = plan
@@ -270,6 +285,57 @@ async fn apply<'a>(
     where_in(conn, backend, "UPDATE users SET reports_to = NULL WHERE id IN", &deleted).await?;
     where_in(conn, backend, "DELETE FROM users WHERE id IN", &deleted).await?;
     Ok(ids)
+}
+
+/// What a changed user signed in with stops working: a new password or
+/// address ends their sessions (but the acting admin's own) and the links
+/// already sent, and a network account takes the place of their password.
+async fn end_old_credentials(conn: &mut AnyConnection, backend: Backend, plan: &Plan, ids: &Ids<'_>, actor: i64, at: i64) -> Result<(), StoreError> {
+    let (mut ended, mut networked) = (Vec::new(), Vec::new());
+    for update in &plan.updates {
+        let changed = |field: Column| update.changes.iter().any(|c| c.field == field);
+        let to_network = changed(Column::NetworkAccount) && !update.user.network_account.is_empty();
+        if to_network || changed(Column::Password) || changed(Column::Email) {
+            let id = id_of(ids, &update.user.user_id)?;
+            ended.push(id);
+            if to_network {
+                networked.push(id);
+            }
+        }
+    }
+    where_in(conn, backend, "UPDATE users SET password_hash = NULL WHERE id IN", &networked).await?;
+    let expire = format!("UPDATE password_links SET expires_at = {at} WHERE used_at IS NULL AND expires_at > {at} AND user_id IN");
+    where_in(conn, backend, &expire, &ended).await?;
+    ended.retain(|id| *id != actor);
+    where_in(conn, backend, "DELETE FROM sessions WHERE user_id IN", &ended).await?;
+    Ok(())
+}
+
+/// The ids of the users, deleted or changed, whose e-mail address (first)
+/// or network account (second) another user of the batch takes, which the
+/// check allows.
+fn handing_on(plan: &Plan, new_users: &[Created], ids: &Ids) -> Result<[Vec<i64>; 2], StoreError> {
+    const KEYS: [Column; 2] = [Column::Email, Column::NetworkAccount];
+    let deleted = plan.deletes.iter().flat_map(|d| [(0, &d.user.user_id, &d.user.email), (1, &d.user.user_id, &d.user.network_account)]);
+    let changed = plan.updates.iter().flat_map(|u| {
+        u.changes.iter().filter_map(|c| KEYS.iter().position(|key| *key == c.field).map(|key| (key, &u.user.user_id, &c.old)))
+    });
+    let old: Vec<(usize, &Name, &Name)> = deleted.chain(changed).filter(|(_, _, value)| !value.is_empty()).collect();
+    let mut out = [Vec::new(), Vec::new()];
+    if old.is_empty() {
+        return Ok(out);
+    }
+    let mut taken: [FxHashSet<Folded>; 2] = Default::default();
+    for user in new_users.iter().map(|c| &c.user).chain(plan.updates.iter().map(|u| &*u.user)) {
+        taken[0].insert(Folded(&user.email));
+        taken[1].insert(Folded(&user.network_account));
+    }
+    for (key, user_id, value) in old {
+        if taken[key].contains(&Folded(value)) {
+            out[key].push(id_of(ids, user_id)?);
+        }
+    }
+    Ok(out)
 }
 
 /// The new users, each after any new user they report to, so that no chunk

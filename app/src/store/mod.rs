@@ -118,6 +118,17 @@ impl Db {
         }
     }
 
+    /// A transaction that changes a tenant's directory. Its writers queue
+    /// behind each other (SQLite's write lock; on PostgreSQL a lock on the
+    /// tenant), so that each reads what the one before it wrote.
+    pub async fn begin_directory_write(&self, tenant_id: i64) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(tenant_id).execute(&mut *tx).await?;
+        }
+        Ok(tx)
+    }
+
     async fn migrate(&self) -> Result<(), sqlx::Error> {
         let migrator = match self.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),

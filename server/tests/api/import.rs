@@ -222,6 +222,50 @@ async fn an_admin_cannot_lock_themselves_out_and_only_admins_may_import() {
     }
 }
 
+#[tokio::test]
+async fn an_address_or_network_account_a_file_frees_may_be_taken_in_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = saved(&dir, "first.csv", "User ID,Email,Last Name,Network Account\ndan,dan@acme.test,Dan,ACME\\dan\neve,eve@acme.test,Eve,ACME\\eve\n");
+    // Bob leaves and a new user takes his address; Dan and Eve swap theirs.
+    let second = saved(&dir, "second.csv", "Action,User ID,Email,Last Name,Network Account\n\
+        delete,bob@acme.test,,,\n\
+        create,bobby,bob@acme.test,Bobby,\n\
+        update,dan,eve@acme.test,Dan,ACME\\eve\n\
+        update,eve,dan@acme.test,Eve,ACME\\dan\n");
+    for db in acme().await {
+        assert_eq!(import(&db, &first, &[]).0, 0, "{}", db.label);
+        let (status, json) = import(&db, &second, &[]);
+        assert_eq!(status, 0, "{}: {json}", db.label);
+        assert_eq!(json["summary"]["added"], 1, "{json}");
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE user_id = 'bobby' AND email_key = 'bob@acme.test'").await, 1, "{}", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE user_id = 'bob@acme.test'").await, 0);
+        for (user, email, network) in [("dan", "eve@acme.test", "acme\\eve"), ("eve", "dan@acme.test", "acme\\dan")] {
+            let query = format!("SELECT COUNT(*) FROM users WHERE user_id = '{user}' AND email_key = '{email}' AND network_account_key = '{network}'");
+            assert_eq!(scalar(&db, &query).await, 1, "{}: {user}", db.label);
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_admin_demoted_before_their_import_takes_the_lock_imports_nothing() {
+    use app::store::commit::{commit, Batch, CommitError};
+    for db in acme().await {
+        let store = app::store::Db::open(&db.url).await.unwrap();
+        let tenant = scalar(&db, "SELECT id FROM tenants").await;
+        let mut conn = store.pool.acquire().await.unwrap();
+        let actor = app::store::users::admin(&mut conn, tenant, "ann@acme.test").await.unwrap().expect("ann is an admin");
+        drop(conn);
+        // Another admin demotes Ann after her session was checked.
+        sql(&db, "UPDATE users SET access_level = 'User' WHERE email_key = 'ann@acme.test'").await;
+        let sheet = app::sheet::read(b"Email,Last Name\nnew@acme.test,New\n", &app::sheet::Limits::default());
+        let batch = Batch { key: "k-1", file_name: "new.csv", checksum: "c".into(), sheet: &sheet, previewed: None, undoes: None };
+        let result = commit(&store, tenant, &actor, &batch).await;
+        assert!(matches!(result, Err(CommitError::NotAdmin)), "{}: {result:?}", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key = 'new@acme.test'").await, 0);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_batches").await, 0);
+    }
+}
+
 /// `roster import` of `file` for Acme as ann. Attempt 0 runs to its end and
 /// sets `duration` to how long it took; a later attempt is killed (SIGKILL)
 /// `attempt / parts` of that time after it started.

@@ -64,8 +64,8 @@ async fn one_user_is_added_edited_given_a_password_blocked_and_deleted_each_as_a
 
         let mut edited = app::import::write::export_row(&shown.user);
         edited[Column::ALL.iter().position(|c| *c == Column::Title).unwrap()] = "Chef".into();
-        let saved = app.call_json("save_user", &json!({ "id": kim, "cells": edited }), Some(&ann)).await;
-        assert!(matches!(outcome(&saved), Outcome::Applied { .. }));
+        let saved = app.call_json("save_user", &json!({ "id": kim, "cells": edited, "loaded": shown.user }), Some(&ann)).await;
+        assert!(matches!(outcome(&saved), Outcome::Applied { .. }), "{}", saved.body);
         let batch = latest_batch(&app, &ann).await;
         assert_eq!((batch["file_name"].as_str(), batch["updated"].as_i64()), (Some("Users page: kim edited"), Some(1)));
         let changes = app.call("get_batch", &[("id", &batch["id"].to_string())], Some(&ann)).await.json();
@@ -118,6 +118,52 @@ async fn a_bad_field_is_refused_with_the_import_message_and_nothing_changes() {
 }
 
 #[tokio::test]
+async fn a_password_set_by_an_admin_ends_the_users_sessions_and_a_network_account_their_password() {
+    for db in acme_and_other(&[]).await {
+        let app = spawn(&db, &[]);
+        let ann = app.sign_in("ann@acme.test").await;
+        let bob_session = app.sign_in("bob@acme.test").await;
+        let bob = id_of(&app, &ann, "bob@acme.test").await.to_string();
+        let set = app.call("set_user_password", &[("id", &bob), ("password", "Kitchen 2026"), ("again", "Kitchen 2026")], Some(&ann)).await;
+        assert!(matches!(outcome(&set), Outcome::Applied { .. }), "{}", set.body);
+        assert_eq!(app.whoami(&bob_session).await, None, "{}: the session from before the new password ended", db.label);
+        assert_eq!(app.whoami(&ann).await.as_deref(), Some("ann@acme.test"), "the admin's own session stays");
+        let login = [("email", "bob@acme.test"), ("password", "Kitchen 2026")];
+        assert_eq!(app.call("login", &login, None).await.status, 200);
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = saved(&dir, "network.csv", "User ID,Email,Last Name,Network Account\nbob@acme.test,bob@acme.test,Tester,ACME\\bob\n");
+        let out = roster(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &file], "");
+        assert!(out.status.success(), "{}: {out:?}", db.label);
+        assert_ne!(app.call("login", &login, None).await.status, 200, "{}: moved to the network, Bob's password no longer signs him in", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key = 'bob@acme.test' AND password_hash IS NULL").await, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_form_saved_after_someone_else_changed_the_user_changes_nothing() {
+    for db in acme_and_other(&[]).await {
+        let app = spawn(&db, &[]);
+        let ann = app.sign_in("ann@acme.test").await;
+        let bob = id_of(&app, &ann, "bob@acme.test").await;
+        let shown = detail(&app, &ann, bob).await;
+        // Another admin blocks Bob while Ann's form is open.
+        assert!(matches!(outcome(&app.call("set_user_active", &[("id", &bob.to_string()), ("active", "false")], Some(&ann)).await), Outcome::Applied { .. }));
+        let mut edited = app::import::write::export_row(&shown.user);
+        edited[Column::ALL.iter().position(|c| *c == Column::Title).unwrap()] = "Chef".into();
+        let saved = app.call_json("save_user", &json!({ "id": bob, "cells": edited, "loaded": shown.user }), Some(&ann)).await;
+        assert_eq!(saved.status, 409, "{}: {}", db.label, saved.body);
+        assert!(saved.body.contains("Reload the page"), "{}", saved.body);
+        let now = detail(&app, &ann, bob).await.user;
+        assert_eq!((now.active, now.title.as_str()), (false, ""), "{}: the block stands and the form's values were not written", db.label);
+        // Sent with the user as they are now, the same edit is saved.
+        let saved = app.call_json("save_user", &json!({ "id": bob, "cells": edited, "loaded": now }), Some(&ann)).await;
+        assert!(matches!(outcome(&saved), Outcome::Applied { .. }), "{}", saved.body);
+        assert!(detail(&app, &ann, bob).await.user.active, "the form's own Active was sent");
+    }
+}
+
+#[tokio::test]
 async fn an_admin_cannot_block_demote_or_delete_themselves_so_the_last_admin_stays() {
     for db in acme_and_other(&[]).await {
         let app = spawn(&db, &[]);
@@ -130,7 +176,7 @@ async fn an_admin_cannot_block_demote_or_delete_themselves_so_the_last_admin_sta
         assert_eq!(refused_codes(&app.call("delete_user", &[("id", &id)], Some(&ann)).await), ["self_lockout"]);
         let mut demoted = app::import::write::export_row(&shown.user);
         demoted[Column::ALL.iter().position(|c| *c == Column::AccessLevel).unwrap()] = "User".into();
-        assert_eq!(refused_codes(&app.call_json("save_user", &json!({ "id": me, "cells": demoted }), Some(&ann)).await), ["self_lockout"]);
+        assert_eq!(refused_codes(&app.call_json("save_user", &json!({ "id": me, "cells": demoted, "loaded": shown.user }), Some(&ann)).await), ["self_lockout"]);
         let everyone = json!({ "selection": {}, "action": "Delete", "name": "" });
         let preview: BulkPlan = serde_json::from_str(&app.call_json("bulk_preview", &everyone, Some(&ann)).await.body).unwrap();
         assert!(preview.problems.iter().any(|p| p.starts_with("ann@acme.test: ")), "{}: {:?}", db.label, preview.problems);

@@ -45,10 +45,11 @@ async fn undo_gives_back_the_directory_as_it_was_for_creates_updates_and_deletes
             dan,dan@acme.test,Doe,Lead,Support|Ops,Sales,,+44 20 7946 0001\n\
             eve,eve@acme.test,Ng,Clerk,Support,Sales,dan,\n").await;
         let before = directory(&db);
-        let id = import(&db, "Action,User ID,Email,Last Name,Title,Roles,Groups,Reports To\n\
+        let batch = "Action,User ID,Email,Last Name,Title,Roles,Groups,Reports To\n\
             create,fay,fay@acme.test,Fox,New,Audit,Ops,ann@acme.test\n\
             update,eve,eve@acme.test,Ng,Senior Clerk,Audit,Ops,ann@acme.test\n\
-            delete,dan,,,,,,\n").await;
+            delete,dan,,,,,,\n";
+        let id = import(&db, batch).await;
         assert_ne!(directory(&db), before);
 
         let app = spawn(&db, &[]);
@@ -63,6 +64,15 @@ async fn undo_gives_back_the_directory_as_it_was_for_creates_updates_and_deletes
         assert_eq!(directory(&db), before, "{}: the directory is back as it was", db.label);
         let name = format!("Undo of import {id} (batch.csv)");
         assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM import_batches WHERE file_name = '{name}'")).await, 1);
+        assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM import_batches WHERE undoes_batch_id = {id}")).await, 1);
+
+        // The same import again and the same undo again: the same inverse
+        // batch, applied anew rather than taken for a repeat of the first.
+        import(&db, batch).await;
+        let again = preview(&app, &ann, id, false).await;
+        let Outcome::Applied { replayed, .. } = undo(&app, &ann, id, false, &again).await else { panic!("{}", db.label) };
+        assert!(!replayed, "{}", db.label);
+        assert_eq!(directory(&db), before, "{}", db.label);
     }
 }
 
