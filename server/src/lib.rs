@@ -1,6 +1,7 @@
 //! The `roster` binary: the web server and the operator's commands.
 
 pub mod cli;
+mod body_limit;
 mod commands;
 mod csrf;
 mod downloads;

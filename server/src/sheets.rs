@@ -5,7 +5,7 @@ use crate::commands::find_tenant;
 use anyhow::Context;
 use app::import::write::{self, Format};
 use app::import::{check_read, Code, Issue, Plan};
-use app::sheet::Limits;
+use app::sheet::{Limits, ReadError};
 use app::store::commit::{commit, Batch, Committed};
 use app::store::{self, Db};
 use serde_json::json;
@@ -15,7 +15,7 @@ use std::path::Path;
 /// Exit status: 0 valid, 1 the file has errors, 2 it could not be read.
 pub async fn check(db: &Db, tenant: &str, file: &Path, as_json: bool) -> anyhow::Result<u8> {
     // The file's bytes go once read: the check needs only the sheet.
-    let sheet = app::sheet::read(&read(file)?, &Limits::default());
+    let sheet = read(file).and_then(|bytes| app::sheet::read(&bytes, &Limits::default()));
     let mut conn = db.pool.acquire().await?;
     let tenant = find_tenant(&mut conn, tenant).await?;
     let directory = store::directory::load(&mut conn, tenant.id, None).await?;
@@ -26,7 +26,7 @@ pub async fn check(db: &Db, tenant: &str, file: &Path, as_json: bool) -> anyhow:
 /// Exit status: 0 applied, 1 the file has errors (nothing applied), 2 it
 /// could not be read or the command was wrong.
 pub async fn import(db: &Db, tenant: &str, actor: &str, file: &Path, as_json: bool, batch_id: Option<String>) -> anyhow::Result<u8> {
-    let bytes = read(file)?;
+    let bytes = read(file);
     let mut conn = db.pool.acquire().await?;
     let tenant = find_tenant(&mut conn, tenant).await?;
     let actor = store::users::admin(&mut conn, tenant.id, actor)
@@ -35,9 +35,13 @@ pub async fn import(db: &Db, tenant: &str, actor: &str, file: &Path, as_json: bo
     drop(conn);
     let key = batch_id.unwrap_or_else(|| format!("cli-{}-{}", std::process::id(), app::state::now_nanos()));
     let name = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let sheet = app::sheet::read(&bytes, &Limits::default());
+    let sheet = bytes.as_ref().map_err(Clone::clone).and_then(|bytes| app::sheet::read(bytes, &Limits::default()));
     // Recorded in the history: the sheet's checksum, passwords left out.
-    let checksum = sheet.as_ref().map_or_else(|_| app::sheet::checksum(&bytes), app::import::history_checksum);
+    let checksum = match (&sheet, &bytes) {
+        (Ok(sheet), _) => app::import::history_checksum(sheet),
+        (Err(_), Ok(bytes)) => app::sheet::checksum(bytes),
+        (Err(_), Err(_)) => String::new(),
+    };
     // The commit needs only the sheet (a million rows' file is 130 MB).
     drop(bytes);
     let batch = Batch { key: &key, file_name: &name, checksum, sheet: &sheet, previewed: None, undoes: None };
@@ -133,6 +137,8 @@ fn emit(bytes: &[u8], output: Option<&Path>) -> anyhow::Result<()> {
     }
 }
 
-fn read(file: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))
+/// A file that cannot be opened is reported like one that cannot be read:
+/// a file-level `file_unreadable`, in JSON when asked for.
+fn read(file: &Path) -> Result<Vec<u8>, ReadError> {
+    std::fs::read(file).map_err(|error| ReadError::unreadable(format!("The file {} cannot be opened ({error}). Check its name and where it is.", file.display())))
 }

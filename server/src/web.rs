@@ -2,7 +2,7 @@
 
 use crate::cli::ServeArgs;
 use crate::mailer::{self, Mailer};
-use crate::{csrf, downloads};
+use crate::{body_limit, csrf, downloads};
 use anyhow::Context;
 use app::state::{AppState, AuthSettings, MailSettings};
 use app::store::Db;
@@ -56,9 +56,12 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(csrf::refuse_cross_site))
-        // A batch carries its sheet's text, which may be about twice the largest
-        // file it came from; nothing bigger reaches any route, multipart included.
-        .layer(RequestBodyLimitLayer::new(body_limit()))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), body_limit::limit))
+        // In place of axum's own 2 MB for every body, which server functions
+        // heed too: the limits above are the ones meant.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        // Nothing bigger than the largest batch reaches any route, multipart included.
+        .layer(RequestBodyLimitLayer::new(body_limit::largest()))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -85,11 +88,6 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 /// as a password until used, so it never reaches a log.
 fn traced_path(path: &str) -> &str {
     if path.starts_with("/password/") { "/password/[token]" } else { path }
-}
-
-/// The largest request body: what the largest accepted file needs.
-fn body_limit() -> usize {
-    app::sheet::Limits::default().max_bytes * 2 + (16 << 20)
 }
 
 fn leptos_options(args: &ServeArgs) -> LeptosOptions {

@@ -18,6 +18,11 @@ pub async fn run(form: Form) -> Result<(), AppError> {
     let state = app_state()?;
     let email = Email::parse(&form.email).map_err(|e| AppError::Invalid(capitalise(&e.to_string())))?;
     check_form(&form)?;
+    // Asked again under the transaction below; asked first so that a set-up
+    // server does not hash passwords for anyone who sends the form.
+    if store::users::admin_exists(&mut *state.db.pool.acquire().await?).await? {
+        return Err(AppError::NotFound);
+    }
     let hash = super::password_hash::hash(form.password.clone()).await?;
 
     // The `installation` row can be inserted only once, so two setups

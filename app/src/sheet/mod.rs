@@ -118,7 +118,7 @@ pub struct ReadError {
 }
 
 impl ReadError {
-    fn unreadable(message: impl Into<String>) -> Self {
+    pub fn unreadable(message: impl Into<String>) -> Self {
         Self { code: Code::FileUnreadable, message: message.into() }
     }
 

@@ -131,3 +131,24 @@ async fn a_damaged_or_invalid_batch_is_refused_with_the_errors_the_page_would_sh
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_batches").await, 0, "{}: nothing recorded", db.label);
     }
 }
+
+#[tokio::test]
+async fn only_an_admins_batch_may_be_larger_than_a_few_megabytes() {
+    for db in acme_and_other(&[]).await {
+        let app = spawn(&db, &[]);
+        let ann = app.sign_in("ann@acme.test").await;
+        let bob = app.sign_in("bob@acme.test").await;
+        let big = || {
+            let mut upload = upload("big", NEW_USER, &Directory::default());
+            upload.file_name = "x".repeat(5 << 20);
+            CommitImport { upload }
+        };
+        for (who, session) in [("nobody", None), ("bob, a user", Some(bob.as_str()))] {
+            assert_eq!(app.declared("commit_import", 5 << 20, session), 413, "{}: {who}", db.label);
+        }
+        assert_eq!(app.declared("login", 5 << 20, None), 413, "{}", db.label);
+        let (status, body) = app.cbor("commit_import", Some(&big()), Some(&ann)).await;
+        assert_eq!(status, 200, "{}: {}", db.label, String::from_utf8_lossy(&body[..body.len().min(300)]));
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email = 'cyd@acme.test'").await, 1);
+    }
+}

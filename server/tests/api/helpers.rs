@@ -198,6 +198,21 @@ impl TestApp {
         reply(request.send().await.expect("server answers")).await
     }
 
+    /// Posts to a server function a body said to be `length` bytes long,
+    /// without sending it, and returns the status: what a server that judges
+    /// a body by its declared length answers before reading any of it.
+    pub fn declared(&self, function: &str, length: usize, session: Option<&str>) -> u16 {
+        use std::io::Read;
+        let address = self.base.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).expect("server listens");
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+        let cookie = session.map(|token| format!("Cookie: roster_session={token}\r\n")).unwrap_or_default();
+        write!(stream, "POST /api/{function} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/cbor\r\nContent-Length: {length}\r\n{cookie}\r\n").unwrap();
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).expect("an answer before the body");
+        String::from_utf8_lossy(&head[9..]).parse().expect("a status")
+    }
+
     /// Calls a server function whose arguments travel as JSON.
     pub async fn call_json(&self, function: &str, body: &serde_json::Value, session: Option<&str>) -> Reply {
         let mut request = self

@@ -85,8 +85,10 @@ async fn unreadable_files_exit_2_with_a_file_level_error() {
         let (status, json) = check(&db, &empty);
         assert_eq!(status, 1);
         assert_eq!(json["errors"][0]["message"], "Users file is empty");
-        let missing = roster(&db, &["check", "--tenant", "Acme", "/no/such/file.csv"], "");
-        assert_eq!(missing.status.code(), Some(2));
+        let (status, json) = check(&db, "/no/such/file.csv");
+        assert_eq!(status, 2);
+        assert_eq!(codes(&json), [(Value::Null, "file_unreadable".to_string())], "a file that is not there is reported in JSON too");
+        assert!(json["errors"][0]["message"].as_str().unwrap().contains("/no/such/file.csv"), "{json}");
     }
 }
 
