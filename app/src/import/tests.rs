@@ -292,6 +292,15 @@ fn heading_problems_are_all_reported_together() {
 }
 
 #[test]
+fn a_value_without_a_heading_is_reported_past_the_last_heading_or_under_a_blank_one() {
+    for (file, column) in [("Email,Last Name\na@acme.test,A,stray\n", 3), ("Email,,Last Name\na@acme.test,stray,A\n", 2)] {
+        let plan = run(file);
+        assert_eq!(codes(&plan), [(Some(2), Code::UnknownColumn)], "{file:?}");
+        assert!(plan.errors[0].message.contains(&format!("column {column},")), "{}", plan.errors[0].message);
+    }
+}
+
+#[test]
 fn an_empty_file_and_a_file_of_headings_are_empty() {
     for file in ["", "Email,Last Name\n", "Email,Last Name\n,\n\n"] {
         let plan = run(file);

@@ -217,9 +217,9 @@ impl<'l> Builder<'l> {
         // Row 1 is the headings; where it is blank, there are none.
         let headings = !self.seen_headings && number == 1;
         self.seen_headings = true;
-        let width = self.sheet.headings.len();
         let mark = self.mark();
-        // The first over-long cell, values past the last column read or past the headings.
+        // The first over-long cell, values past the last column read, the
+        // first value without a heading (past the last, or under a blank one).
         let (mut long, mut beyond, mut filled, mut extra) = (None, false, false, None);
         for (at, cell) in cells.enumerate() {
             if long.is_none() && longer_than(cell, max_chars) {
@@ -232,7 +232,9 @@ impl<'l> Builder<'l> {
             let cell = if from_file { unneutralise(cell) } else { cell };
             if !is_blank(cell) {
                 filled = true;
-                extra = extra.or(at.checked_sub(width));
+                if extra.is_none() && self.sheet.headings.get(at).is_none_or(String::is_empty) {
+                    extra = Some(at);
+                }
             }
             self.sheet.text.push_str(cell);
             self.sheet.ends.push(self.sheet.text.len() as u32);
@@ -276,7 +278,7 @@ impl<'l> Builder<'l> {
                     code: Code::UnknownColumn,
                     message: format!(
                         "Row {number} has a value in column {}, which has no heading. Add a heading or remove the value.",
-                        width + extra + 1
+                        extra + 1
                     )
                     .into(),
                 });

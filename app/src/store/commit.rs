@@ -306,6 +306,7 @@ async fn end_old_credentials(conn: &mut AnyConnection, backend: Backend, plan: &
     where_in(conn, backend, "UPDATE users SET password_hash = NULL WHERE id IN", &networked).await?;
     let expire = format!("UPDATE password_links SET expires_at = {at} WHERE used_at IS NULL AND expires_at > {at} AND user_id IN");
     where_in(conn, backend, &expire, &ended).await?;
+    where_in(conn, backend, "UPDATE outbox SET link = NULL WHERE user_id IN", &ended).await?;
     ended.retain(|id| *id != actor);
     where_in(conn, backend, "DELETE FROM sessions WHERE user_id IN", &ended).await?;
     Ok(())

@@ -75,13 +75,15 @@ pub async fn consume(conn: &mut AnyConnection, token_hash: &str, now: i64) -> Re
     Ok(done.rows_affected() == 1)
 }
 
-/// Ends every open link of a user, when a newer one is sent or the password is set.
+/// Ends every open link of a user, when a newer one is sent or the password
+/// is set; the outbox's messages no longer hold them either.
 pub async fn expire_open(conn: &mut AnyConnection, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE password_links SET expires_at = $2 WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2")
         .bind(user_id)
         .bind(now)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    sqlx::query("UPDATE outbox SET link = NULL WHERE user_id = $1 AND link IS NOT NULL").bind(user_id).execute(conn).await?;
     Ok(())
 }
 

@@ -174,5 +174,9 @@ async fn only_an_admin_of_the_users_tenant_sends_links_and_sees_the_outbox() {
         assert!(resent.body.contains("invitation"), "{}", resent.body);
         assert_eq!(link_state(&app, &first).await, LinkState::Expired, "{}: a resent invitation ends the old link", db.label);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'").await, 2);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox WHERE link IS NOT NULL").await, 1, "{}: the ended link is not kept", db.label);
+        let newest: Outbox = serde_json::from_str(&app.call("outbox_messages", &[], Some(&ann)).await.body).unwrap();
+        assert_eq!(set_by_link(&app, &token_in(&newest.messages[0].body), "Kimchi 2026").await.status, 200);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox WHERE link IS NOT NULL").await, 0, "{}: nor the used one", db.label);
     }
 }
