@@ -150,10 +150,12 @@ impl Plan {
                 text(&change.new);
             }
         }
+        // The user as they are: an undo's preview must not delete a user
+        // whom someone changed after it.
         for delete in &self.deletes {
             text("d");
             text(&delete.row.to_string());
-            text(&delete.user.user_id);
+            delete.user.texts().for_each(&mut text);
         }
         self.new_roles.iter().for_each(|role| text(role));
         crate::sheet::hex(&hash.finalize())

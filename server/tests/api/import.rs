@@ -266,6 +266,29 @@ async fn an_admin_demoted_before_their_import_takes_the_lock_imports_nothing() {
     }
 }
 
+#[tokio::test]
+async fn a_delete_previewed_before_the_user_changed_is_stale() {
+    use app::store::commit::{commit, Batch, CommitError};
+    for db in acme().await {
+        let store = app::store::Db::open(&db.url).await.unwrap();
+        let tenant = scalar(&db, "SELECT id FROM tenants").await;
+        let mut conn = store.pool.acquire().await.unwrap();
+        let actor = app::store::users::admin(&mut conn, tenant, "ann@acme.test").await.unwrap().expect("ann is an admin");
+        let directory = app::store::directory::load(&mut conn, tenant, Some(actor.user_id.clone())).await.unwrap();
+        drop(conn);
+        let sheet = app::sheet::read(b"Action,User ID,Email\ndelete,bob@acme.test,\n", &app::sheet::Limits::default());
+        let previewed = app::import::check_read(&sheet, &directory);
+        let digest = previewed.digest(sheet.as_ref().unwrap(), &directory);
+        // Someone changes Bob after the preview: the delete would now take that change with him.
+        sql(&db, "UPDATE users SET title = 'Chief' WHERE email_key = 'bob@acme.test'").await;
+        sql(&db, "UPDATE tenants SET version = version + 1").await;
+        let batch = Batch { key: "k-2", file_name: "leave.csv", checksum: "c".into(), sheet: &sheet, previewed: Some((directory.version, digest)), undoes: None };
+        let result = commit(&store, tenant, &actor, &batch).await;
+        assert!(matches!(result, Err(CommitError::Stale)), "{}: {result:?}", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key = 'bob@acme.test'").await, 1);
+    }
+}
+
 /// `roster import` of `file` for Acme as ann. Attempt 0 runs to its end and
 /// sets `duration` to how long it took; a later attempt is killed (SIGKILL)
 /// `attempt / parts` of that time after it started.
