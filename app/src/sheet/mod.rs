@@ -192,13 +192,15 @@ struct Builder<'l> {
     limits: &'l Limits,
     sheet: Sheet,
     seen_headings: bool,
+    /// The first column without a heading: a blank one, else past the last.
+    headed: usize,
     /// Cells come from a file, where a `'` may have been added by [`neutralise`].
     from_file: bool,
 }
 
 impl<'l> Builder<'l> {
     fn new(limits: &'l Limits) -> Self {
-        Self { limits, sheet: Sheet::default(), seen_headings: false, from_file: true }
+        Self { limits, sheet: Sheet::default(), seen_headings: false, headed: 0, from_file: true }
     }
 
     /// For cells read before, taken as they are.
@@ -232,7 +234,7 @@ impl<'l> Builder<'l> {
             let cell = if from_file { unneutralise(cell) } else { cell };
             if !is_blank(cell) {
                 filled = true;
-                if extra.is_none() && self.sheet.headings.get(at).is_none_or(String::is_empty) {
+                if extra.is_none() && at >= self.headed && self.sheet.headings.get(at).is_none_or(String::is_empty) {
                     extra = Some(at);
                 }
             }
@@ -263,6 +265,7 @@ impl<'l> Builder<'l> {
         let span = Span { number, first: mark.1 as u32, len: (self.sheet.ends.len() - mark.1) as u32 };
         if headings {
             self.sheet.headings = self.sheet.at(&span).cells().map(|c| c.trim().to_string()).collect();
+            self.headed = self.sheet.headings.iter().position(String::is_empty).unwrap_or(self.sheet.headings.len());
             self.rewind(mark);
             return Ok(());
         }
@@ -291,7 +294,7 @@ impl<'l> Builder<'l> {
     /// A builder for rows after the headings, read apart from the others.
     fn for_part(&self) -> Self {
         let sheet = Sheet { headings: self.sheet.headings.clone(), ..Sheet::default() };
-        Self { limits: self.limits, sheet, seen_headings: true, from_file: self.from_file }
+        Self { limits: self.limits, sheet, seen_headings: true, headed: self.headed, from_file: self.from_file }
     }
 
     /// Adds rows read in parts, in order, each part with how many rows it
