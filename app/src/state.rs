@@ -37,6 +37,8 @@ pub struct AuthSettings {
     pub session_max: Duration,
     /// Add `Secure` to the cookie even when no proxy says the request came over TLS.
     pub secure_cookies: bool,
+    /// Proxies in front of Roster whose `X-Forwarded-For` tells the client's address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub throttle: crate::auth::throttle::Policy,
 }
 
@@ -46,6 +48,7 @@ impl Default for AuthSettings {
             session_idle: Duration::from_secs(30 * 60),
             session_max: Duration::from_secs(12 * 60 * 60),
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
             throttle: Default::default(),
         }
     }

@@ -98,6 +98,10 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure even without `X-Forwarded-Proto: https`.
     #[arg(long, env = "ROSTER_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// A proxy or load balancer in front of Roster (repeat the flag, or comma-separate
+    /// the variable): its `X-Forwarded-For` gives the client's address for the sign-in limits.
+    #[arg(long = "trusted-proxy", env = "ROSTER_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The address users reach Roster at, which the links in messages start
     /// with (default: http:// and the listening address).
     #[arg(long, env = "ROSTER_PUBLIC_URL")]

@@ -32,6 +32,7 @@ pub async fn serve(db: Db, args: ServeArgs) -> anyhow::Result<()> {
             session_idle: Duration::from_secs(args.session_idle_secs),
             session_max: Duration::from_secs(args.session_max_secs),
             secure_cookies: args.secure_cookies,
+            trusted_proxies: args.trusted_proxies.clone(),
             ..AuthSettings::default()
         },
         mail: MailSettings { public_url, sending: mailer.is_some() },

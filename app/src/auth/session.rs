@@ -111,11 +111,31 @@ pub fn current_token_hash() -> Option<String> {
     presented_token().map(|token| token_hash(&token))
 }
 
-/// The network address the request came from, for throttling.
-pub fn client_address() -> String {
-    use_context::<Parts>()
-        .and_then(|parts| parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip()))
-        .map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
+/// The network address the request came from, for throttling. Behind
+/// trusted proxies it is the last address in `X-Forwarded-For` that is not
+/// one of them (a client can write the rest of the header itself); else the
+/// peer's, so that everyone behind one proxy does not share one counter.
+pub fn client_address(trusted: &[std::net::IpAddr]) -> String {
+    let Some(parts) = use_context::<Parts>() else { return "unknown".into() };
+    let Some(peer) = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip()) else {
+        return "unknown".into();
+    };
+    let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|value| value.to_str().ok()).collect::<Vec<_>>();
+    client_of(peer, &forwarded, trusted).to_string()
+}
+
+/// [`client_address`] from the peer and the `X-Forwarded-For` values, in order.
+fn client_of(peer: std::net::IpAddr, forwarded: &[&str], trusted: &[std::net::IpAddr]) -> std::net::IpAddr {
+    let mut hops = forwarded.iter().flat_map(|value| value.split(',')).rev().map(|hop| hop.trim().parse::<std::net::IpAddr>());
+    let mut address = peer;
+    while trusted.contains(&address) {
+        match hops.next() {
+            Some(Ok(hop)) => address = hop,
+            // A hop that is not an address: the proxy's own peer is all that is known.
+            _ => break,
+        }
+    }
+    address
 }
 
 /// The session token the current request came with.
@@ -173,5 +193,18 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(token_hash(&a).len(), 64);
         assert_ne!(token_hash(&a), a);
+    }
+
+    #[test]
+    fn the_client_is_the_last_forwarded_address_that_no_trusted_proxy_has() {
+        let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+        let (proxy, inner) = (ip("10.0.0.1"), ip("10.0.0.2"));
+        let trusted = [proxy, inner];
+        // The client wrote 1.1.1.1 itself; the proxy added the address it saw.
+        assert_eq!(client_of(proxy, &["1.1.1.1, 203.0.113.7"], &trusted), ip("203.0.113.7"));
+        assert_eq!(client_of(inner, &["203.0.113.7", "10.0.0.1"], &trusted), ip("203.0.113.7"), "two proxies, two headers");
+        assert_eq!(client_of(ip("198.51.100.9"), &["1.1.1.1"], &trusted), ip("198.51.100.9"), "an untrusted peer's header counts for nothing");
+        assert_eq!(client_of(proxy, &[], &trusted), proxy, "no header: the proxy itself");
+        assert_eq!(client_of(proxy, &["garbage"], &[]), proxy, "nothing trusted: the peer");
     }
 }

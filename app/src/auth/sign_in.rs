@@ -13,7 +13,7 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
         return Err(AppError::Invalid("Enter your e-mail address and your password.".into()));
     }
     let policy = &state.auth.throttle;
-    let address = super::session::client_address();
+    let address = super::session::client_address(&state.auth.trusted_proxies);
     let keys = [
         (format!("account:{login_key}"), policy.account_limit),
         (format!("address:{address}"), policy.address_limit),

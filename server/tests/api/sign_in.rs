@@ -87,6 +87,23 @@ async fn guesses_sent_all_at_once_are_each_counted_before_they_are_checked() {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_counted_not_the_proxy() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        let wrong = [("email", "ann@acme.test"), ("password", "guess 12345")];
+        let forwarded = [("x-forwarded-for", "1.1.1.1, 203.0.113.7")];
+        let behind = spawn(&db, &["--trusted-proxy", "127.0.0.1"]);
+        assert_eq!(behind.post("login", &wrong, None, &forwarded).await.status, 401);
+        drop(behind);
+        let open = spawn(&db, &[]);
+        assert_eq!(open.post("login", &wrong, None, &forwarded).await.status, 401);
+        let keys = "SELECT COUNT(*) FROM login_throttle WHERE key IN ('address:203.0.113.7', 'address:127.0.0.1') AND failures = 1";
+        assert_eq!(scalar(&db, keys).await, 2, "{}: the forwarded client, then (proxy not trusted) the peer", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM login_throttle WHERE key = 'address:1.1.1.1'").await, 0, "what the client wrote itself");
+    }
+}
+
+#[tokio::test]
 async fn the_lock_is_shared_by_every_server_on_the_database() {
     for db in databases().await {
         person(&db, "Acme", "ann@acme.test", "Admin");
