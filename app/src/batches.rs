@@ -100,7 +100,6 @@ pub(crate) fn outcome(committed: Result<crate::store::commit::Committed, crate::
         Ok(Committed::Replayed { batch_id, summary }) => Ok(Outcome::Applied { batch_id, message: summary.message(), replayed: true }),
         Ok(Committed::Refused(plan)) => Ok(Outcome::Refused { errors: plan.errors }),
         Err(error @ CommitError::Stale) => Err(AppError::Stale(error.to_string())),
-        Err(CommitError::NotAdmin) => Err(AppError::Forbidden),
         Err(CommitError::Store(error)) => Err(error.into()),
         Err(error) => Err(AppError::Invalid(error.to_string())),
     }

@@ -4,6 +4,7 @@
 //! one can make the server take in hundreds of megabytes before the session
 //! is looked at (a server function reads its arguments before its body runs).
 
+use app::error::AppError;
 use app::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
@@ -21,12 +22,18 @@ pub fn largest() -> usize {
 }
 
 pub async fn limit(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
-    let batch = request.uri().path() == "/api/commit_import"
-        && matches!(app::auth::session::from_headers(&state, request.headers()).await, Ok(Some(me)) if me.access.is_admin());
-    let limit = if batch { largest() } else { SMALL };
+    let batch = request.uri().path() == "/api/commit_import";
+    let sender = if batch { app::auth::session::from_headers(&state, request.headers()).await.ok().flatten() } else { None };
+    let limit = if sender.as_ref().is_some_and(|me| me.access.is_admin()) { largest() } else { SMALL };
     let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|length| length > limit) {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
+        // Answered as the server function would answer, so that the page can say why.
+        let (status, error) = match (batch, sender) {
+            (true, None) => (StatusCode::UNAUTHORIZED, AppError::Unauthenticated),
+            (true, Some(_)) => (StatusCode::FORBIDDEN, AppError::Forbidden),
+            (false, _) => (StatusCode::PAYLOAD_TOO_LARGE, AppError::Invalid(format!("The request is larger than the {} MB Roster takes.", limit >> 20))),
+        };
+        return (status, [(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&error).unwrap_or_default()).into_response();
     }
     // A body that does not say its length is cut off at the limit.
     next.run(request.map(|body| Body::new(http_body_util::Limited::new(body, limit)))).await

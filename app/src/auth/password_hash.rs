@@ -14,17 +14,20 @@ fn argon2() -> Argon2<'static> {
 /// Each hash holds 19 MiB for its time: a few at once per core keep every
 /// core busy, and requests sent by the thousand (sign-ins, an import's
 /// passwords) wait here instead of each taking its memory.
-async fn permit() -> tokio::sync::SemaphorePermit<'static> {
-    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+/// The permit goes into the blocking task, so that a request dropped
+/// meanwhile does not free it while its hash still runs.
+async fn permit() -> tokio::sync::OwnedSemaphorePermit {
+    static PERMITS: OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = OnceLock::new();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let permits = PERMITS.get_or_init(|| tokio::sync::Semaphore::new(2 * cores));
+    let permits = PERMITS.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(2 * cores)));
     // Never closed, so acquiring cannot fail.
-    permits.acquire().await.expect("the hashing semaphore is never closed")
+    permits.clone().acquire_owned().await.expect("the hashing semaphore is never closed")
 }
 
 pub async fn hash(password: String) -> Result<String, AppError> {
-    let _permit = permit().await;
+    let permit = permit().await;
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let salt = SaltString::generate(&mut OsRng);
         argon2().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
     })
@@ -39,8 +42,9 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 /// Checks a password against a stored hash. With no hash (an unknown
 /// account), a dummy one is checked so that the answer takes as long.
 pub async fn verify(password: String, hash: Option<String>) -> bool {
-    let _permit = permit().await;
+    let permit = permit().await;
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let stored = hash.unwrap_or_else(|| dummy_hash().to_string());
         let matches = PasswordHash::new(&stored)
             .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())

@@ -14,25 +14,28 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
     }
     let policy = &state.auth.throttle;
     let address = super::session::client_address(&state.auth.trusted_proxies);
+    // The address first: an attempt from a locked address counts nothing
+    // against the account it names.
     let keys = [
-        (format!("account:{login_key}"), policy.account_limit),
         (format!("address:{address}"), policy.address_limit),
+        (format!("account:{login_key}"), policy.account_limit),
     ];
 
     let now = now();
     let mut records = Vec::with_capacity(keys.len());
     for (key, limit) in &keys {
-        records.push(store::throttle::count_attempt(&state.db, key, policy, *limit, now).await?);
-    }
-    if let Some(minutes) = records.iter().filter_map(|(before, _)| policy.locked_minutes(before, now)).max() {
-        return Err(AppError::Locked { minutes });
+        let counted = store::throttle::count_attempt(&state.db, key, policy, *limit, now).await?;
+        if let Some(minutes) = policy.locked_minutes(&counted.0, now) {
+            return Err(AppError::Locked { minutes });
+        }
+        records.push(counted);
     }
     let delay = records.iter().map(|(before, _)| policy.delay(before, now)).max().unwrap_or_default();
     tokio::time::sleep(delay).await;
 
-    let mut conn = state.db.pool.acquire().await?;
+    // No connection is held while the passwords are checked.
+    let candidates = store::users::credentials(&mut *state.db.pool.acquire().await?, &login_key).await?;
     let mut matched = None;
-    let candidates = store::users::credentials(&mut conn, &login_key).await?;
     for candidate in &candidates {
         if password_hash::verify(password.to_string(), candidate.password_hash.clone()).await {
             matched = Some(candidate);
@@ -50,8 +53,9 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
             Err(AppError::Blocked)
         }
         Some(user) => {
-            store::throttle::clear(&mut conn, &keys[0].0).await?;
-            store::throttle::take_back(&mut conn, &keys[1].0).await?;
+            let mut conn = state.db.pool.acquire().await?;
+            store::throttle::take_back(&mut conn, &keys[0].0, records[0]).await?;
+            store::throttle::clear(&mut conn, &keys[1].0).await?;
             drop(conn);
             super::session::start(&state, user.id).await?;
             tracing::info!(event = "authn_login_success", user = user.id);

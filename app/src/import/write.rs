@@ -2,7 +2,7 @@
 //! import format, and the error log. Every cell a spreadsheet program would
 //! run as a formula is neutralised; XLSX cells are always text.
 
-use super::columns::{map_headings, Column};
+use super::columns::{column_of, map_headings, suggest, Column};
 use super::directory::DirectoryUser;
 use super::plan::{list, Plan};
 use crate::sheet::{neutralise, Sheet};
@@ -148,21 +148,28 @@ pub fn action_row(action: &str, user: &DirectoryUser) -> Vec<String> {
 /// are highlighted and carry their message as a note.
 pub fn error_log(sheet: &Sheet, plan: &Plan, format: Format) -> Result<Vec<u8>, WriteError> {
     let (mapping, _) = map_headings(&sheet.headings);
-    let password_at = mapping.position(Column::Password);
+    // Every column that may hold passwords: Password, the same column given
+    // twice, and a misspelt heading that most likely means it.
+    let secret: Vec<usize> = (sheet.headings.iter().enumerate())
+        .filter(|(_, heading)| !heading.is_empty() && column_of(heading).unwrap_or_else(|| suggest(heading)) == Column::Password)
+        .map(|(at, _)| at)
+        .collect();
     let mut by_row: BTreeMap<u32, Vec<&super::Issue>> = BTreeMap::new();
     for issue in plan.errors.iter().filter(|i| i.row.is_some_and(|r| r > 1)) {
         by_row.entry(issue.row.unwrap_or_default()).or_default().push(issue);
     }
+    let bad_rows = || sheet.rows().filter(|r| by_row.contains_key(&r.number));
+    // `Error` comes after the widest row, values past the headings included.
+    let width = bad_rows().map(|row| row.len()).fold(sheet.headings.len(), usize::max);
     let mut heading_row = sheet.headings.clone();
+    heading_row.resize(width, String::new());
     heading_row.push("Error".into());
     let mut rows = Vec::new();
     let mut notes = Vec::new();
-    for row in sheet.rows().filter(|r| by_row.contains_key(&r.number)) {
+    for row in bad_rows() {
         let issues = &by_row[&row.number];
-        let mut cells: Vec<String> = (0..sheet.headings.len().max(row.len())).map(|at| row.cell(at).to_string()).collect();
-        if let Some(at) = password_at {
-            cells[at].clear();
-        }
+        let mut cells: Vec<String> = (0..width).map(|at| row.cell(at).to_string()).collect();
+        secret.iter().for_each(|&at| cells[at].clear());
         cells.push(issues.iter().map(|i| &*i.message).collect::<Vec<_>>().join(" "));
         for issue in issues {
             let column = issue.column.as_deref().and_then(|name| {
@@ -296,6 +303,18 @@ mod tests {
         assert_eq!(back.headings.last().map(String::as_str), Some("Error"));
         assert_eq!(back.len(), 1);
         assert!(part(&xlsx, "xl/comments1.xml").contains("not a phone number"));
+    }
+
+    #[test]
+    fn the_error_log_drops_every_password_column_and_puts_error_after_the_widest_row() {
+        let file = "Email,Last Name,Password,User Password,Pasword\nbad,Bad,Secret1a,Secret2b,Secret3c,stray\n";
+        let sheet = read(file.as_bytes(), &Limits::default()).unwrap();
+        let plan = check(&sheet, &Directory { tenant: "Acme".into(), ..Directory::default() });
+        let log = String::from_utf8(error_log(&sheet, &plan, Format::Csv).unwrap()).unwrap();
+        assert!(!log.contains("Secret"), "{log}");
+        let lines: Vec<&str> = log.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines[0], "Email,Last Name,Password,User Password,Pasword,,Error");
+        assert!(lines[1].starts_with("bad,Bad,,,,stray,"), "{}", lines[1]);
     }
 
     #[test]

@@ -246,6 +246,7 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection
         .map(|listed| {
             let u = &listed.user;
             let id = listed.id;
+            let page_ids = on_page.clone();
             let tick = admin.then(|| view! {
                 <td>
                     <input type="checkbox" aria-label=format!("Select {}", u.user_id)
@@ -253,8 +254,9 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             if selection.all_matching.get_untracked() && !on {
-                                // Leaving one out of "all that match" turns the rest into ticks.
+                                // Leaving one out of "all that match" turns the rest of this page into ticks.
                                 selection.all_matching.set(false);
+                                selection.ticked.update(|t| t.extend(page_ids.iter().copied()));
                             }
                             selection.ticked.update(|t| if on { t.insert(id); } else { t.remove(&id); });
                         }/>

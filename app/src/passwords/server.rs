@@ -75,11 +75,11 @@ pub async fn renew(token: &str) -> Result<String, AppError> {
     let state = app_state()?;
     let mut conn = state.db.pool.acquire().await?;
     let found = links::find(&mut conn, &session::token_hash(token.trim())).await?.ok_or_else(|| AppError::Invalid(UNKNOWN.into()))?;
+    drop(conn);
     if !found.may_use_password {
         return Err(AppError::Invalid(CLOSED.into()));
     }
     throttle(&state, &found.email).await?;
-    drop(conn);
     let to = Addressee { id: found.user_id, first_name: &found.first_name, user_id: &found.user_key, email: &found.email };
     send(&state, found.tenant_id, &found.tenant, None, &to, letters::kind_for(found.has_password)).await?;
     Ok(format!("A new link is on its way to {}.", mask(&found.email)))
@@ -91,8 +91,8 @@ pub async fn forgot(email: &str) -> Result<String, AppError> {
     if key.is_empty() {
         return Err(AppError::Invalid("Enter your e-mail address.".into()));
     }
-    let mut conn = state.db.pool.acquire().await?;
     throttle(&state, &key).await?;
+    let mut conn = state.db.pool.acquire().await?;
     let recipients = store::users::link_recipients(&mut conn, &key).await?;
     drop(conn);
     tracing::info!(event = "authn_password_link_requested", accounts = recipients.len());
@@ -111,11 +111,6 @@ pub async fn forgot(email: &str) -> Result<String, AppError> {
 
 pub async fn change(current: &str, password: &str, confirm: &str) -> Result<(), AppError> {
     let (state, me) = session::require(|_| true).await?;
-    let mut conn = state.db.pool.acquire().await?;
-    let (stored, network) = store::users::password_of(&mut conn, me.id).await?;
-    if network {
-        return Err(AppError::Invalid("Your account signs in through the network; change your password there.".into()));
-    }
     // Guessing the current password here is as slow as at the sign-in.
     let policy = &state.auth.throttle;
     let key = format!("account:{}", me.email.to_lowercase());
@@ -123,11 +118,17 @@ pub async fn change(current: &str, password: &str, confirm: &str) -> Result<(), 
     if let Some(minutes) = policy.locked_minutes(&before, now()) {
         return Err(AppError::Locked { minutes });
     }
+    let (stored, network) = store::users::password_of(&mut *state.db.pool.acquire().await?, me.id).await?;
+    if network {
+        return Err(AppError::Invalid("Your account signs in through the network; change your password there.".into()));
+    }
     if !password_hash::verify(current.to_string(), stored).await {
         tracing::warn!(event = "authn_password_change_fail", user = me.id);
         return Err(AppError::Invalid("Your current password is not right.".into()));
     }
-    store::throttle::take_back(&mut conn, &key).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    // The right current password: as at the sign-in, the account's count starts over.
+    store::throttle::clear(&mut conn, &key).await?;
     let min_length = tenants::min_password_length(&mut conn, me.tenant_id).await?;
     drop(conn);
     let password_hash = checked_hash(password, confirm, min_length).await?;

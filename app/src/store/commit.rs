@@ -77,7 +77,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     let has_passwords = sheet.as_ref().is_ok_and(|s| map_headings(&s.headings).0.has(Column::Password));
     // Passwords are hashed before the lock is taken, so that writers wait
     // only for writes, not for Argon2. A file without passwords skips this.
-    let mut hashes = if has_passwords {
+    let hashes = if has_passwords {
         let mut conn = db.pool.acquire().await?;
         let directory = directory::load(&mut conn, tenant_id, Some(actor.user_id.clone())).await?;
         hash_passwords(&check_read(sheet, &directory)).await?
@@ -122,11 +122,11 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     }
     let new_users = created_all(&plan, sheet, &directory).ok_or(StoreError::NotFound("a new user's row"))?;
     let planned = Planned { plan: &plan, new_users };
-    let passwords = plan.creates.iter().map(|c| (c.row, &c.password)).chain(plan.updates.iter().map(|u| (u.row, &u.password)));
-    for (row, password) in passwords {
-        if let (Some(password), false) = (password, hashes.contains_key(&row)) {
-            hashes.insert(row, password_hash::hash(password.clone()).await.map_err(|_| CommitError::Hashing)?);
-        }
+    // A password the check outside the lock did not see (its row changed
+    // meaning since) is not hashed here, holding every writer up: check again.
+    let mut passwords = plan.creates.iter().map(|c| (c.row, &c.password)).chain(plan.updates.iter().map(|u| (u.row, &u.password)));
+    if passwords.any(|(row, password)| password.is_some() && !hashes.contains_key(&row)) {
+        return Err(CommitError::Stale);
     }
     let at = now();
     let batch_id = record_batch(&mut tx, tenant_id, actor, batch, &plan, at).await?;
@@ -293,7 +293,8 @@ async fn apply<'a>(
 async fn end_old_credentials(conn: &mut AnyConnection, backend: Backend, plan: &Plan, ids: &Ids<'_>, actor: i64, at: i64) -> Result<(), StoreError> {
     let (mut ended, mut networked) = (Vec::new(), Vec::new());
     for update in &plan.updates {
-        let changed = |field: Column| update.changes.iter().any(|c| c.field == field);
+        // A change of case alone is the same address or account.
+        let changed = |field: Column| update.changes.iter().any(|c| c.field == field && Folded(&c.old) != Folded(&c.new));
         let to_network = changed(Column::NetworkAccount) && !update.user.network_account.is_empty();
         if to_network || changed(Column::Password) || changed(Column::Email) {
             let id = id_of(ids, &update.user.user_id)?;
@@ -306,7 +307,7 @@ async fn end_old_credentials(conn: &mut AnyConnection, backend: Backend, plan: &
     where_in(conn, backend, "UPDATE users SET password_hash = NULL WHERE id IN", &networked).await?;
     let expire = format!("UPDATE password_links SET expires_at = {at} WHERE used_at IS NULL AND expires_at > {at} AND user_id IN");
     where_in(conn, backend, &expire, &ended).await?;
-    where_in(conn, backend, "UPDATE outbox SET link = NULL WHERE user_id IN", &ended).await?;
+    where_in(conn, backend, &format!("{} IN", crate::store::links::OUTBOX_LINKS_END), &ended).await?;
     ended.retain(|id| *id != actor);
     where_in(conn, backend, "DELETE FROM sessions WHERE user_id IN", &ended).await?;
     Ok(())

@@ -83,9 +83,16 @@ pub async fn expire_open(conn: &mut AnyConnection, user_id: i64, now: i64) -> Re
         .bind(now)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE outbox SET link = NULL WHERE user_id = $1 AND link IS NOT NULL").bind(user_id).execute(conn).await?;
+    sqlx::query(&format!("{OUTBOX_LINKS_END} = $1")).bind(user_id).execute(conn).await?;
     Ok(())
 }
+
+/// Drops the links of the messages to the users named after it (`= $1`,
+/// `IN …`); a message still waiting is not sent any more, its link being over.
+pub const OUTBOX_LINKS_END: &str = "UPDATE outbox SET link = NULL,
+        status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
+        last_error = CASE WHEN status = 'pending' THEN 'Not sent: a newer link or a new password replaced its link.' ELSE last_error END
+    WHERE link IS NOT NULL AND user_id";
 
 /// Each listed user's invitation state, from their newest invitation.
 pub async fn invitations(conn: &mut AnyConnection, user_ids: &[i64], now: i64) -> Result<HashMap<i64, Invitation>, sqlx::Error> {

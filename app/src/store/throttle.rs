@@ -24,9 +24,22 @@ pub async fn count_attempt(db: &Db, key: &str, policy: &Policy, limit: u32, now:
     Ok((before, after))
 }
 
-/// Takes back the count of an attempt that succeeded.
-pub async fn take_back(conn: &mut AnyConnection, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0").bind(key).execute(conn).await?;
+/// Takes back the count of an attempt that succeeded, given the record
+/// before it and after: a lock that this attempt set is lifted again (unless
+/// another attempt has locked it since), else one failure is taken off.
+pub async fn take_back(conn: &mut AnyConnection, key: &str, (before, after): (Record, Record)) -> Result<(), sqlx::Error> {
+    if after.locked_until != before.locked_until {
+        sqlx::query("UPDATE login_throttle SET failures = $2, last_failure_at = $3, locked_until = $4 WHERE key = $1 AND locked_until = $5")
+            .bind(key)
+            .bind(i64::from(before.failures))
+            .bind(before.last_failure_at)
+            .bind(before.locked_until)
+            .bind(after.locked_until)
+            .execute(conn)
+            .await?;
+    } else {
+        sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0").bind(key).execute(conn).await?;
+    }
     Ok(())
 }
 

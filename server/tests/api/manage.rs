@@ -124,6 +124,11 @@ async fn a_password_set_by_an_admin_ends_the_users_sessions_and_a_network_accoun
         let ann = app.sign_in("ann@acme.test").await;
         let bob_session = app.sign_in("bob@acme.test").await;
         let bob = id_of(&app, &ann, "bob@acme.test").await.to_string();
+        let dir = tempfile::tempdir().unwrap();
+        // A change of case alone is the same address: the session goes on.
+        let recased = saved(&dir, "recased.csv", "User ID,Email,Last Name\nbob@acme.test,Bob@acme.test,Tester\n");
+        assert!(roster(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &recased], "").status.success());
+        assert_eq!(app.whoami(&bob_session).await.as_deref(), Some("Bob@acme.test"), "{}", db.label);
         let set = app.call("set_user_password", &[("id", &bob), ("password", "Kitchen 2026"), ("again", "Kitchen 2026")], Some(&ann)).await;
         assert!(matches!(outcome(&set), Outcome::Applied { .. }), "{}", set.body);
         assert_eq!(app.whoami(&bob_session).await, None, "{}: the session from before the new password ended", db.label);
@@ -131,7 +136,6 @@ async fn a_password_set_by_an_admin_ends_the_users_sessions_and_a_network_accoun
         let login = [("email", "bob@acme.test"), ("password", "Kitchen 2026")];
         assert_eq!(app.call("login", &login, None).await.status, 200);
 
-        let dir = tempfile::tempdir().unwrap();
         let file = saved(&dir, "network.csv", "User ID,Email,Last Name,Network Account\nbob@acme.test,bob@acme.test,Tester,ACME\\bob\n");
         let out = roster(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &file], "");
         assert!(out.status.success(), "{}: {out:?}", db.label);

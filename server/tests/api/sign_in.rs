@@ -72,6 +72,18 @@ async fn repeated_failures_lock_the_account_even_against_the_right_password() {
 }
 
 #[tokio::test]
+async fn an_attempt_from_a_locked_address_counts_nothing_against_the_account() {
+    for db in databases().await {
+        person(&db, "Acme", "ann@acme.test", "Admin");
+        let app = spawn(&db, &[]);
+        sql(&db, "INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES ('address:127.0.0.1', 0, 0, 99999999999)").await;
+        let reply = app.call("login", &[("email", "ann@acme.test"), ("password", "guess 12345")], None).await;
+        assert_eq!(reply.status, 429, "{}", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM login_throttle WHERE key = 'account:ann@acme.test'").await, 0, "{}", db.label);
+    }
+}
+
+#[tokio::test]
 async fn guesses_sent_all_at_once_are_each_counted_before_they_are_checked() {
     for db in databases().await {
         person(&db, "Acme", "ann@acme.test", "Admin");

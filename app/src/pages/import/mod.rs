@@ -180,6 +180,10 @@ fn Importer() -> impl IntoView {
         let name = file.name();
         outcome.set(None);
         checked.set(None);
+        // The file before is gone: a check of it still running must not
+        // show its preview, or offer it to Import, once it ends.
+        loaded.set(None);
+        run.update_value(|n| *n += 1);
         busy.set(Some("Reading…"));
         progress.set(None);
         reads.update_value(|n| *n += 1);
