@@ -30,35 +30,51 @@ pub struct ChangeRow {
     pub new: String,
 }
 
+/// One batch and a page of its changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchDetail {
     pub batch: BatchRow,
     pub changes: Vec<ChangeRow>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<i64>,
 }
 
+/// Batches a page of the history lists.
+pub const BATCHES_PAGE: usize = 100;
+/// Changes a batch's page shows at a time: a batch may hold millions.
+pub const CHANGES_PAGE: usize = 200;
+
+/// The caller's tenant's batches, newest first, [`BATCHES_PAGE`] of them
+/// from before batch `before`.
 #[server(endpoint = "list_batches")]
-pub async fn list_batches() -> Result<Vec<BatchRow>, AppError> {
+pub async fn list_batches(before: Option<i64>) -> Result<Vec<BatchRow>, AppError> {
     crate::state::with_status(
         async {
             let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
             let mut conn = state.db.pool.acquire().await?;
-            Ok(crate::store::history::batches(&mut conn, me.tenant_id).await?)
+            let before = before.unwrap_or(i64::MAX);
+            Ok(crate::store::history::batches(&mut conn, me.tenant_id, before, BATCHES_PAGE as i64).await?)
         }
         .await,
     )
 }
 
-/// One batch of the caller's tenant with its changes; another tenant's
-/// batch is not found, like a missing one.
+/// One batch of the caller's tenant with a page of its changes: those after
+/// `after` whose user or field holds `filter`. Another tenant's batch is not
+/// found, like a missing one.
 #[server(endpoint = "get_batch")]
-pub async fn get_batch(id: i64) -> Result<BatchDetail, AppError> {
+pub async fn get_batch(id: i64, filter: Option<String>, after: Option<i64>) -> Result<BatchDetail, AppError> {
     crate::state::with_status(
         async {
             let (state, me) = crate::auth::session::require(crate::domain::access::AccessLevel::is_admin).await?;
             let mut conn = state.db.pool.acquire().await?;
             let batch = crate::store::history::batch(&mut conn, me.tenant_id, id).await?.ok_or(AppError::NotFound)?;
-            let changes = crate::store::history::changes(&mut conn, id).await?;
-            Ok(BatchDetail { batch, changes })
+            let filter = filter.unwrap_or_default();
+            let limit = CHANGES_PAGE as i64 + 1;
+            let mut page = crate::store::history::changes_after(&mut conn, id, &filter, after.unwrap_or(0), limit).await?;
+            let next = (page.len() > CHANGES_PAGE).then(|| page[CHANGES_PAGE - 1].0);
+            page.truncate(CHANGES_PAGE);
+            Ok(BatchDetail { batch, changes: page.into_iter().map(|(_, change)| change).collect(), next })
         }
         .await,
     )
@@ -74,16 +90,20 @@ pub fn when(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The changes as CSV, formula cells neutralised, for the download link.
-pub fn changes_csv(changes: &[ChangeRow]) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(["Row", "User", "Action", "Field", "Old value", "New value"]);
+/// Changes as CSV, formula cells neutralised, for the download, which
+/// writes them a part at a time: the first part starts with a byte-order
+/// mark (so that Excel reads the text as UTF-8) and the headings.
+pub fn changes_csv(changes: &[ChangeRow], first: bool) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(if first { "\u{feff}".as_bytes().to_vec() } else { Vec::new() });
+    if first {
+        let _ = writer.write_record(["Row", "User", "Action", "Field", "Old value", "New value"]);
+    }
     for change in changes {
         let row = change.row.to_string();
         let cells = [row.as_str(), &change.user, &change.action, &change.field, &change.old, &change.new];
         let _ = writer.write_record(cells.map(|c| crate::sheet::neutralise(c).into_owned()));
     }
-    writer.into_inner().map(|bytes| String::from_utf8_lossy(&bytes).into_owned()).unwrap_or_default()
+    writer.into_inner().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -99,8 +119,10 @@ mod tests {
     #[test]
     fn the_csv_neutralises_formulas() {
         let change = ChangeRow { row: 2, user: "u".into(), action: "update".into(), field: "Title".into(), old: "=1+1".into(), new: "x".into() };
-        let csv = changes_csv(&[change]);
-        assert!(csv.starts_with("Row,User,Action,Field,Old value,New value\n"));
+        let csv = String::from_utf8(changes_csv(std::slice::from_ref(&change), true)).unwrap();
+        assert!(csv.starts_with("\u{feff}Row,User,Action,Field,Old value,New value\n"));
         assert!(csv.contains("'=1+1"));
+        let more = String::from_utf8(changes_csv(&[change], false)).unwrap();
+        assert!(more.starts_with("2,u,update"), "a later part has no headings: {more}");
     }
 }

@@ -11,35 +11,52 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-/// `/history/{id}/changes.csv`: every change of one import, as CSV.
+/// `/history/{id}/changes.csv`: every change of one import, as CSV,
+/// streamed a few thousand at a time (a batch may hold millions).
 pub async fn import_changes(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap) -> Response {
     let user = match admin(&state, &headers).await {
         Ok(user) => user,
         Err(response) => return response,
     };
-    let result = async {
-        let mut conn = state.db.pool.acquire().await?;
-        match store::history::batch(&mut conn, user.tenant_id, id).await? {
-            Some(_) => store::history::changes(&mut conn, id).await.map(Some),
-            None => Ok(None),
-        }
-    }
-    .await;
-    match result {
-        Ok(Some(changes)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"import-{id}-changes.csv\"")),
-            ],
-            app::history::changes_csv(&changes),
-        )
-            .into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, "Not found.").into_response(),
+    let found = async { store::history::batch(&mut *state.db.pool.acquire().await?, user.tenant_id, id).await }.await;
+    match found {
+        Ok(Some(_)) => {}
+        Ok(None) => return (StatusCode::NOT_FOUND, "Not found.").into_response(),
         Err(error) => {
             tracing::error!(%error, "import changes download failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     }
+    let parts = futures::stream::unfold(Some(0), move |after| {
+        let state = state.clone();
+        async move {
+            let after = after?;
+            let part = async {
+                let mut conn = state.db.pool.acquire().await?;
+                store::history::changes_after(&mut conn, id, "", after, EXPORT_PART).await
+            }
+            .await;
+            match part {
+                Ok(changes) => {
+                    let next = (changes.len() == EXPORT_PART as usize).then(|| changes.last().map(|(id, _)| *id)).flatten();
+                    let changes: Vec<_> = changes.into_iter().map(|(_, change)| change).collect();
+                    Some((Ok(app::history::changes_csv(&changes, after == 0)), next))
+                }
+                Err(error) => {
+                    tracing::error!(%error, "import changes download failed");
+                    Some((Err(std::io::Error::other("download failed")), None))
+                }
+            }
+        }
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"import-{id}-changes.csv\"")),
+        ],
+        Body::from_stream(parts),
+    )
+        .into_response()
 }
 
 /// `/users/export.csv?filter`: the users that match, in the import format,
@@ -117,7 +134,7 @@ pub async fn users_xlsx(State(state): State<AppState>, Query(filter): Query<Filt
     }
 }
 
-/// Users per database round trip of an export.
+/// Users or changes per database round trip of a download.
 const EXPORT_PART: i64 = 5_000;
 
 /// The signed-in admin, or the response that refuses the request.

@@ -2,15 +2,19 @@
 
 use super::frame::{Guard, Loading, NotFound};
 use crate::domain::access::AccessLevel;
-use crate::history::{get_batch, list_batches, when, BatchDetail, BatchRow};
+use crate::history::{get_batch, list_batches, when, BatchDetail, BatchRow, BATCHES_PAGE, CHANGES_PAGE};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
+/// The history, [`BATCHES_PAGE`] batches a page: `?before=ID` lists those older than batch ID.
 #[component]
 pub fn HistoryPage() -> impl IntoView {
-    let batches = Resource::new(|| (), |_| list_batches());
+    let query = use_query_map();
+    let before = move || query.read().get("before").and_then(|v| v.parse::<i64>().ok());
+    let batches = Resource::new(before, list_batches);
     view! {
         <Title text="History · Roster"/>
         <Guard allow=AccessLevel::is_admin>
@@ -30,6 +34,7 @@ pub fn HistoryPage() -> impl IntoView {
 
 #[component]
 fn BatchTable(list: Vec<BatchRow>) -> impl IntoView {
+    let older = (list.len() == BATCHES_PAGE).then(|| list.last().map(|b| format!("/history?before={}", b.id))).flatten();
     view! {
         <div class="table-wrap">
             <table>
@@ -67,6 +72,10 @@ fn BatchTable(list: Vec<BatchRow>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        <p class="pager">
+            <a href="/history">"Newest imports"</a>
+            {older.map(|href| view! { " · " <a href=href>"Older imports"</a> })}
+        </p>
     }
 }
 
@@ -74,7 +83,7 @@ fn BatchTable(list: Vec<BatchRow>) -> impl IntoView {
 pub fn BatchPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or_default();
-    let detail = Resource::new(id, get_batch);
+    let detail = Resource::new(id, |id| get_batch(id, None, None));
     view! {
         <Title text="Import · Roster"/>
         <Guard allow=AccessLevel::is_admin>
@@ -90,19 +99,28 @@ pub fn BatchPage() -> impl IntoView {
     }
 }
 
+/// One batch: its changes a page at a time, filtered by the server.
 #[component]
 fn BatchView(detail: BatchDetail) -> impl IntoView {
     let b = detail.batch;
-    let changes = StoredValue::new(detail.changes);
+    let id = b.id;
+    let changes = RwSignal::new(detail.changes);
+    let next = RwSignal::new(detail.next);
     let filter = RwSignal::new(String::new());
-    let shown = move || {
-        let wanted = filter.get().to_lowercase();
-        changes.with_value(|all| {
-            all.iter()
-                .filter(|c| wanted.is_empty() || c.user.to_lowercase().contains(&wanted) || c.field.to_lowercase().contains(&wanted))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
+    // The first page for a filter, or the page after `after`; an answer for a
+    // filter that has changed since is dropped.
+    let load = move |wanted: String, after: Option<i64>| {
+        spawn_local(async move {
+            let Ok(page) = get_batch(id, Some(wanted.clone()), after).await else { return };
+            if filter.get_untracked() != wanted {
+                return;
+            }
+            match after {
+                Some(_) => changes.update(|shown| shown.extend(page.changes)),
+                None => changes.set(page.changes),
+            }
+            next.set(page.next);
+        });
     };
     let summary = format!(
         "{} by {}: {} added, {} updated, {} deleted, {} unchanged, {} roles added.",
@@ -117,7 +135,11 @@ fn BatchView(detail: BatchDetail) -> impl IntoView {
         <div class="toolbar">
             <div class="field">
                 <label for="filter">"Filter by user or field"</label>
-                <input id="filter" type="search" prop:value=filter on:input=move |ev| filter.set(event_target_value(&ev))/>
+                <input id="filter" type="search" prop:value=filter on:input=move |ev| {
+                    let wanted = event_target_value(&ev);
+                    filter.set(wanted.clone());
+                    load(wanted, None);
+                }/>
             </div>
             <a class="button" href=format!("/history/{}/changes.csv", b.id) download>"Download changes (CSV)"</a>
         </div>
@@ -136,7 +158,8 @@ fn BatchView(detail: BatchDetail) -> impl IntoView {
                 </thead>
                 <tbody>
                     {move || {
-                        shown()
+                        changes
+                            .get()
                             .into_iter()
                             .map(|c| {
                                 view! {
@@ -155,5 +178,12 @@ fn BatchView(detail: BatchDetail) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        {move || next.get().map(|after| view! {
+            <p class="pager">
+                <button type="button" on:click=move |_| load(filter.get_untracked(), Some(after))>
+                    {format!("Show the next {CHANGES_PAGE} changes")}
+                </button>
+            </p>
+        })}
     }
 }

@@ -5,11 +5,10 @@ use sqlx::{AnyConnection, Row};
 
 const BATCH_COLUMNS: &str = "id, started_at, actor_email, file_name, checksum, status, added, updated, deleted, unchanged, roles_added";
 
-pub async fn batches(conn: &mut AnyConnection, tenant_id: i64) -> Result<Vec<BatchRow>, sqlx::Error> {
-    let rows = sqlx::query(&format!("SELECT {BATCH_COLUMNS} FROM import_batches WHERE tenant_id = $1 ORDER BY id DESC LIMIT 500"))
-        .bind(tenant_id)
-        .fetch_all(conn)
-        .await?;
+/// The tenant's batches before batch `before`, newest first, at most `limit`.
+pub async fn batches(conn: &mut AnyConnection, tenant_id: i64, before: i64, limit: i64) -> Result<Vec<BatchRow>, sqlx::Error> {
+    let sql = format!("SELECT {BATCH_COLUMNS} FROM import_batches WHERE tenant_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3");
+    let rows = sqlx::query(&sql).bind(tenant_id).bind(before).bind(limit).fetch_all(conn).await?;
     rows.iter().map(batch_row).collect()
 }
 
@@ -22,24 +21,40 @@ pub async fn batch(conn: &mut AnyConnection, tenant_id: i64, id: i64) -> Result<
     row.as_ref().map(batch_row).transpose()
 }
 
-/// The changes of a batch; the caller has checked that the batch is the tenant's.
+/// Every change of a batch; the caller has checked that the batch is the tenant's.
 pub async fn changes(conn: &mut AnyConnection, batch_id: i64) -> Result<Vec<ChangeRow>, sqlx::Error> {
+    Ok(changes_after(conn, batch_id, "", 0, i64::MAX).await?.into_iter().map(|(_, change)| change).collect())
+}
+
+/// The changes of a batch after change `after`, at most `limit`, each with
+/// its id, whose user or field holds `filter` (in any case, ASCII's at least
+/// on SQLite); the caller has checked that the batch is the tenant's.
+pub async fn changes_after(conn: &mut AnyConnection, batch_id: i64, filter: &str, after: i64, limit: i64) -> Result<Vec<(i64, ChangeRow)>, sqlx::Error> {
+    let wanted = filter.trim().to_lowercase();
+    let like = super::contains_pattern(&wanted);
     let rows = sqlx::query(
-        "SELECT row_number, user_key, action, field, old_value, new_value FROM import_changes WHERE batch_id = $1 ORDER BY id",
+        "SELECT id, row_number, user_key, action, field, old_value, new_value FROM import_changes
+         WHERE batch_id = $1 AND id > $2 AND ($3 = '' OR lower(user_key) LIKE $4 ESCAPE '\\' OR lower(field) LIKE $4 ESCAPE '\\')
+         ORDER BY id LIMIT $5",
     )
     .bind(batch_id)
+    .bind(after)
+    .bind(&wanted)
+    .bind(like)
+    .bind(limit)
     .fetch_all(conn)
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(ChangeRow {
+            let change = ChangeRow {
                 row: r.try_get::<Option<i64>, _>("row_number")?.unwrap_or_default(),
                 user: r.try_get("user_key")?,
                 action: r.try_get("action")?,
                 field: r.try_get("field")?,
                 old: r.try_get::<Option<String>, _>("old_value")?.unwrap_or_default(),
                 new: r.try_get::<Option<String>, _>("new_value")?.unwrap_or_default(),
-            })
+            };
+            Ok((r.try_get("id")?, change))
         })
         .collect()
 }

@@ -68,7 +68,7 @@ fn matching(tenant_id: i64, filter: &Filter, read: Read) -> Sql {
     let mut text = format!(" FROM {tables} WHERE u.tenant_id = {tenant}");
     let q = filter.q.trim().to_lowercase();
     if !q.is_empty() {
-        let like = sql.param(Bind::Text(format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))));
+        let like = sql.param(Bind::Text(super::contains_pattern(&q)));
         let test = format!("search LIKE {like} ESCAPE '\\'");
         text += &match read {
             Read::Pick => format!(" AND u.id IN (SELECT s.id FROM users s WHERE s.tenant_id = {tenant} AND s.{test})"),

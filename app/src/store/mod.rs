@@ -73,6 +73,11 @@ fn conflict_subject(message: &str, constraint: Option<&str>) -> &'static str {
     .map_or("This value", |(_, subject)| subject)
 }
 
+/// `%text%` for `LIKE … ESCAPE '\'`, the text's own `%`, `_` and `\` taken literally.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
 impl Db {
     /// Connects, creating an SQLite file if needed, and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Self, sqlx::Error> {

@@ -289,6 +289,67 @@ async fn a_delete_previewed_before_the_user_changed_is_stale() {
     }
 }
 
+#[tokio::test]
+async fn a_big_batch_is_shown_a_page_of_changes_at_a_time_and_downloaded_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: String = (0..450).map(|i| format!("p{i:03},p{i:03}@acme.test,P\n")).collect();
+    let path = saved(&dir, "many.csv", format!("User ID,Email,Last Name\n{rows}"));
+    for db in acme().await {
+        assert_eq!(import(&db, &path, &[]).0, 0, "{}", db.label);
+        let id = scalar(&db, "SELECT MAX(id) FROM import_batches").await.to_string();
+        let app = spawn(&db, &[]);
+        let ann = app.sign_in("ann@acme.test").await;
+        let page = |after: Option<String>, filter: &'static str| {
+            let (app, ann, id) = (&app, ann.clone(), id.clone());
+            async move {
+                let mut form = vec![("id", id), ("filter", filter.to_string())];
+                form.extend(after.map(|after| ("after", after)));
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.call("get_batch", &form, Some(&ann)).await.json()
+            }
+        };
+        let (mut seen, mut after, mut pages) = (Vec::new(), None, 0);
+        loop {
+            let json = page(after, "").await;
+            seen.extend(json["changes"].as_array().unwrap().iter().map(|c| c["user"].as_str().unwrap().to_string()));
+            pages += 1;
+            match json["next"].as_i64() {
+                Some(next) => after = Some(next.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!((pages, seen.len()), (3, 450), "{}: pages of 200", db.label);
+        assert_eq!(seen.iter().collect::<std::collections::BTreeSet<_>>().len(), 450, "no change twice");
+        let filtered = page(None, "P04").await;
+        let users: Vec<&str> = filtered["changes"].as_array().unwrap().iter().map(|c| c["user"].as_str().unwrap()).collect();
+        assert_eq!(users.len(), 10, "{}: p040 to p049, found by the server in any case: {users:?}", db.label);
+
+        let csv = app.http.get(format!("{}/history/{id}/changes.csv", app.base)).header("cookie", format!("roster_session={ann}")).send().await.unwrap();
+        let text = csv.text().await.unwrap();
+        assert!(text.starts_with("\u{feff}Row,User"), "{}", &text[..40]);
+        assert_eq!(text.lines().count(), 451, "{}: every change, in parts", db.label);
+    }
+}
+
+#[tokio::test]
+async fn the_history_lists_a_hundred_batches_a_page() {
+    for db in acme().await {
+        let tenant = scalar(&db, "SELECT id FROM tenants").await;
+        for i in 0..105 {
+            sql(&db, &format!("INSERT INTO import_batches (tenant_id, batch_key, actor_email, file_name, checksum, started_at, status) VALUES ({tenant}, 'k{i}', 'ann@acme.test', 'f{i}.csv', 'c', {i}, 'applied')")).await;
+        }
+        let app = spawn(&db, &[]);
+        let ann = app.sign_in("ann@acme.test").await;
+        let first = app.call("list_batches", &[], Some(&ann)).await.json();
+        let first = first.as_array().unwrap();
+        assert_eq!((first.len(), first[0]["file_name"].as_str()), (100, Some("f104.csv")), "{}: newest first", db.label);
+        let before = first[99]["id"].to_string();
+        let older = app.call("list_batches", &[("before", &before)], Some(&ann)).await.json();
+        let names: Vec<&str> = older.as_array().unwrap().iter().map(|b| b["file_name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["f4.csv", "f3.csv", "f2.csv", "f1.csv", "f0.csv"], "{}", db.label);
+    }
+}
+
 /// `roster import` of `file` for Acme as ann. Attempt 0 runs to its end and
 /// sets `duration` to how long it took; a later attempt is killed (SIGKILL)
 /// `attempt / parts` of that time after it started.
@@ -444,7 +505,7 @@ async fn the_history_shows_each_batch_to_its_own_tenants_admins_only() {
         assert_eq!(csv.status(), 200);
         assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
         let text = csv.text().await.unwrap();
-        assert!(text.starts_with("Row,User,Action,Field,Old value,New value"));
+        assert!(text.starts_with("\u{feff}Row,User,Action,Field,Old value,New value"));
         assert!(text.contains("Title==2+2") && !text.contains("Secret123"), "{text}");
 
         let gus = app.sign_in("gus@globex.test").await;
