@@ -246,15 +246,22 @@ async fn an_address_or_network_account_a_file_frees_may_be_taken_in_the_same_fil
     }
 }
 
+/// The store of `db` opened in this process, Acme's id, and Ann as the
+/// actor of a commit called directly, as a server function calls it.
+async fn direct(db: &TestDb) -> (app::store::Db, i64, app::store::commit::Actor) {
+    let store = app::store::Db::open(&db.url).await.unwrap();
+    let tenant = scalar(db, "SELECT id FROM tenants").await;
+    let mut conn = store.pool.acquire().await.unwrap();
+    let actor = app::store::users::admin(&mut conn, tenant, "ann@acme.test").await.unwrap().expect("ann is an admin");
+    drop(conn);
+    (store, tenant, actor)
+}
+
 #[tokio::test]
 async fn an_admin_demoted_before_their_import_takes_the_lock_imports_nothing() {
     use app::store::commit::{commit, Batch, CommitError};
     for db in acme().await {
-        let store = app::store::Db::open(&db.url).await.unwrap();
-        let tenant = scalar(&db, "SELECT id FROM tenants").await;
-        let mut conn = store.pool.acquire().await.unwrap();
-        let actor = app::store::users::admin(&mut conn, tenant, "ann@acme.test").await.unwrap().expect("ann is an admin");
-        drop(conn);
+        let (store, tenant, actor) = direct(&db).await;
         // Another admin demotes Ann after her session was checked.
         sql(&db, "UPDATE users SET access_level = 'User' WHERE email_key = 'ann@acme.test'").await;
         let sheet = app::sheet::read(b"Email,Last Name\nnew@acme.test,New\n", &app::sheet::Limits::default());
@@ -270,10 +277,8 @@ async fn an_admin_demoted_before_their_import_takes_the_lock_imports_nothing() {
 async fn a_delete_previewed_before_the_user_changed_is_stale() {
     use app::store::commit::{commit, Batch, CommitError};
     for db in acme().await {
-        let store = app::store::Db::open(&db.url).await.unwrap();
-        let tenant = scalar(&db, "SELECT id FROM tenants").await;
+        let (store, tenant, actor) = direct(&db).await;
         let mut conn = store.pool.acquire().await.unwrap();
-        let actor = app::store::users::admin(&mut conn, tenant, "ann@acme.test").await.unwrap().expect("ann is an admin");
         let directory = app::store::directory::load(&mut conn, tenant, Some(actor.user_id.clone())).await.unwrap();
         drop(conn);
         let sheet = app::sheet::read(b"Action,User ID,Email\ndelete,bob@acme.test,\n", &app::sheet::Limits::default());
