@@ -55,6 +55,30 @@ test("deleting ticked users asks first, names them, then deletes them all at onc
   expect(rosterCli(["export", "--tenant", "Acme"])).not.toMatch(/leaver1|leaver3/);
 });
 
+test("users ticked on two pages of the list are changed together", async ({ page }) => {
+  const rows = Array.from({ length: 60 }, (_, i) => `tick${String(i).padStart(2, "0")},tick${String(i).padStart(2, "0")}@acme.test,Tick`);
+  writeFileSync(".tmp/ticks.csv", ["User ID,Email,Last Name", ...rows].join("\n"));
+  rosterCli(["import", "--tenant", "Acme", "--as", admin.email, ".tmp/ticks.csv"]);
+  await signIn(page, admin);
+  await expect(page).toHaveURL(/\/users$/);
+  await page.goto("/users?q=tick");
+  await hydrated(page);
+  await page.getByLabel("Select tick00").check();
+  await page.getByRole("link", { name: "Next" }).click();
+  await page.getByLabel("Select tick59").check();
+  const bar = page.getByRole("form", { name: "Change the selected users" });
+  await expect(bar.getByRole("status")).toHaveText("2 selected.");
+  await bar.getByLabel("With the selected users").selectOption("Delete");
+  await bar.getByRole("button", { name: "Review" }).click();
+  const confirm = page.getByRole("alertdialog", { name: "Delete 2 users?" });
+  await expect(confirm).toContainText("tick00, tick59");
+  await confirm.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Users Loaded" })).toContainText("2 Deleted");
+  // The others go too: later tests share the directory.
+  writeFileSync(".tmp/ticks.csv", ["Action,User ID,Email", ...rows.slice(1, 59).map((row) => `delete,${row.split(",")[0]},`)].join("\n"));
+  expect(rosterCli(["import", "--tenant", "Acme", "--as", admin.email, ".tmp/ticks.csv"])).toContain("58 Deleted");
+});
+
 test("groups are created, renamed and deleted on the Groups page, and users join one in bulk", async ({ page }) => {
   writeFileSync(".tmp/crew.csv", "User ID,Email,Last Name\ncrew1,crew1@acme.test,Crew\ncrew2,crew2@acme.test,Crew\n");
   rosterCli(["import", "--tenant", "Acme", "--as", admin.email, ".tmp/crew.csv"]);

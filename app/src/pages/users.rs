@@ -112,9 +112,11 @@ pub fn UsersPage() -> impl IntoView {
     let page = Resource::new(move || query.get(), list_users);
     let session = expect_context::<Session>();
     let selection = Selection { ticked: RwSignal::new(BTreeSet::new()), all_matching: RwSignal::new(false) };
-    // A new filter is a new list: what was chosen from the old one is let go.
+    // A new filter is a new list: what was chosen from the old one is let
+    // go. Paging and sorting keep it, so that ticks add up across pages.
+    let filter = Memo::new(move |_| query.with(|q| q.filter.clone()));
     Effect::new(move |_| {
-        query.track();
+        filter.track();
         selection.clear();
     });
     let outcome = RwSignal::new(None);
