@@ -305,9 +305,9 @@ async fn end_old_credentials(conn: &mut AnyConnection, backend: Backend, plan: &
         }
     }
     where_in(conn, backend, "UPDATE users SET password_hash = NULL WHERE id IN", &networked).await?;
-    let expire = format!("UPDATE password_links SET expires_at = {at} WHERE used_at IS NULL AND expires_at > {at} AND user_id IN");
-    where_in(conn, backend, &expire, &ended).await?;
-    where_in(conn, backend, &format!("{} IN", crate::store::links::OUTBOX_LINKS_END), &ended).await?;
+    for statement in crate::store::links::end_open(at) {
+        where_in(conn, backend, &format!("{statement} IN"), &ended).await?;
+    }
     ended.retain(|id| *id != actor);
     where_in(conn, backend, "DELETE FROM sessions WHERE user_id IN", &ended).await?;
     Ok(())

@@ -78,21 +78,25 @@ pub async fn consume(conn: &mut AnyConnection, token_hash: &str, now: i64) -> Re
 /// Ends every open link of a user, when a newer one is sent or the password
 /// is set; the outbox's messages no longer hold them either.
 pub async fn expire_open(conn: &mut AnyConnection, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE password_links SET expires_at = $2 WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2")
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(&format!("{OUTBOX_LINKS_END} = $1")).bind(user_id).execute(conn).await?;
+    for statement in end_open(now) {
+        sqlx::query(&format!("{statement} = $1")).bind(user_id).execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
-/// Drops the links of the messages to the users named after it (`= $1`,
-/// `IN …`); a message still waiting is not sent any more, its link being over.
-pub const OUTBOX_LINKS_END: &str = "UPDATE outbox SET link = NULL,
-        status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
-        last_error = CASE WHEN status = 'pending' THEN 'Not sent: a newer link or a new password replaced its link.' ELSE last_error END
-    WHERE link IS NOT NULL AND user_id";
+/// The statements that end the open links of the users named after them
+/// (`= $1` for one, `IN …` for many) as of `now`: the links expire, and the
+/// outbox's messages no longer hold them (one still waiting is not sent).
+pub fn end_open(now: i64) -> [String; 2] {
+    [
+        format!("UPDATE password_links SET expires_at = {now} WHERE used_at IS NULL AND expires_at > {now} AND user_id"),
+        "UPDATE outbox SET link = NULL,
+            status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
+            last_error = CASE WHEN status = 'pending' THEN 'Not sent: a newer link or a new password replaced its link.' ELSE last_error END
+        WHERE link IS NOT NULL AND user_id"
+            .into(),
+    ]
+}
 
 /// Each listed user's invitation state, from their newest invitation.
 pub async fn invitations(conn: &mut AnyConnection, user_ids: &[i64], now: i64) -> Result<HashMap<i64, Invitation>, sqlx::Error> {

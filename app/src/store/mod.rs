@@ -127,9 +127,22 @@ impl Db {
     /// behind each other (SQLite's write lock; on PostgreSQL a lock on the
     /// tenant), so that each reads what the one before it wrote.
     pub async fn begin_directory_write(&self, tenant_id: i64) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        self.begin_write_holding(sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(tenant_id)).await
+    }
+
+    /// A transaction that writes the sign-in counter `key`: attempts on one
+    /// key queue behind each other. Two keys on PostgreSQL, a space apart
+    /// from the tenants' one-key locks.
+    pub async fn begin_counter_write(&self, key: &str) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        self.begin_write_holding(sqlx::query("SELECT pg_advisory_xact_lock(1, hashtext($1))").bind(key)).await
+    }
+
+    /// A write transaction that takes PostgreSQL's advisory `lock` first;
+    /// SQLite's write lock holds everything already.
+    async fn begin_write_holding<'q>(&self, lock: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(tenant_id).execute(&mut *tx).await?;
+            lock.execute(&mut *tx).await?;
         }
         Ok(tx)
     }

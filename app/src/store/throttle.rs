@@ -1,7 +1,7 @@
 //! Failed sign-in counters, kept in the database so that every server
 //! instance behind a load balancer sees the same count.
 
-use super::{Backend, Db};
+use super::Db;
 use crate::auth::throttle::{Policy, Record};
 use sqlx::AnyConnection;
 use sqlx::Row;
@@ -12,11 +12,7 @@ use sqlx::Row;
 /// PostgreSQL a lock on the key). A record that is locked stays as it is.
 /// Returns the record before the attempt and after it.
 pub async fn count_attempt(db: &Db, key: &str, policy: &Policy, limit: u32, now: i64) -> Result<(Record, Record), sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    if db.backend == Backend::Postgres {
-        // Two keys: a space apart from the tenants' one-key locks.
-        sqlx::query("SELECT pg_advisory_xact_lock(1, hashtext($1))").bind(key).execute(&mut *tx).await?;
-    }
+    let mut tx = db.begin_counter_write(key).await?;
     let before = get(&mut tx, key).await?;
     let after = if policy.locked_minutes(&before, now).is_some() { before } else { policy.after_failure(&before, now, limit) };
     put(&mut tx, key, after).await?;
