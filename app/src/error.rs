@@ -20,8 +20,6 @@ pub enum AppError {
     Invalid(String),
     #[error("The e-mail address or password is wrong.")]
     BadCredentials,
-    #[error("This account is blocked. Ask your administrator to unblock it.")]
-    Blocked,
     #[error("Too many failed sign-ins. Try again in {minutes} minutes.")]
     Locked { minutes: u64 },
     #[error("Too many requests for a link. Try again in {minutes} minutes.")]
@@ -42,7 +40,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthenticated | Self::BadCredentials => 401,
-            Self::Forbidden | Self::Blocked => 403,
+            Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::Invalid(_) | Self::Request(_) => 400,
             Self::Locked { .. } | Self::TooManyLinks { .. } => 429,

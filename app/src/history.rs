@@ -22,13 +22,19 @@ pub struct BatchRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeRow {
-    pub row: i64,
+    /// The file's row; none for a role's line.
+    pub row: Option<i64>,
     pub user: String,
     pub action: String,
     pub field: String,
     pub old: String,
     pub new: String,
 }
+
+/// The action of a history line for a role that an import created, and for
+/// one that undoing it removed; such a line has no row or user.
+pub const ROLE_CREATED: &str = "create_role";
+pub const ROLE_REMOVED: &str = "remove_role";
 
 /// One batch and a page of its changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,7 +105,7 @@ pub fn changes_csv(changes: &[ChangeRow], first: bool) -> Vec<u8> {
         let _ = writer.write_record(["Row", "User", "Action", "Field", "Old value", "New value"]);
     }
     for change in changes {
-        let row = change.row.to_string();
+        let row = change.row.map(|r| r.to_string()).unwrap_or_default();
         let cells = [row.as_str(), &change.user, &change.action, &change.field, &change.old, &change.new];
         let _ = writer.write_record(cells.map(|c| crate::sheet::neutralise(c).into_owned()));
     }
@@ -118,7 +124,7 @@ mod tests {
 
     #[test]
     fn the_csv_neutralises_formulas() {
-        let change = ChangeRow { row: 2, user: "u".into(), action: "update".into(), field: "Title".into(), old: "=1+1".into(), new: "x".into() };
+        let change = ChangeRow { row: Some(2), user: "u".into(), action: "update".into(), field: "Title".into(), old: "=1+1".into(), new: "x".into() };
         let csv = String::from_utf8(changes_csv(std::slice::from_ref(&change), true)).unwrap();
         assert!(csv.starts_with("\u{feff}Row,User,Action,Field,Old value,New value\n"));
         assert!(csv.contains("'=1+1"));

@@ -19,6 +19,8 @@ pub struct InversePreview {
     pub conflicts: Vec<Conflict>,
     /// Passwords the import set, which stay.
     pub passwords: usize,
+    /// The roles the import created: those that no user holds after the undo go.
+    pub created_roles: Vec<String>,
 }
 
 /// The inverse of one of the caller's tenant's imports, against the directory now.
@@ -46,7 +48,8 @@ pub async fn undo_preview(id: i64, overwrite: bool) -> Result<InversePreview, Ap
                 Ok(sheet) => (crate::pages::import::preview::listed(&plan, sheet, &directory), plan.digest(sheet, &directory)),
                 Err(_) => Default::default(),
             };
-            Ok(InversePreview { plan, new_users, digest, conflicts: inverse.conflicts, passwords: inverse.passwords })
+            let (conflicts, passwords, created_roles) = (inverse.conflicts, inverse.passwords, inverse.created_roles);
+            Ok(InversePreview { plan, new_users, digest, conflicts, passwords, created_roles })
         }
         .await,
     )
@@ -55,7 +58,7 @@ pub async fn undo_preview(id: i64, overwrite: bool) -> Result<InversePreview, Ap
 /// Applies the undo that was previewed (`version` and `digest` from its plan).
 #[server(endpoint = "undo_import")]
 pub async fn undo_import(id: i64, overwrite: bool, version: i64, digest: String) -> Result<Outcome, AppError> {
-    use crate::store::commit::{commit, Actor, Batch};
+    use crate::store::commit::{commit, Actor, Batch, Undoing};
     crate::state::with_status(
         async {
             let (state, me, inverse, _, file_name) = inverse(id, overwrite).await?;
@@ -67,7 +70,7 @@ pub async fn undo_import(id: i64, overwrite: bool, version: i64, digest: String)
                 checksum,
                 sheet: &inverse.sheet,
                 previewed: Some((version, digest)),
-                undoes: Some(id),
+                undoes: Some(Undoing { batch_id: id, created_roles: &inverse.created_roles }),
             };
             let actor = Actor { id: me.id, email: me.email, user_id: me.user_id };
             crate::batches::outcome(commit(&state.db, me.tenant_id, &actor, &batch).await)

@@ -34,7 +34,7 @@ test("an import made on the command line shows in the history, field by field, w
 });
 
 test("an import is undone from its page: preview first, then the directory is as it was", async ({ page }) => {
-  writeFileSync(".tmp/undo.csv", "Email,Last Name,Title\nuno@acme.test,Uno,Temp\n");
+  writeFileSync(".tmp/undo.csv", "Email,Last Name,Title,Roles\nuno@acme.test,Uno,Temp,Temp-Role\n");
   rosterCli(["import", "--tenant", "Acme", "--as", admin.email, ".tmp/undo.csv"]);
   expect(rosterCli(["export", "--tenant", "Acme"])).toContain("uno@acme.test");
 
@@ -50,10 +50,13 @@ test("an import is undone from its page: preview first, then the directory is as
     await expect(undo.getByRole("region", { name: "Preview" })).toBeVisible({ timeout: 1000 });
   }).toPass();
   await expect(undo.getByText("Users to delete (1)")).toBeVisible();
+  await expect(undo.getByText("Roles this import created, removed if no user holds them after the undo: Temp-Role.")).toBeVisible();
   await undo.getByRole("button", { name: "Confirm undo" }).click();
   await expect(undo.getByRole("status").filter({ hasText: "Users Loaded" })).toContainText("0 Added, 0 Updated, 1 Deleted");
   expect(rosterCli(["export", "--tenant", "Acme"])).not.toContain("uno@acme.test");
 
   await undo.getByRole("link", { name: "See this import in the history" }).click();
   await expect(page.getByRole("heading", { name: /Import of Undo of import \d+ \(undo\.csv\)/ })).toBeVisible();
+  const removed = page.getByRole("table", { name: "Every change, field by field" }).getByRole("row").filter({ hasText: "remove_role" });
+  await expect(removed.getByRole("cell")).toHaveText(["", "", "remove_role", "Roles", "Temp-Role", ""]);
 });

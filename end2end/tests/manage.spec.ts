@@ -130,7 +130,8 @@ test("a blocked user cannot sign in until an admin unblocks them on their page",
 
   await page.context().clearCookies();
   await signIn(page, kit);
-  await expect(page.getByRole("alert").filter({ hasText: "This account is blocked" })).toBeVisible();
+  // Told as for a wrong password: the answer does not tell that this one was right.
+  await expect(page.getByRole("alert").filter({ hasText: "The e-mail address or password is wrong." })).toBeVisible();
 
   await signIn(page, admin);
   await expect(page).toHaveURL(/\/users$/);

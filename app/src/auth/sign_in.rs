@@ -48,9 +48,11 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
     }
 
     match matched {
+        // The same answer as a wrong password, so that it does not tell that
+        // this one was right (OWASP: one message whatever the account's state).
         Some(user) if !user.active => {
             tracing::warn!(event = "authn_login_fail_blocked", user = user.id, "blocked user tried to sign in");
-            Err(AppError::Blocked)
+            Err(AppError::BadCredentials)
         }
         Some(user) => {
             let mut conn = state.db.pool.acquire().await?;

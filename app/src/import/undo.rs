@@ -7,7 +7,7 @@ use super::columns::Column;
 use super::directory::{Directory, DirectoryUser, Name};
 use super::fold;
 use super::write::{action_row, export_row, headings};
-use crate::history::ChangeRow;
+use crate::history::{ChangeRow, ROLE_CREATED, ROLE_REMOVED};
 use crate::sheet::{Limits, ReadError, Sheet};
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +58,8 @@ pub struct Inverse {
     pub conflicts: Vec<Conflict>,
     /// Passwords the import set, which no undo can take back.
     pub passwords: usize,
+    /// The roles the import created; the undo removes those no user holds after it.
+    pub created_roles: Vec<String>,
 }
 
 /// The batch that takes an import back, as far as the directory allows.
@@ -127,7 +129,8 @@ pub fn inverse(changes: &[ChangeRow], directory: &Directory, overwrite_later_cha
         };
         rows.push(row);
     }
-    Inverse { sheet: Sheet::from_rows(&headings(), &rows, &Limits::default()), conflicts, passwords }
+    let created_roles = changes.iter().filter(|c| c.action == ROLE_CREATED).map(|c| c.new.clone()).collect();
+    Inverse { sheet: Sheet::from_rows(&headings(), &rows, &Limits::default()), conflicts, passwords, created_roles }
 }
 
 /// The user's row, with `set` taking precedence over their values.
@@ -141,11 +144,12 @@ fn row_for(action: &str, user: &DirectoryUser, set: &[(Column, String)]) -> Vec<
     row
 }
 
-/// The history's rows grouped by user, in the order of the import.
+/// The history's users' rows grouped by user, in the order of the import.
+/// Roles' rows are left out: a role comes back with a user who held it.
 fn by_user(changes: &[ChangeRow]) -> Vec<(&str, &str, Vec<&ChangeRow>)> {
     let mut groups: Vec<(&str, &str, Vec<&ChangeRow>)> = Vec::new();
     let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for change in changes {
+    for change in changes.iter().filter(|c| c.action != ROLE_CREATED && c.action != ROLE_REMOVED) {
         let index = *at.entry(change.user.as_str()).or_insert_with(|| {
             groups.push((change.user.as_str(), change.action.as_str(), Vec::new()));
             groups.len() - 1
@@ -158,6 +162,31 @@ fn by_user(changes: &[ChangeRow]) -> Vec<(&str, &str, Vec<&ChangeRow>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_roles_an_import_created_are_handed_on_and_their_lines_undo_no_user() {
+        let line = |user: &str, action: &str, field: &str, old: &str, new: &str| ChangeRow {
+            row: (!user.is_empty()).then_some(2),
+            user: user.into(),
+            action: action.into(),
+            field: field.into(),
+            old: old.into(),
+            new: new.into(),
+        };
+        let changes = [
+            line("", ROLE_CREATED, "Roles", "", "Audit"),
+            line("kim", "update", "Title", "", "Lead"),
+            line("", ROLE_REMOVED, "Roles", "Old", ""),
+        ];
+        let directory = Directory {
+            users: vec![DirectoryUser { user_id: "kim".into(), title: "Lead".into(), ..DirectoryUser::new(&Directory::default()) }],
+            ..Directory::default()
+        };
+        let inverse = inverse(&changes, &directory, false);
+        assert_eq!(inverse.created_roles, ["Audit"]);
+        assert!(inverse.conflicts.is_empty(), "{:?}", inverse.conflicts);
+        assert_eq!(inverse.sheet.expect("a sheet").len(), 1, "kim's update only");
+    }
 
     #[test]
     fn a_described_user_reads_back_field_by_field_even_with_semicolons_in_values() {

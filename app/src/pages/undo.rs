@@ -67,6 +67,10 @@ pub fn Undo(id: i64) -> impl IntoView {
             let passwords = (preview.passwords > 0).then(|| {
                 view! { <p class="muted">{format!("{} passwords set by this import stay as they are.", preview.passwords)}</p> }
             });
+            let roles = (!preview.created_roles.is_empty()).then(|| {
+                let names = preview.created_roles.join(", ");
+                view! { <p>{format!("Roles this import created, removed if no user holds them after the undo: {names}.")}</p> }
+            });
             let problems = (!plan.errors.is_empty()).then(|| {
                 view! {
                     <div role="alert">
@@ -78,6 +82,7 @@ pub fn Undo(id: i64) -> impl IntoView {
             view! {
                 {conflicts}
                 {passwords}
+                {roles}
                 {problems}
                 {nothing.then(|| view! { <p>"There is nothing left to undo."</p> })}
                 <Preview plan=plan.clone() new_users=preview.new_users/>

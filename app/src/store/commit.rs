@@ -8,6 +8,7 @@ use crate::domain::access::AccessLevel;
 use crate::import::columns::Column;
 use crate::import::plan::{created_all, Change, Created, Summary, Update};
 use crate::import::columns::map_headings;
+use crate::history::{ROLE_CREATED, ROLE_REMOVED};
 use crate::import::undo::describe;
 use crate::import::{check_read, DirectoryUser, Folded, Name, Plan};
 use crate::passwords::{letters, LinkKind};
@@ -32,7 +33,14 @@ pub struct Batch<'a> {
     /// The directory version and plan digest of the preview, if there was one.
     pub previewed: Option<(i64, String)>,
     /// The import this batch undoes.
-    pub undoes: Option<i64>,
+    pub undoes: Option<Undoing<'a>>,
+}
+
+/// What an undo takes back besides its rows.
+pub struct Undoing<'a> {
+    pub batch_id: i64,
+    /// The roles that import created: they go once no user holds them.
+    pub created_roles: &'a [String],
 }
 
 pub struct Actor {
@@ -135,6 +143,9 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     end_old_credentials(&mut tx, db.backend, &plan, &ids, actor.id, at).await?;
     queue_invitations(&mut tx, db.backend, tenant_id, actor, &planned.new_users, &ids, at).await?;
     record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &planned, at).await?;
+    if let Some(undoing) = &batch.undoes {
+        remove_unheld_roles(&mut tx, tenant_id, batch_id, undoing.created_roles).await?;
+    }
     super::tenants::bump_version(&mut tx, tenant_id).await?;
     tx.commit().await?;
     drop(planned);
@@ -190,7 +201,7 @@ async fn record_batch(
     .bind(s.deleted as i64)
     .bind(s.unchanged as i64)
     .bind(s.roles_added as i64)
-    .bind(batch.undoes)
+    .bind(batch.undoes.as_ref().map(|u| u.batch_id))
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -699,21 +710,23 @@ async fn record_changes<'a>(
     at: i64,
 ) -> Result<(), StoreError> {
     let (plan, new_users) = (planned.plan, &planned.new_users);
-    // One line a field changed; a created or deleted user's line describes them whole.
-    let line = |row: u32, user: &'a Name, action: &'static str, field: Column, old: Cell<'a>, new: Cell<'a>| {
-        vec![Cell::from(batch_id), i64::from(row).into(), user.as_str().into(), action.into(), field.name().into(), old, new]
+    // One line a field changed; a created or deleted user's line describes
+    // them whole; a role it created has a line with no row or user.
+    let line = |row: Option<u32>, user: &'a str, action: &'static str, field: Column, old: Cell<'a>, new: Cell<'a>| {
+        vec![Cell::from(batch_id), row.map(i64::from).into(), user.into(), action.into(), field.name().into(), old, new]
     };
+    let roles_created = plan.new_roles.iter().map(move |role| line(None, "", ROLE_CREATED, Column::Roles, "".into(), role.as_str().into()));
     let created = new_users.iter().map(move |c| {
-        line(c.create.row, &c.user.user_id, "create", Column::UserId, "".into(), describe(&c.user, c.create.password.is_some()).into())
+        line(Some(c.create.row), c.user.user_id.as_str(), "create", Column::UserId, "".into(), describe(&c.user, c.create.password.is_some()).into())
     });
     let updated = plan.updates.iter().flat_map(move |u| {
-        u.changes.iter().map(move |change| line(u.row, &u.user.user_id, "update", change.field, change.old.as_str().into(), change.new.as_str().into()))
+        u.changes.iter().map(move |change| line(Some(u.row), u.user.user_id.as_str(), "update", change.field, change.old.as_str().into(), change.new.as_str().into()))
     });
     let deleted = plan.deletes.iter().map(move |d| {
-        line(d.row, &d.user.user_id, "delete", Column::UserId, describe(&d.user, d.user.has_password).into(), "".into())
+        line(Some(d.row), d.user.user_id.as_str(), "delete", Column::UserId, describe(&d.user, d.user.has_password).into(), "".into())
     });
-    let count = plan.creates.len() + plan.updates.iter().map(|u| u.changes.len()).sum::<usize>() + plan.deletes.len();
-    let rows = Counted { rows: created.chain(updated).chain(deleted), left: count };
+    let count = plan.new_roles.len() + plan.creates.len() + plan.updates.iter().map(|u| u.changes.len()).sum::<usize>() + plan.deletes.len();
+    let rows = Counted { rows: roles_created.chain(created).chain(updated).chain(deleted), left: count };
     let columns = ["batch_id", "row_number", "user_key", "action", "field", "old_value", "new_value"];
     insert_rows(conn, backend, "import_changes", &columns, Box::new(rows)).await?;
 
@@ -734,6 +747,31 @@ async fn record_changes<'a>(
     Ok(())
 }
 
+
+/// Deletes those of `roles` that no user holds after the undo's writes, each
+/// with its line in batch `batch_id`'s history: a role someone was given since stays.
+async fn remove_unheld_roles(conn: &mut AnyConnection, tenant_id: i64, batch_id: i64, roles: &[String]) -> Result<(), StoreError> {
+    for role in roles {
+        let deleted = sqlx::query(
+            "DELETE FROM roles WHERE tenant_id = $1 AND name_key = $2
+             AND NOT EXISTS (SELECT 1 FROM user_roles l WHERE l.role_id = roles.id)",
+        )
+        .bind(tenant_id)
+        .bind(role.to_lowercase())
+        .execute(&mut *conn)
+        .await?;
+        if deleted.rows_affected() > 0 {
+            sqlx::query("INSERT INTO import_changes (batch_id, user_key, action, field, old_value, new_value) VALUES ($1, '', $2, $3, $4, '')")
+                .bind(batch_id)
+                .bind(ROLE_REMOVED)
+                .bind(Column::Roles.name())
+                .bind(role)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
 
 /// The names and ids a query gives.
 async fn names(conn: &mut AnyConnection, query: &str, tenant_id: i64) -> Result<Vec<(String, i64)>, StoreError> {

@@ -47,7 +47,7 @@ pub async fn changes_after(conn: &mut AnyConnection, batch_id: i64, filter: &str
     rows.iter()
         .map(|r| {
             let change = ChangeRow {
-                row: r.try_get::<Option<i64>, _>("row_number")?.unwrap_or_default(),
+                row: r.try_get("row_number")?,
                 user: r.try_get("user_key")?,
                 action: r.try_get("action")?,
                 field: r.try_get("field")?,

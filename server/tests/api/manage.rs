@@ -88,7 +88,7 @@ async fn one_user_is_added_edited_given_a_password_blocked_and_deleted_each_as_a
         assert!(matches!(outcome(&app.call("set_user_active", &[("id", &id), ("active", "false")], Some(&ann)).await), Outcome::Applied { .. }));
         assert!(!detail(&app, &ann, kim).await.user.active);
         let blocked = app.call("login", &[("email", "kim"), ("password", "Kitchen 2026")], None).await;
-        assert_eq!(blocked.status, 403, "{}: a blocked user cannot sign in", db.label);
+        assert_eq!(blocked.status, 401, "{}: a blocked user cannot sign in", db.label);
         assert!(matches!(outcome(&app.call("set_user_active", &[("id", &id), ("active", "true")], Some(&ann)).await), Outcome::Applied { .. }));
 
         assert!(matches!(outcome(&app.call("delete_user", &[("id", &id)], Some(&ann)).await), Outcome::Applied { .. }));

@@ -44,7 +44,9 @@ async fn a_blocked_user_cannot_sign_in_and_loses_open_sessions() {
         let token = app.sign_in("bob@acme.test").await;
         sql(&db, "UPDATE users SET active = 0 WHERE email_key = 'bob@acme.test'").await;
         let reply = app.call("login", &[("email", "bob@acme.test"), ("password", PASSWORD)], None).await;
-        assert_eq!((reply.status, reply.error()), (403, AppError::Blocked), "{}", db.label);
+        let wrong = app.call("login", &[("email", "bob@acme.test"), ("password", "not the password")], None).await;
+        assert_eq!((reply.status, reply.error()), (401, AppError::BadCredentials), "{}", db.label);
+        assert_eq!((reply.status, &reply.body), (wrong.status, &wrong.body), "{}: the right password is not told apart", db.label);
         assert!(reply.session().is_none());
         assert_eq!(app.whoami(&token).await, None, "the open session ends too");
     }
