@@ -48,27 +48,33 @@ struct UserJson(
 /// Every user of the tenant with their roles and groups, as one JSON array
 /// that the database builds: 100,000 users are one value to fetch, not the
 /// 1.5 million that took sqlx 2 s (most of a big import's time in the lock).
-/// Memberships are grouped once and joined, not looked up user by user.
 fn users_json(backend: Backend) -> String {
     let fields = "u.id, u.user_id, u.email, u.first_name, u.last_name, u.title, u.phone, u.phone2,
         COALESCE(u.network_account, ''), CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END, u.locale,
         u.access_level, u.active, COALESCE(m.user_id, ''), u.task_notification";
-    let (array, agg, list) = match backend {
-        Backend::Sqlite => ("json_array", "json_group_array", "json"),
-        Backend::Postgres => ("json_build_array", "json_agg", ""),
-    };
-    let names = |link: &str, table: &str, key: &str| {
-        format!(
-            "LEFT JOIN (SELECT l.user_id, {agg}(t.name ORDER BY t.name_key) AS names FROM {link} l JOIN {table} t ON t.id = l.{key}
-                        WHERE t.tenant_id = $1 GROUP BY l.user_id) {link}_of ON {link}_of.user_id = u.id"
-        )
-    };
-    let (roles, groups) = (names("user_roles", "roles", "role_id"), names("user_groups", r#""groups""#, "group_id"));
-    let one = format!("{array}({fields}, {list}(COALESCE(user_roles_of.names, '[]')), {list}(COALESCE(user_groups_of.names, '[]')))");
-    let from = format!("{USER_TABLES} {roles} {groups} WHERE u.tenant_id = $1");
     match backend {
-        Backend::Sqlite => format!("SELECT json_group_array(json(one)) AS users FROM (SELECT {one} AS one FROM {from} ORDER BY u.id)"),
-        Backend::Postgres => format!("SELECT CAST(COALESCE(json_agg({one} ORDER BY u.id), '[]') AS TEXT) AS users FROM {from}"),
+        // Users in the order of their ids (index `users_tenant`), each with
+        // their memberships looked up in the primary keys of the link
+        // tables: no sort, and no temporary index of every membership.
+        Backend::Sqlite => {
+            let names = |link: &str, table: &str, key: &str| {
+                format!("json((SELECT json_group_array(t.name ORDER BY t.name_key) FROM {link} l JOIN {table} t ON t.id = l.{key} WHERE l.user_id = u.id))")
+            };
+            let (roles, groups) = (names("user_roles", "roles", "role_id"), names("user_groups", r#""groups""#, "group_id"));
+            format!("SELECT json_group_array(json(one)) AS users FROM (SELECT json_array({fields}, {roles}, {groups}) AS one FROM {USER_TABLES} WHERE u.tenant_id = $1 ORDER BY u.id)")
+        }
+        // PostgreSQL groups the memberships once and joins them by hash.
+        Backend::Postgres => {
+            let names = |link: &str, table: &str, key: &str| {
+                format!(
+                    "LEFT JOIN (SELECT l.user_id, json_agg(t.name ORDER BY t.name_key) AS names FROM {link} l JOIN {table} t ON t.id = l.{key}
+                                WHERE t.tenant_id = $1 GROUP BY l.user_id) {link}_of ON {link}_of.user_id = u.id"
+                )
+            };
+            let (roles, groups) = (names("user_roles", "roles", "role_id"), names("user_groups", r#""groups""#, "group_id"));
+            let one = format!("json_build_array({fields}, COALESCE(user_roles_of.names, '[]'), COALESCE(user_groups_of.names, '[]'))");
+            format!("SELECT CAST(COALESCE(json_agg({one} ORDER BY u.id), '[]') AS TEXT) AS users FROM {USER_TABLES} {roles} {groups} WHERE u.tenant_id = $1")
+        }
     }
 }
 

@@ -14,4 +14,5 @@ mod sheets;
 mod sign_in;
 mod smtp;
 mod undo;
+mod upgrade;
 mod users;
