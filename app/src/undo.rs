@@ -19,8 +19,8 @@ pub struct InversePreview {
     pub conflicts: Vec<Conflict>,
     /// Passwords the import set, which stay.
     pub passwords: usize,
-    /// The roles the import created: those that no user holds after the undo go.
-    pub created_roles: Vec<String>,
+    /// The roles the import created that the undo removes: no user holds them after it.
+    pub removed_roles: Vec<String>,
 }
 
 /// The inverse of one of the caller's tenant's imports, against the directory now.
@@ -40,16 +40,21 @@ async fn inverse(
 
 #[server(endpoint = "undo_preview")]
 pub async fn undo_preview(id: i64, overwrite: bool) -> Result<InversePreview, AppError> {
+    use crate::import::undo::roles_left_unheld;
     crate::state::with_status(
         async {
             let (_, _, inverse, directory, _) = inverse(id, overwrite).await?;
             let plan = crate::import::check_read(&inverse.sheet, &directory);
-            let (new_users, digest) = match &inverse.sheet {
-                Ok(sheet) => (crate::pages::import::preview::listed(&plan, sheet, &directory), plan.digest(sheet, &directory)),
+            let (new_users, digest, removed_roles) = match &inverse.sheet {
+                Ok(sheet) => {
+                    let created = crate::import::plan::created_all(&plan, sheet, &directory).unwrap_or_default();
+                    let made: Vec<&DirectoryUser> = created.iter().map(|c| &c.user).collect();
+                    let removed = roles_left_unheld(&inverse.created_roles, &directory, &plan, &made);
+                    (crate::pages::import::preview::listed(&plan, sheet, &directory), plan.digest(sheet, &directory), removed)
+                }
                 Err(_) => Default::default(),
             };
-            let (conflicts, passwords, created_roles) = (inverse.conflicts, inverse.passwords, inverse.created_roles);
-            Ok(InversePreview { plan, new_users, digest, conflicts, passwords, created_roles })
+            Ok(InversePreview { plan, new_users, digest, conflicts: inverse.conflicts, passwords: inverse.passwords, removed_roles })
         }
         .await,
     )

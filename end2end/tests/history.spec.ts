@@ -50,7 +50,7 @@ test("an import is undone from its page: preview first, then the directory is as
     await expect(undo.getByRole("region", { name: "Preview" })).toBeVisible({ timeout: 1000 });
   }).toPass();
   await expect(undo.getByText("Users to delete (1)")).toBeVisible();
-  await expect(undo.getByText("Roles this import created, removed if no user holds them after the undo: Temp-Role.")).toBeVisible();
+  await expect(undo.getByText("Roles this import created, which no user holds after the undo, are removed: Temp-Role.")).toBeVisible();
   await undo.getByRole("button", { name: "Confirm undo" }).click();
   await expect(undo.getByRole("status").filter({ hasText: "Users Loaded" })).toContainText("0 Added, 0 Updated, 1 Deleted");
   expect(rosterCli(["export", "--tenant", "Acme"])).not.toContain("uno@acme.test");

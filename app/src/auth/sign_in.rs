@@ -48,13 +48,7 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
     }
 
     match matched {
-        // The same answer as a wrong password, so that it does not tell that
-        // this one was right (OWASP: one message whatever the account's state).
-        Some(user) if !user.active => {
-            tracing::warn!(event = "authn_login_fail_blocked", user = user.id, "blocked user tried to sign in");
-            Err(AppError::BadCredentials)
-        }
-        Some(user) => {
+        Some(user) if user.active => {
             let mut conn = state.db.pool.acquire().await?;
             store::throttle::take_back(&mut conn, &keys[0].0, records[0]).await?;
             store::throttle::clear(&mut conn, &keys[1].0).await?;
@@ -63,10 +57,16 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
             tracing::info!(event = "authn_login_success", user = user.id);
             Ok(())
         }
-        None => {
+        // A blocked user's right password gets the answer of a wrong one,
+        // lock included, so that it does not tell that it was right (OWASP:
+        // one message whatever the account's state).
+        blocked_or_none => {
+            match blocked_or_none {
+                Some(user) => tracing::warn!(event = "authn_login_fail_blocked", user = user.id, "blocked user tried to sign in"),
+                None => tracing::warn!(event = "authn_login_fail", %address, "failed sign-in"),
+            }
             // Counted as a failure already, before the check.
             let locked = records.iter().filter_map(|(_, after)| policy.locked_minutes(after, now)).max();
-            tracing::warn!(event = "authn_login_fail", %address, "failed sign-in");
             Err(locked.map_or(AppError::BadCredentials, |minutes| AppError::Locked { minutes }))
         }
     }

@@ -5,7 +5,8 @@
 
 use super::columns::Column;
 use super::directory::{Directory, DirectoryUser, Name};
-use super::fold;
+use super::{fold, Folded, Plan};
+use rustc_hash::FxHashSet;
 use super::write::{action_row, export_row, headings};
 use crate::history::{ChangeRow, ROLE_CREATED, ROLE_REMOVED};
 use crate::sheet::{Limits, ReadError, Sheet};
@@ -58,7 +59,7 @@ pub struct Inverse {
     pub conflicts: Vec<Conflict>,
     /// Passwords the import set, which no undo can take back.
     pub passwords: usize,
-    /// The roles the import created; the undo removes those no user holds after it.
+    /// The roles the import created, as its history names them.
     pub created_roles: Vec<String>,
 }
 
@@ -133,6 +134,19 @@ pub fn inverse(changes: &[ChangeRow], directory: &Directory, overwrite_later_cha
     Inverse { sheet: Sheet::from_rows(&headings(), &rows, &Limits::default()), conflicts, passwords, created_roles }
 }
 
+/// Of the roles an import `created`, those the directory still has that no
+/// user holds once `plan` is applied (`new_users` being the users it
+/// creates): the ones its undo removes, named as the directory names them.
+pub fn roles_left_unheld(created: &[String], directory: &Directory, plan: &Plan, new_users: &[&DirectoryUser]) -> Vec<String> {
+    let rewritten: FxHashSet<Folded> =
+        plan.deletes.iter().map(|d| Folded(&d.user.user_id)).chain(plan.updates.iter().map(|u| Folded(&u.user.user_id))).collect();
+    let kept = directory.users.iter().filter(|u| !rewritten.contains(&Folded(&u.user_id)));
+    let after = kept.chain(plan.updates.iter().map(|u| &*u.user)).chain(new_users.iter().copied());
+    let held: FxHashSet<Folded> = after.flat_map(|u| u.roles.iter().map(|role| Folded(role))).collect();
+    let wanted: FxHashSet<Folded> = created.iter().map(|role| Folded(role)).collect();
+    directory.roles.iter().filter(|role| wanted.contains(&Folded(role)) && !held.contains(&Folded(role))).map(|role| role.to_string()).collect()
+}
+
 /// The user's row, with `set` taking precedence over their values.
 fn row_for(action: &str, user: &DirectoryUser, set: &[(Column, String)]) -> Vec<String> {
     let mut row = action_row(action, user);
@@ -186,6 +200,31 @@ mod tests {
         assert_eq!(inverse.created_roles, ["Audit"]);
         assert!(inverse.conflicts.is_empty(), "{:?}", inverse.conflicts);
         assert_eq!(inverse.sheet.expect("a sheet").len(), 1, "kim's update only");
+    }
+
+    #[test]
+    fn an_undo_removes_the_created_roles_that_no_user_holds_after_it() {
+        let user = |id: &str, roles: &[&str]| DirectoryUser {
+            user_id: id.into(),
+            roles: roles.iter().map(|r| (*r).into()).collect(),
+            ..DirectoryUser::new(&Directory::default())
+        };
+        let directory = Directory {
+            users: vec![user("gone", &["a", "B"]), user("kept", &["c"]), user("changed", &["d"])],
+            roles: ["A", "B", "C", "D", "E", "F"].map(String::from).to_vec(),
+            ..Directory::default()
+        };
+        let plan = Plan {
+            deletes: vec![crate::import::plan::Delete { row: 2, user: Box::new(user("gone", &["a", "B"])) }],
+            updates: vec![crate::import::plan::Update { row: 3, user: Box::new(user("changed", &["B"])), changes: Vec::new(), password: None }],
+            ..Plan::default()
+        };
+        let created: Vec<String> = ["a", "b", "c", "d", "e", "f", "gone-since"].map(String::from).to_vec();
+        let newcomer = user("new", &["E"]);
+        // a: only the deleted user held it; d: the changed user gives it up;
+        // b: the changed user takes it; c: a user the undo leaves holds it;
+        // e: a new user gets it; the last is no longer in the directory.
+        assert_eq!(roles_left_unheld(&created, &directory, &plan, &[&newcomer]), ["A", "D", "F"]);
     }
 
     #[test]

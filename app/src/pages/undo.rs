@@ -67,9 +67,10 @@ pub fn Undo(id: i64) -> impl IntoView {
             let passwords = (preview.passwords > 0).then(|| {
                 view! { <p class="muted">{format!("{} passwords set by this import stay as they are.", preview.passwords)}</p> }
             });
-            let roles = (!preview.created_roles.is_empty()).then(|| {
-                let names = preview.created_roles.join(", ");
-                view! { <p>{format!("Roles this import created, removed if no user holds them after the undo: {names}.")}</p> }
+            // Removed with the users' changes only: nothing is undone without them.
+            let roles = (!nothing && !preview.removed_roles.is_empty()).then(|| {
+                let names = preview.removed_roles.join(", ");
+                view! { <p>{format!("Roles this import created, which no user holds after the undo, are removed: {names}.")}</p> }
             });
             let problems = (!plan.errors.is_empty()).then(|| {
                 view! {

@@ -9,7 +9,7 @@ use crate::import::columns::Column;
 use crate::import::plan::{created_all, Change, Created, Summary, Update};
 use crate::import::columns::map_headings;
 use crate::history::{ROLE_CREATED, ROLE_REMOVED};
-use crate::import::undo::describe;
+use crate::import::undo::{describe, roles_left_unheld};
 use crate::import::{check_read, DirectoryUser, Folded, Name, Plan};
 use crate::passwords::{letters, LinkKind};
 use crate::sheet::{ReadError, Sheet};
@@ -39,7 +39,7 @@ pub struct Batch<'a> {
 /// What an undo takes back besides its rows.
 pub struct Undoing<'a> {
     pub batch_id: i64,
-    /// The roles that import created: they go once no user holds them.
+    /// The roles that import created: those no user holds after the undo go.
     pub created_roles: &'a [String],
 }
 
@@ -129,7 +129,11 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
         }
     }
     let new_users = created_all(&plan, sheet, &directory).ok_or(StoreError::NotFound("a new user's row"))?;
-    let planned = Planned { plan: &plan, new_users };
+    let removed_roles = batch.undoes.as_ref().map_or_else(Vec::new, |undoing| {
+        let made: Vec<&DirectoryUser> = new_users.iter().map(|c| &c.user).collect();
+        roles_left_unheld(undoing.created_roles, &directory, &plan, &made)
+    });
+    let planned = Planned { plan: &plan, new_users, removed_roles };
     // A password the check outside the lock did not see (its row changed
     // meaning since) is not hashed here, holding every writer up: check again.
     let mut passwords = plan.creates.iter().map(|c| (c.row, &c.password)).chain(plan.updates.iter().map(|u| (u.row, &u.password)));
@@ -143,9 +147,6 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
     end_old_credentials(&mut tx, db.backend, &plan, &ids, actor.id, at).await?;
     queue_invitations(&mut tx, db.backend, tenant_id, actor, &planned.new_users, &ids, at).await?;
     record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &planned, at).await?;
-    if let Some(undoing) = &batch.undoes {
-        remove_unheld_roles(&mut tx, tenant_id, batch_id, undoing.created_roles).await?;
-    }
     super::tenants::bump_version(&mut tx, tenant_id).await?;
     tx.commit().await?;
     drop(planned);
@@ -156,6 +157,8 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
 struct Planned<'a> {
     plan: &'a Plan,
     new_users: Vec<Created<'a>>,
+    /// The roles an undo removes, as the directory names them.
+    removed_roles: Vec<String>,
 }
 
 /// Argon2 on all cores: one blocking task per password.
@@ -208,7 +211,8 @@ async fn record_batch(
 }
 
 /// The writes, in dependency order: roles, new users (managers first, each
-/// with its manager), changed users, memberships, then deletions. Rows go
+/// with its manager), changed users, memberships, then deletions, and last
+/// the roles an undo leaves unheld. Rows go
 /// thousands a statement, not one round trip each.
 /// Takes the tenant's users' ids by User ID and returns them with the new users'.
 async fn apply<'a>(
@@ -295,6 +299,14 @@ async fn apply<'a>(
     // Deleted users may report to each other; unlink them first.
     where_in(conn, backend, "UPDATE users SET reports_to = NULL WHERE id IN", &deleted).await?;
     where_in(conn, backend, "DELETE FROM users WHERE id IN", &deleted).await?;
+    for role in &planned.removed_roles {
+        // No user holds it now; the condition only makes sure of it.
+        sqlx::query("DELETE FROM roles WHERE tenant_id = $1 AND name_key = $2 AND NOT EXISTS (SELECT 1 FROM user_roles l WHERE l.role_id = roles.id)")
+            .bind(tenant_id)
+            .bind(role.to_lowercase())
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(ids)
 }
 
@@ -711,11 +723,12 @@ async fn record_changes<'a>(
 ) -> Result<(), StoreError> {
     let (plan, new_users) = (planned.plan, &planned.new_users);
     // One line a field changed; a created or deleted user's line describes
-    // them whole; a role it created has a line with no row or user.
+    // them whole; a role created or removed has a line with no row or user.
     let line = |row: Option<u32>, user: &'a str, action: &'static str, field: Column, old: Cell<'a>, new: Cell<'a>| {
         vec![Cell::from(batch_id), row.map(i64::from).into(), user.into(), action.into(), field.name().into(), old, new]
     };
     let roles_created = plan.new_roles.iter().map(move |role| line(None, "", ROLE_CREATED, Column::Roles, "".into(), role.as_str().into()));
+    let roles_removed = planned.removed_roles.iter().map(move |role| line(None, "", ROLE_REMOVED, Column::Roles, role.as_str().into(), "".into()));
     let created = new_users.iter().map(move |c| {
         line(Some(c.create.row), c.user.user_id.as_str(), "create", Column::UserId, "".into(), describe(&c.user, c.create.password.is_some()).into())
     });
@@ -725,8 +738,8 @@ async fn record_changes<'a>(
     let deleted = plan.deletes.iter().map(move |d| {
         line(Some(d.row), d.user.user_id.as_str(), "delete", Column::UserId, describe(&d.user, d.user.has_password).into(), "".into())
     });
-    let count = plan.new_roles.len() + plan.creates.len() + plan.updates.iter().map(|u| u.changes.len()).sum::<usize>() + plan.deletes.len();
-    let rows = Counted { rows: roles_created.chain(created).chain(updated).chain(deleted), left: count };
+    let count = plan.new_roles.len() + plan.creates.len() + plan.updates.iter().map(|u| u.changes.len()).sum::<usize>() + plan.deletes.len() + planned.removed_roles.len();
+    let rows = Counted { rows: roles_created.chain(created).chain(updated).chain(deleted).chain(roles_removed), left: count };
     let columns = ["batch_id", "row_number", "user_key", "action", "field", "old_value", "new_value"];
     insert_rows(conn, backend, "import_changes", &columns, Box::new(rows)).await?;
 
@@ -738,40 +751,16 @@ async fn record_changes<'a>(
     let created = new_users.iter().map(|c| ("user_created", c.user.user_id.as_str()));
     let updated = plan.updates.iter().map(|u| (if authz(u) { "authz_change" } else { "user_updated" }, u.user.user_id.as_str()));
     let deleted = plan.deletes.iter().map(|d| ("user_deleted", d.user.user_id.as_str()));
+    let roles_removed = planned.removed_roles.iter().map(|role| ("role_deleted", role.as_str()));
     let finished = std::iter::once(("batch_finished", batch.as_str()));
-    let events = started.chain(created).chain(updated).chain(deleted).chain(finished);
+    let events = started.chain(created).chain(updated).chain(deleted).chain(roles_removed).chain(finished);
     let events = events.map(move |(event, target)| cells![tenant_id, at, actor.email.as_str(), event, target, batch_id]);
-    let left = 1 + plan.creates.len() + plan.updates.len() + plan.deletes.len() + 1;
+    let left = 1 + plan.creates.len() + plan.updates.len() + plan.deletes.len() + planned.removed_roles.len() + 1;
     let columns = ["tenant_id", "at", "actor", "event", "target", "batch_id"];
     insert_rows(conn, backend, "audit_events", &columns, Box::new(Counted { rows: events, left })).await?;
     Ok(())
 }
 
-
-/// Deletes those of `roles` that no user holds after the undo's writes, each
-/// with its line in batch `batch_id`'s history: a role someone was given since stays.
-async fn remove_unheld_roles(conn: &mut AnyConnection, tenant_id: i64, batch_id: i64, roles: &[String]) -> Result<(), StoreError> {
-    for role in roles {
-        let deleted = sqlx::query(
-            "DELETE FROM roles WHERE tenant_id = $1 AND name_key = $2
-             AND NOT EXISTS (SELECT 1 FROM user_roles l WHERE l.role_id = roles.id)",
-        )
-        .bind(tenant_id)
-        .bind(role.to_lowercase())
-        .execute(&mut *conn)
-        .await?;
-        if deleted.rows_affected() > 0 {
-            sqlx::query("INSERT INTO import_changes (batch_id, user_key, action, field, old_value, new_value) VALUES ($1, '', $2, $3, $4, '')")
-                .bind(batch_id)
-                .bind(ROLE_REMOVED)
-                .bind(Column::Roles.name())
-                .bind(role)
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
-    Ok(())
-}
 
 /// The names and ids a query gives.
 async fn names(conn: &mut AnyConnection, query: &str, tenant_id: i64) -> Result<Vec<(String, i64)>, StoreError> {

@@ -40,14 +40,20 @@ async fn signs_in_by_email_or_user_id_with_a_strict_http_only_cookie() {
 async fn a_blocked_user_cannot_sign_in_and_loses_open_sessions() {
     for db in databases().await {
         person(&db, "Acme", "bob@acme.test", "User");
+        person(&db, "Acme", "cy@acme.test", "User");
         let app = spawn(&db, &[]);
         let token = app.sign_in("bob@acme.test").await;
-        sql(&db, "UPDATE users SET active = 0 WHERE email_key = 'bob@acme.test'").await;
-        let reply = app.call("login", &[("email", "bob@acme.test"), ("password", PASSWORD)], None).await;
-        let wrong = app.call("login", &[("email", "bob@acme.test"), ("password", "not the password")], None).await;
-        assert_eq!((reply.status, reply.error()), (401, AppError::BadCredentials), "{}", db.label);
-        assert_eq!((reply.status, &reply.body), (wrong.status, &wrong.body), "{}: the right password is not told apart", db.label);
-        assert!(reply.session().is_none());
+        sql(&db, "UPDATE users SET active = 0 WHERE email_key IN ('bob@acme.test', 'cy@acme.test')").await;
+        // Bob's right password and a wrong one for Cy, attempt by attempt,
+        // up to the one that locks: the answers cannot be told apart.
+        for attempt in 1..=5 {
+            let right = app.call("login", &[("email", "bob@acme.test"), ("password", PASSWORD)], None).await;
+            let wrong = app.call("login", &[("email", "cy@acme.test"), ("password", "not the password")], None).await;
+            assert_eq!((right.status, &right.body), (wrong.status, &wrong.body), "{}: attempt {attempt}", db.label);
+            let expected = if attempt < 5 { (401, AppError::BadCredentials) } else { (429, AppError::Locked { minutes: 15 }) };
+            assert_eq!((right.status, right.error()), expected, "{}: attempt {attempt}", db.label);
+            assert!(right.session().is_none());
+        }
         assert_eq!(app.whoami(&token).await, None, "the open session ends too");
     }
 }

@@ -62,12 +62,14 @@ async fn undo_gives_back_the_directory_as_it_was_for_creates_updates_and_deletes
         let Outcome::Applied { message, .. } = undo(&app, &ann, id, false, &previewed).await else { panic!("{}", db.label) };
         assert_eq!(message, "Users Loaded successfully. 1 Added, 1 Updated, 1 Deleted, 0 Roles Added.");
         assert_eq!(directory(&db), before, "{}: the directory is back as it was", db.label);
-        assert_eq!(previewed.created_roles, ["Audit"], "{}", db.label);
+        assert_eq!(previewed.removed_roles, ["Audit"], "{}", db.label);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM roles WHERE name = 'Audit'").await, 0, "{}: the role the import created is gone", db.label);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM roles").await, 2, "{}: Support and Ops stay", db.label);
         let role_lines = "SELECT COUNT(*) FROM import_changes WHERE field = 'Roles' AND row_number IS NULL AND user_key = ''";
         assert_eq!(scalar(&db, &format!("{role_lines} AND action = 'create_role' AND new_value = 'Audit' AND batch_id = {id}")).await, 1);
         assert_eq!(scalar(&db, &format!("{role_lines} AND action = 'remove_role' AND old_value = 'Audit' AND batch_id > {id}")).await, 1);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM audit_events WHERE event = 'role_deleted' AND target = 'Audit'").await, 1);
+        assert!(preview(&app, &ann, id, false).await.removed_roles.is_empty(), "{}: the role is gone already", db.label);
         let name = format!("Undo of import {id} (batch.csv)");
         assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM import_batches WHERE file_name = '{name}'")).await, 1);
         assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM import_batches WHERE undoes_batch_id = {id}")).await, 1);
@@ -90,7 +92,7 @@ async fn a_role_the_import_created_stays_when_someone_was_given_it_since() {
         let app = spawn(&db, &[]);
         let ann = app.sign_in("ann@acme.test").await;
         let previewed = preview(&app, &ann, id, false).await;
-        assert_eq!(previewed.created_roles, ["Audit", "Payroll"], "{}", db.label);
+        assert_eq!(previewed.removed_roles, ["Payroll"], "{}: bob holds Audit", db.label);
         assert!(matches!(undo(&app, &ann, id, false, &previewed).await, Outcome::Applied { .. }), "{}", db.label);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email = 'cyd@acme.test'").await, 0, "{}", db.label);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM roles WHERE name = 'Audit'").await, 1, "{}: bob holds it", db.label);
