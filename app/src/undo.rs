@@ -14,7 +14,7 @@ pub struct InversePreview {
     pub plan: Plan,
     /// The first of the users it would add, to list.
     pub new_users: Vec<DirectoryUser>,
-    /// The plan's [`Plan::digest`], for the confirmation.
+    /// The plan's [`Plan::digest`] with the roles removed, for the confirmation.
     pub digest: String,
     pub conflicts: Vec<Conflict>,
     /// Passwords the import set, which stay.
@@ -40,7 +40,7 @@ async fn inverse(
 
 #[server(endpoint = "undo_preview")]
 pub async fn undo_preview(id: i64, overwrite: bool) -> Result<InversePreview, AppError> {
-    use crate::import::undo::roles_left_unheld;
+    use crate::import::undo::{roles_left_unheld, with_removed_roles};
     crate::state::with_status(
         async {
             let (_, _, inverse, directory, _) = inverse(id, overwrite).await?;
@@ -50,7 +50,8 @@ pub async fn undo_preview(id: i64, overwrite: bool) -> Result<InversePreview, Ap
                     let created = crate::import::plan::created_all(&plan, sheet, &directory).unwrap_or_default();
                     let made: Vec<&DirectoryUser> = created.iter().map(|c| &c.user).collect();
                     let removed = roles_left_unheld(&inverse.created_roles, &directory, &plan, &made);
-                    (crate::pages::import::preview::listed(&plan, sheet, &directory), plan.digest(sheet, &directory), removed)
+                    let digest = with_removed_roles(plan.digest(sheet, &directory), &removed);
+                    (crate::pages::import::preview::listed(&plan, sheet, &directory), digest, removed)
                 }
                 Err(_) => Default::default(),
             };

@@ -147,6 +147,17 @@ pub fn roles_left_unheld(created: &[String], directory: &Directory, plan: &Plan,
     directory.roles.iter().filter(|role| wanted.contains(&Folded(role)) && !held.contains(&Folded(role))).map(|role| role.to_string()).collect()
 }
 
+/// The digest that an undo's preview shows and its commit checks: the
+/// plan's, which leaves out the roles an undo removes, and those roles.
+pub fn with_removed_roles(plan_digest: String, removed_roles: &[String]) -> String {
+    if removed_roles.is_empty() {
+        plan_digest
+    } else {
+        // `|` is in no role's name.
+        format!("{plan_digest}|{}", removed_roles.join("|"))
+    }
+}
+
 /// The user's row, with `set` taking precedence over their values.
 fn row_for(action: &str, user: &DirectoryUser, set: &[(Column, String)]) -> Vec<String> {
     let mut row = action_row(action, user);

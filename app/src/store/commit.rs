@@ -9,7 +9,7 @@ use crate::import::columns::Column;
 use crate::import::plan::{created_all, Change, Created, Summary, Update};
 use crate::import::columns::map_headings;
 use crate::history::{ROLE_CREATED, ROLE_REMOVED};
-use crate::import::undo::{describe, roles_left_unheld};
+use crate::import::undo::{describe, roles_left_unheld, with_removed_roles};
 use crate::import::{check_read, DirectoryUser, Folded, Name, Plan};
 use crate::passwords::{letters, LinkKind};
 use crate::sheet::{ReadError, Sheet};
@@ -123,16 +123,16 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
         Ok(sheet) if plan.is_valid() => sheet,
         _ => return Ok(Committed::Refused(Box::new(plan))),
     };
-    if let Some((version, digest)) = &batch.previewed {
-        if *version != directory.version && *digest != plan.digest(sheet, &directory) {
-            return Err(CommitError::Stale);
-        }
-    }
     let new_users = created_all(&plan, sheet, &directory).ok_or(StoreError::NotFound("a new user's row"))?;
     let removed_roles = batch.undoes.as_ref().map_or_else(Vec::new, |undoing| {
         let made: Vec<&DirectoryUser> = new_users.iter().map(|c| &c.user).collect();
         roles_left_unheld(undoing.created_roles, &directory, &plan, &made)
     });
+    if let Some((version, digest)) = &batch.previewed {
+        if *version != directory.version && *digest != with_removed_roles(plan.digest(sheet, &directory), &removed_roles) {
+            return Err(CommitError::Stale);
+        }
+    }
     let planned = Planned { plan: &plan, new_users, removed_roles };
     // A password the check outside the lock did not see (its row changed
     // meaning since) is not hashed here, holding every writer up: check again.

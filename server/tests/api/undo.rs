@@ -101,6 +101,28 @@ async fn a_role_the_import_created_stays_when_someone_was_given_it_since() {
 }
 
 #[tokio::test]
+async fn an_undo_previewed_to_remove_a_role_that_someone_was_given_since_is_stale() {
+    for db in acme_and_other(&[]).await {
+        let id = import(&db, "Email,Last Name,Roles\ncyd@acme.test,Cole,Payroll\n").await;
+        let app = spawn(&db, &[]);
+        let ann = app.sign_in("ann@acme.test").await;
+        let previewed = preview(&app, &ann, id, false).await;
+        assert_eq!(previewed.removed_roles, ["Payroll"], "{}", db.label);
+        // The undo's users are as they were; only the role's fate changed.
+        import(&db, "Email,Last Name,Roles\nbob@acme.test,Tester,Payroll\n").await;
+        let form = [("id", id.to_string()), ("overwrite", "false".into()), ("version", previewed.plan.version.to_string()), ("digest", previewed.digest)];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(app.call("undo_import", &form, Some(&ann)).await.status, 409, "{}", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email = 'cyd@acme.test'").await, 1, "{}: nothing changed", db.label);
+
+        let again = preview(&app, &ann, id, false).await;
+        assert!(again.removed_roles.is_empty(), "{}", db.label);
+        assert!(matches!(undo(&app, &ann, id, false, &again).await, Outcome::Applied { .. }), "{}", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM roles WHERE name = 'Payroll'").await, 1, "{}: bob holds it", db.label);
+    }
+}
+
+#[tokio::test]
 async fn a_later_change_is_a_conflict_that_is_only_overwritten_when_the_admin_says_so() {
     for db in acme_and_other(&["Sales", "Ops"]).await {
         let id = import(&db, "Email,Last Name,Title\nbob@acme.test,Tester,Engineer\n").await;
