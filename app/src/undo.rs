@@ -48,8 +48,7 @@ pub async fn undo_preview(id: i64, overwrite: bool) -> Result<InversePreview, Ap
             let (new_users, digest, removed_roles) = match &inverse.sheet {
                 Ok(sheet) => {
                     let created = crate::import::plan::created_all(&plan, sheet, &directory).unwrap_or_default();
-                    let made: Vec<&DirectoryUser> = created.iter().map(|c| &c.user).collect();
-                    let removed = roles_left_unheld(&inverse.created_roles, &directory, &plan, &made);
+                    let removed = roles_left_unheld(&inverse.created_roles, &directory, &plan, created.iter().map(|c| &c.user));
                     let digest = with_removed_roles(plan.digest(sheet, &directory), &removed);
                     (crate::pages::import::preview::listed(&plan, sheet, &directory), digest, removed)
                 }

@@ -137,11 +137,16 @@ pub fn inverse(changes: &[ChangeRow], directory: &Directory, overwrite_later_cha
 /// Of the roles an import `created`, those the directory still has that no
 /// user holds once `plan` is applied (`new_users` being the users it
 /// creates): the ones its undo removes, named as the directory names them.
-pub fn roles_left_unheld(created: &[String], directory: &Directory, plan: &Plan, new_users: &[&DirectoryUser]) -> Vec<String> {
+pub fn roles_left_unheld<'u>(
+    created: &[String],
+    directory: &'u Directory,
+    plan: &'u Plan,
+    new_users: impl IntoIterator<Item = &'u DirectoryUser>,
+) -> Vec<String> {
     let rewritten: FxHashSet<Folded> =
         plan.deletes.iter().map(|d| Folded(&d.user.user_id)).chain(plan.updates.iter().map(|u| Folded(&u.user.user_id))).collect();
     let kept = directory.users.iter().filter(|u| !rewritten.contains(&Folded(&u.user_id)));
-    let after = kept.chain(plan.updates.iter().map(|u| &*u.user)).chain(new_users.iter().copied());
+    let after = kept.chain(plan.updates.iter().map(|u| &*u.user)).chain(new_users);
     let held: FxHashSet<Folded> = after.flat_map(|u| u.roles.iter().map(|role| Folded(role))).collect();
     let wanted: FxHashSet<Folded> = created.iter().map(|role| Folded(role)).collect();
     directory.roles.iter().filter(|role| wanted.contains(&Folded(role)) && !held.contains(&Folded(role))).map(|role| role.to_string()).collect()
@@ -235,7 +240,7 @@ mod tests {
         // a: only the deleted user held it; d: the changed user gives it up;
         // b: the changed user takes it; c: a user the undo leaves holds it;
         // e: a new user gets it; the last is no longer in the directory.
-        assert_eq!(roles_left_unheld(&created, &directory, &plan, &[&newcomer]), ["A", "D", "F"]);
+        assert_eq!(roles_left_unheld(&created, &directory, &plan, [&newcomer]), ["A", "D", "F"]);
     }
 
     #[test]

@@ -124,10 +124,10 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: &Batch<'_>) -
         _ => return Ok(Committed::Refused(Box::new(plan))),
     };
     let new_users = created_all(&plan, sheet, &directory).ok_or(StoreError::NotFound("a new user's row"))?;
-    let removed_roles = batch.undoes.as_ref().map_or_else(Vec::new, |undoing| {
-        let made: Vec<&DirectoryUser> = new_users.iter().map(|c| &c.user).collect();
-        roles_left_unheld(undoing.created_roles, &directory, &plan, &made)
-    });
+    let removed_roles = batch
+        .undoes
+        .as_ref()
+        .map_or_else(Vec::new, |undoing| roles_left_unheld(undoing.created_roles, &directory, &plan, new_users.iter().map(|c| &c.user)));
     if let Some((version, digest)) = &batch.previewed {
         if *version != directory.version && *digest != with_removed_roles(plan.digest(sheet, &directory), &removed_roles) {
             return Err(CommitError::Stale);
