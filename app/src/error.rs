@@ -69,16 +69,3 @@ impl From<sqlx::Error> for AppError {
         Self::Internal
     }
 }
-
-#[cfg(feature = "ssr")]
-impl From<crate::store::StoreError> for AppError {
-    fn from(error: crate::store::StoreError) -> Self {
-        match error {
-            crate::store::StoreError::Conflict(what) => {
-                Self::Invalid(format!("{what} is already taken."))
-            }
-            crate::store::StoreError::NotFound(_) => Self::NotFound,
-            crate::store::StoreError::Database(error) => error.into(),
-        }
-    }
-}

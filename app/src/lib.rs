@@ -1,26 +1,31 @@
-//! Roster's application: the pages, the server functions behind them, and the
-//! domain that both the browser and the server run.
+//! Roster's application: the pages, the server functions behind them, and
+//! on the server the use cases and queries they run. The spreadsheet engine
+//! is a crate of its own (`engine`); its modules are re-exported here so that
+//! paths stay short.
+//!
+//! Layers point down only: `pages` → `api` → (`auth`, `passwords`,
+//! `commit`, `state`) → `store` → `model` → `engine`. See docs/ARCHITECTURE.md.
 
 #![recursion_limit = "256"]
 
-pub mod auth;
-pub mod batches;
-pub mod domain;
+pub use engine::{digest, domain, history, import, pace, sheet};
+
+pub mod api;
 pub mod error;
-pub mod groups;
-pub mod history;
-pub mod import;
-pub mod manage;
+pub mod model;
 mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod commit;
+#[cfg(feature = "ssr")]
 pub mod passwords;
-pub mod pace;
-mod parallel;
-pub mod sheet;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
-pub mod undo;
-pub mod users;
 
 pub use pages::{read_in_worker, shell, App};

@@ -39,7 +39,7 @@ pub struct AuthSettings {
     pub secure_cookies: bool,
     /// Proxies in front of Roster whose `X-Forwarded-For` tells the client's address.
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    pub throttle: crate::auth::throttle::Policy,
+    pub throttle: crate::model::throttle::Policy,
 }
 
 impl Default for AuthSettings {
@@ -60,33 +60,4 @@ pub fn app_state() -> Result<AppState, AppError> {
         tracing::error!("AppState missing from the server function context");
         AppError::Internal
     })
-}
-
-/// Sets the HTTP status that matches the error, so that scripts and proxies
-/// see a 401/403/404 rather than a 500.
-pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(error) = &result {
-        if let (Some(response), Ok(status)) = (
-            use_context::<leptos_axum::ResponseOptions>(),
-            http::StatusCode::from_u16(error.status()),
-        ) {
-            response.set_status(status);
-        }
-    }
-    result
-}
-
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
-}
-
-/// For ids that must differ between two calls in the same second.
-pub fn now_nanos() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default()
 }

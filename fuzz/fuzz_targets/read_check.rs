@@ -2,8 +2,8 @@
 //! allocate without bound.
 #![no_main]
 
-use app::import::{check_file, Directory};
-use app::sheet::Limits;
+use engine::import::{check_file, Directory};
+use engine::sheet::Limits;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

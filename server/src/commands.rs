@@ -4,7 +4,7 @@ use crate::cli::Person;
 use anyhow::{anyhow, Context};
 use app::auth::password_hash;
 use app::domain::{access::AccessLevel, email::Email, names, password};
-use app::state::now;
+use app::clock::now;
 use app::store::{self, tenants::Tenant, users::NewUser, Db};
 use std::io::{BufRead, IsTerminal};
 

@@ -1,11 +1,12 @@
 //! File downloads that are plain HTTP GETs, so that a link can save them.
 //! Each checks the session and the tenant itself, like a server function.
 
-use app::auth::{session, SessionUser};
+use app::auth::session;
+use app::model::session::SessionUser;
 use app::import::write::{self, Format};
 use app::state::AppState;
 use app::store;
-use app::users::{Cursor, Filter, ListQuery, Sort};
+use app::model::users::{Cursor, Filter, ListQuery, Sort};
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -40,7 +41,7 @@ pub async fn import_changes(State(state): State<AppState>, Path(id): Path<i64>, 
                 Ok(changes) => {
                     let next = (changes.len() == EXPORT_PART as usize).then(|| changes.last().map(|(id, _)| *id)).flatten();
                     let changes: Vec<_> = changes.into_iter().map(|(_, change)| change).collect();
-                    Some((Ok(app::history::changes_csv(&changes, after == 0)), next))
+                    Some((Ok(app::model::history::changes_csv(&changes, after == 0)), next))
                 }
                 Err(error) => {
                     tracing::error!(%error, "import changes download failed");

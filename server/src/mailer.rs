@@ -3,7 +3,7 @@
 //! a failure is tried again later, each wait twice the one before.
 
 use app::passwords::letters::render;
-use app::state::now;
+use app::clock::now;
 use app::store::{outbox, Db};
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};

@@ -6,7 +6,7 @@ use anyhow::Context;
 use app::import::write::{self, Format};
 use app::import::{check_read, Code, Issue, Plan};
 use app::sheet::{Limits, ReadError};
-use app::store::commit::{commit, Batch, Committed};
+use app::commit::{commit, Batch, Committed};
 use app::store::{self, Db};
 use serde_json::json;
 use std::io::Write;
@@ -33,19 +33,19 @@ pub async fn import(db: &Db, tenant: &str, actor: &str, file: &Path, as_json: bo
         .await?
         .with_context(|| format!("`{actor}` is not an active admin of {}", tenant.name))?;
     drop(conn);
-    let key = batch_id.unwrap_or_else(|| format!("cli-{}-{}", std::process::id(), app::state::now_nanos()));
+    let key = batch_id.unwrap_or_else(|| format!("cli-{}-{}", std::process::id(), app::clock::now_nanos()));
     let name = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let sheet = bytes.as_ref().map_err(Clone::clone).and_then(|bytes| app::sheet::read(bytes, &Limits::default()));
     // Recorded in the history: the sheet's checksum, passwords left out.
     let checksum = match (&sheet, &bytes) {
         (Ok(sheet), _) => app::import::history_checksum(sheet),
-        (Err(_), Ok(bytes)) => app::sheet::checksum(bytes),
+        (Err(_), Ok(bytes)) => app::digest::checksum(bytes),
         (Err(_), Err(_)) => String::new(),
     };
     // The commit needs only the sheet (a million rows' file is 130 MB).
     drop(bytes);
-    let batch = Batch { key: &key, file_name: &name, checksum, sheet: &sheet, previewed: None, undoes: None };
-    match commit(db, tenant.id, &actor, &batch).await? {
+    let batch = Batch { key: &key, file_name: &name, checksum, sheet, previewed: None, undoes: None };
+    match commit(db, tenant.id, &actor, batch).await? {
         Committed::Applied { plan, .. } => Ok(finish(&plan, &tenant.name, as_json, true)),
         Committed::Refused(plan) => Ok(finish(&plan, &tenant.name, as_json, false)),
         Committed::Replayed { batch_id, summary } => {

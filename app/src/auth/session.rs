@@ -1,10 +1,11 @@
 //! Session cookies. The browser holds a random token; the database holds only
 //! its SHA-256, so a leaked copy of the database cannot be used to sign in.
 
-use super::SessionUser;
+use crate::model::session::SessionUser;
 use crate::domain::access::AccessLevel;
 use crate::error::AppError;
-use crate::state::{app_state, now, AppState};
+use crate::clock::now;
+use crate::state::{app_state, AppState};
 use crate::store;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use http::{header, request::Parts, HeaderMap, HeaderValue};
@@ -157,12 +158,12 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
 pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    crate::sheet::hex(&bytes)
+    engine::digest::hex(&bytes)
 }
 
 /// The SHA-256 of a token, in hexadecimal: all that is stored of it.
 pub(crate) fn token_hash(token: &str) -> String {
-    crate::sheet::checksum(token.as_bytes())
+    engine::digest::checksum(token.as_bytes())
 }
 
 #[cfg(test)]

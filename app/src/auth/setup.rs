@@ -2,7 +2,8 @@
 
 use crate::domain::{access::AccessLevel, email::Email, names, password};
 use crate::error::AppError;
-use crate::state::{app_state, now};
+use crate::clock::now;
+use crate::state::app_state;
 use crate::store::{self, users::NewUser};
 
 pub struct Form {
@@ -32,11 +33,7 @@ pub async fn run(form: Form) -> Result<(), AppError> {
         return Err(AppError::NotFound);
     }
     let now = now();
-    sqlx::query("INSERT INTO installation (id, set_up_at) VALUES (1, $1)")
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|_| AppError::NotFound)?;
+    store::tenants::mark_installed(&mut tx, now).await.map_err(|_| AppError::NotFound)?;
     let tenant = store::tenants::create(&mut tx, &form.organisation, now).await?;
     let new_admin = NewUser {
         email: &email,

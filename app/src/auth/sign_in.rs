@@ -3,7 +3,8 @@
 
 use super::password_hash;
 use crate::error::AppError;
-use crate::state::{app_state, now};
+use crate::clock::now;
+use crate::state::app_state;
 use crate::store;
 
 pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {

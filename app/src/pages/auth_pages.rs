@@ -2,7 +2,7 @@
 
 use super::frame::{ErrorMessage, Loading, NotFound};
 use super::{reload_on_success, Session};
-use crate::auth::{needs_setup, Login, Setup};
+use crate::api::auth::{needs_setup, Login, Setup};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;

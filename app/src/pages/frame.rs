@@ -2,7 +2,8 @@
 //! pages for "not found" and "no access".
 
 use super::{reload_on_success, Session};
-use crate::auth::{needs_setup, Logout, SessionUser};
+use crate::api::auth::{needs_setup, Logout};
+use crate::model::session::SessionUser;
 use crate::domain::access::AccessLevel;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;

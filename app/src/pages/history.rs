@@ -2,7 +2,8 @@
 
 use super::frame::{Guard, Loading, NotFound};
 use crate::domain::access::AccessLevel;
-use crate::history::{get_batch, list_batches, when, BatchDetail, BatchRow, BATCHES_PAGE, CHANGES_PAGE};
+use crate::api::history::{get_batch, list_batches};
+use crate::model::history::{when, BatchDetail, BatchRow, BATCHES_PAGE, CHANGES_PAGE};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

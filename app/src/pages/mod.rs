@@ -13,7 +13,8 @@ mod users;
 
 pub use import::read_in_worker;
 
-use crate::auth::{current_user, SessionUser};
+use crate::api::auth::current_user;
+use crate::model::session::SessionUser;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;

@@ -6,7 +6,8 @@
 use super::frame::{ErrorMessage, Guard, Loading};
 use crate::domain::access::AccessLevel;
 use crate::error::AppError;
-use crate::groups::{create_group, delete_name, list_names, rename_name, Kind, Named};
+use crate::api::groups::{create_group, delete_name, list_names, rename_name};
+use crate::model::groups::{Kind, Named};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

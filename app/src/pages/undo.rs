@@ -3,9 +3,10 @@
 //! then the commit, recorded in the history like any import.
 
 use super::import::{preview::Preview, ImportOutcome};
-use crate::batches::Outcome;
+use crate::model::import::Outcome;
 use crate::error::AppError;
-use crate::undo::{undo_import, undo_preview, InversePreview};
+use crate::api::undo::{undo_import, undo_preview};
+use crate::model::undo::InversePreview;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;

@@ -5,15 +5,17 @@
 
 use super::frame::{Guard, Loading, NotFound};
 use super::Session;
-use crate::batches::Outcome;
+use crate::model::import::Outcome;
 use crate::domain::access::AccessLevel;
 use crate::error::AppError;
 use crate::import::columns::Column;
 use crate::import::plan::list;
 use crate::import::write::export_row;
 use crate::import::{DirectoryUser, Issue};
-use crate::manage::{delete_user, save_user, set_user_active, set_user_password, unlock_user, user_detail, OneUser};
-use crate::passwords::{send_password_link, Invitation};
+use crate::api::user_edits::{delete_user, save_user, set_user_active, set_user_password, unlock_user, user_detail};
+use crate::model::users::OneUser;
+use crate::api::passwords::send_password_link;
+use crate::model::passwords::Invitation;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -7,12 +7,14 @@
 use super::frame::{Guard, Loading};
 use super::user::{ChangeOutcome, Changed};
 use super::Session;
-use crate::batches::Outcome;
+use crate::model::import::Outcome;
 use crate::domain::access::AccessLevel;
 use crate::import::bulk::BulkAction;
 use crate::import::plan::list;
-use crate::manage::{bulk_apply, bulk_preview, BulkPlan};
-use crate::users::{list_users, Cursor, Filter, ListQuery, Sort, UserPage};
+use crate::api::user_edits::{bulk_apply, bulk_preview};
+use crate::model::users::BulkPlan;
+use crate::api::users::list_users;
+use crate::model::users::{Cursor, Filter, ListQuery, Sort, UserPage};
 use leptos::task::spawn_local;
 use std::collections::BTreeSet;
 use leptos::either::Either;

@@ -2,7 +2,7 @@
 //! themselves. A link is `/password/<token>`: the token is 256 random bits,
 //! and only its SHA-256 is stored.
 
-use super::LinkKind;
+use crate::model::passwords::LinkKind;
 use crate::auth::session::{new_token, token_hash};
 use crate::store::{links, outbox};
 use sqlx::AnyConnection;

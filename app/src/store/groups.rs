@@ -1,7 +1,7 @@
 //! Groups (teams) and roles: per tenant, unique by name in any case.
 
 use super::StoreError;
-use crate::groups::{Kind, Named};
+use crate::model::groups::{Kind, Named};
 use sqlx::{AnyConnection, Row};
 
 /// The table of the names and the table linking them to users.

@@ -1,6 +1,6 @@
 //! The import history, always within one tenant.
 
-use crate::history::{BatchRow, ChangeRow};
+use crate::model::history::{BatchRow, ChangeRow};
 use sqlx::{AnyConnection, Row};
 
 const BATCH_COLUMNS: &str = "id, started_at, actor_email, file_name, checksum, status, added, updated, deleted, unchanged, roles_added";

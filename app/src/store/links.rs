@@ -1,7 +1,7 @@
 //! Password links: invitations and resets. The database keeps each link's
 //! SHA-256 only; the token itself travels once, in the message.
 
-use crate::passwords::{Invitation, LinkKind};
+use crate::model::passwords::{Invitation, LinkKind};
 use sqlx::AnyConnection;
 use sqlx::Row;
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //! (`WHERE (key, id) > (…)`), so that page 2,000 costs what page 1 costs.
 
 use super::directory::{user_from_row, USER_COLUMNS, USER_TABLES};
-use crate::users::{Cursor, Filter, Listed, ListQuery, Sort, UserPage};
+use crate::model::users::{Cursor, Filter, Listed, ListQuery, Sort, UserPage};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
@@ -177,7 +177,7 @@ async fn read_rows(
     }
     memberships(conn, &mut users).await?;
     let ids: Vec<i64> = users.iter().map(|l| l.id).collect();
-    let mut invitations = super::links::invitations(conn, &ids, crate::state::now()).await?;
+    let mut invitations = super::links::invitations(conn, &ids, crate::clock::now()).await?;
     for listed in &mut users {
         listed.invitation = invitations.remove(&listed.id).unwrap_or_default();
     }

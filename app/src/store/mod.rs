@@ -3,18 +3,20 @@
 //! migrations differ.
 
 pub mod audit;
-pub mod commit;
 pub mod directory;
 pub mod groups;
 pub mod history;
+pub mod imports;
 pub mod links;
 pub mod listing;
 pub mod outbox;
+mod rows;
 pub mod sessions;
 pub mod tenants;
 pub mod throttle;
 pub mod users;
 
+use crate::error::AppError;
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyConnection;
 use sqlx::{AnyPool, Executor};
@@ -40,6 +42,16 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error(transparent)]
     Database(sqlx::Error),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(what) => Self::Invalid(format!("{what} is already taken.")),
+            StoreError::NotFound(_) => Self::NotFound,
+            StoreError::Database(error) => error.into(),
+        }
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -2,7 +2,7 @@
 //! announce, and delivered afterwards by the sender. Any server instance may
 //! send; a message is claimed by one of them at a time.
 
-use crate::passwords::Message;
+use crate::model::passwords::Message;
 use sqlx::AnyConnection;
 use sqlx::Row;
 

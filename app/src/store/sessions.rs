@@ -1,6 +1,6 @@
 //! Sessions, in the database so that any server instance can serve any request.
 
-use crate::auth::SessionUser;
+use crate::model::session::SessionUser;
 use sqlx::AnyConnection;
 use sqlx::Row;
 

@@ -62,3 +62,10 @@ pub async fn min_password_length(conn: &mut AnyConnection, tenant_id: i64) -> Re
 pub async fn name(conn: &mut AnyConnection, tenant_id: i64) -> Result<String, sqlx::Error> {
     sqlx::query("SELECT name FROM tenants WHERE id = $1").bind(tenant_id).fetch_one(conn).await?.try_get("name")
 }
+
+/// Notes that the first-run setup is done; fails if it was done before, so
+/// that two setups racing each other cannot both succeed.
+pub async fn mark_installed(conn: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO installation (id, set_up_at) VALUES (1, $1)").bind(now).execute(conn).await?;
+    Ok(())
+}

@@ -2,7 +2,7 @@
 //! instance behind a load balancer sees the same count.
 
 use super::Db;
-use crate::auth::throttle::{Policy, Record};
+use crate::model::throttle::{Policy, Record};
 use sqlx::AnyConnection;
 use sqlx::Row;
 

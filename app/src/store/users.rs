@@ -3,7 +3,7 @@
 
 use super::{tenants::Tenant, StoreError};
 use crate::domain::{access::AccessLevel, email::Email};
-use crate::users::UserSummary;
+use crate::model::users::UserSummary;
 use sqlx::AnyConnection;
 use sqlx::Row;
 
@@ -37,7 +37,7 @@ pub async fn insert(
     .bind(&tenant.default_locale)
     .bind(user.access.as_str())
     .bind(now)
-    .bind(crate::users::search_text(user.first_name.trim(), user.last_name.trim(), user.email.as_str(), user.email.as_str()))
+    .bind(crate::model::users::search_text(user.first_name.trim(), user.last_name.trim(), user.email.as_str(), user.email.as_str()))
     .fetch_one(&mut *conn)
     .await
     .map_err(|error| match StoreError::from(error) {
@@ -118,7 +118,7 @@ pub(crate) fn stored_access_level(value: &str) -> Result<AccessLevel, sqlx::Erro
 }
 
 /// The active admin of the tenant with this e-mail address: who an import runs as.
-pub async fn admin(conn: &mut AnyConnection, tenant_id: i64, email: &str) -> Result<Option<super::commit::Actor>, sqlx::Error> {
+pub async fn admin(conn: &mut AnyConnection, tenant_id: i64, email: &str) -> Result<Option<super::imports::Actor>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, email, user_id FROM users
          WHERE tenant_id = $1 AND email_key = $2 AND access_level = 'Admin' AND active = 1",
@@ -128,7 +128,7 @@ pub async fn admin(conn: &mut AnyConnection, tenant_id: i64, email: &str) -> Res
     .fetch_optional(conn)
     .await?;
     row.map(|row| {
-        Ok(super::commit::Actor { id: row.try_get("id")?, email: row.try_get("email")?, user_id: row.try_get("user_id")? })
+        Ok(super::imports::Actor { id: row.try_get("id")?, email: row.try_get("email")?, user_id: row.try_get("user_id")? })
     })
     .transpose()
 }

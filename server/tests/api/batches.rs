@@ -2,7 +2,8 @@
 //! commit of a checked batch, called over HTTP in CBOR as the page calls them.
 
 use crate::helpers::*;
-use app::batches::{CommitImport, Outcome, Upload};
+use app::api::import::CommitImport;
+use app::model::import::{Outcome, Upload};
 use app::error::AppError;
 use app::import::snapshot::Snapshot;
 use app::import::{check, Code, Directory};

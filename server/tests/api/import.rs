@@ -248,7 +248,7 @@ async fn an_address_or_network_account_a_file_frees_may_be_taken_in_the_same_fil
 
 /// The store of `db` opened in this process, Acme's id, and Ann as the
 /// actor of a commit called directly, as a server function calls it.
-async fn direct(db: &TestDb) -> (app::store::Db, i64, app::store::commit::Actor) {
+async fn direct(db: &TestDb) -> (app::store::Db, i64, app::commit::Actor) {
     let store = app::store::Db::open(&db.url).await.unwrap();
     let tenant = scalar(db, "SELECT id FROM tenants").await;
     let mut conn = store.pool.acquire().await.unwrap();
@@ -259,14 +259,14 @@ async fn direct(db: &TestDb) -> (app::store::Db, i64, app::store::commit::Actor)
 
 #[tokio::test]
 async fn an_admin_demoted_before_their_import_takes_the_lock_imports_nothing() {
-    use app::store::commit::{commit, Batch, CommitError};
+    use app::commit::{commit, Batch, CommitError};
     for db in acme().await {
         let (store, tenant, actor) = direct(&db).await;
         // Another admin demotes Ann after her session was checked.
         sql(&db, "UPDATE users SET access_level = 'User' WHERE email_key = 'ann@acme.test'").await;
         let sheet = app::sheet::read(b"Email,Last Name\nnew@acme.test,New\n", &app::sheet::Limits::default());
-        let batch = Batch { key: "k-1", file_name: "new.csv", checksum: "c".into(), sheet: &sheet, previewed: None, undoes: None };
-        let result = commit(&store, tenant, &actor, &batch).await;
+        let batch = Batch { key: "k-1", file_name: "new.csv", checksum: "c".into(), sheet, previewed: None, undoes: None };
+        let result = commit(&store, tenant, &actor, batch).await;
         assert!(matches!(result, Err(CommitError::NotAdmin)), "{}: {result:?}", db.label);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key = 'new@acme.test'").await, 0);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_batches").await, 0);
@@ -275,7 +275,7 @@ async fn an_admin_demoted_before_their_import_takes_the_lock_imports_nothing() {
 
 #[tokio::test]
 async fn a_delete_previewed_before_the_user_changed_is_stale() {
-    use app::store::commit::{commit, Batch, CommitError};
+    use app::commit::{commit, Batch, CommitError};
     for db in acme().await {
         let (store, tenant, actor) = direct(&db).await;
         let mut conn = store.pool.acquire().await.unwrap();
@@ -287,8 +287,8 @@ async fn a_delete_previewed_before_the_user_changed_is_stale() {
         // Someone changes Bob after the preview: the delete would now take that change with him.
         sql(&db, "UPDATE users SET title = 'Chief' WHERE email_key = 'bob@acme.test'").await;
         sql(&db, "UPDATE tenants SET version = version + 1").await;
-        let batch = Batch { key: "k-2", file_name: "leave.csv", checksum: "c".into(), sheet: &sheet, previewed: Some((directory.version, digest)), undoes: None };
-        let result = commit(&store, tenant, &actor, &batch).await;
+        let batch = Batch { key: "k-2", file_name: "leave.csv", checksum: "c".into(), sheet, previewed: Some((directory.version, digest)), undoes: None };
+        let result = commit(&store, tenant, &actor, batch).await;
         assert!(matches!(result, Err(CommitError::Stale)), "{}: {result:?}", db.label);
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key = 'bob@acme.test'").await, 1);
     }

@@ -3,11 +3,11 @@
 //! who may do any of it.
 
 use crate::helpers::*;
-use app::batches::Outcome;
-use app::groups::{Kind, Named};
+use app::model::import::Outcome;
+use app::model::groups::{Kind, Named};
 use app::import::columns::Column;
-use app::manage::{BulkPlan, OneUser};
-use app::users::UserPage;
+use app::model::users::{BulkPlan, OneUser};
+use app::model::users::UserPage;
 use serde_json::{json, Value};
 
 /// A user's database id, found by User ID (or e-mail) through the list.

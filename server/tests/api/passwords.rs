@@ -4,7 +4,7 @@
 
 use crate::helpers::*;
 use crate::smtp::{token_in, Receiver};
-use app::passwords::{LinkKind, LinkState, Outbox};
+use app::model::passwords::{LinkKind, LinkState, Outbox};
 
 fn import(db: &TestDb, csv: &str) -> std::process::Output {
     run_on_file(db, "import", csv)
@@ -86,7 +86,7 @@ async fn an_import_invites_each_new_user_once_and_a_refused_import_sends_nothing
         assert_eq!(set_by_link(&app, &fresh, "Leeks 2026 ok").await.status, 200, "{}: the new link works", db.label);
 
         let ann = app.sign_in("ann@acme.test").await;
-        let users: app::users::UserPage = serde_json::from_str(
+        let users: app::model::users::UserPage = serde_json::from_str(
             &app.call_json("list_users", &serde_json::json!({ "query": { "filter": {}, "sort": "UserId", "descending": false, "after": null, "before": null } }), Some(&ann)).await.body,
         )
         .unwrap();

@@ -2,8 +2,8 @@
 //! later changes are shown and only overwritten on request.
 
 use crate::helpers::*;
-use app::batches::Outcome;
-use app::undo::InversePreview;
+use app::model::import::Outcome;
+use app::model::undo::InversePreview;
 
 /// Imports `csv` on the command line and returns the new batch's id.
 async fn import(db: &TestDb, csv: &str) -> i64 {

@@ -2,7 +2,7 @@
 //! and the export of a filter.
 
 use crate::helpers::*;
-use app::users::{ListQuery, Sort, UserPage, PAGE_SIZE};
+use app::model::users::{ListQuery, Sort, UserPage, PAGE_SIZE};
 use serde_json::json;
 use std::collections::HashSet;
 

@@ -12,7 +12,8 @@ mod reader;
 pub use reader::read_in_worker;
 
 use super::frame::Guard;
-use crate::batches::{commit_import, fetch_snapshot, Outcome, Upload};
+use crate::api::import::{commit_import, fetch_snapshot};
+use crate::model::import::{Outcome, Upload};
 use crate::domain::access::AccessLevel;
 use crate::error::AppError;
 use crate::import::columns::{column_of, Column};
@@ -288,7 +289,7 @@ fn Importer() -> impl IntoView {
                 <headings::Headings headings=original edits/>
                 {(!valid).then(|| view! { <Problems checked=c.clone() positions on_fix=fix on_remove=remove/> })}
                 {valid.then(|| {
-                    let new_users = directory().map(|d| preview::listed(&c.plan, &c.sheet, &d)).unwrap_or_default();
+                    let new_users = directory().map(|d| crate::model::import::listed(&c.plan, &c.sheet, &d)).unwrap_or_default();
                     view! { <preview::Preview plan=c.plan.clone() new_users/> }
                 })}
                 <section class="card actions" aria-label="Import">

@@ -1,21 +1,12 @@
 //! What a valid file will do: the counts, who is added, updated (field by
 //! field, old → new), deleted, the roles to add, and the warnings apart.
 
-use crate::import::plan::created;
-use crate::import::{Directory, DirectoryUser, Plan};
-use crate::sheet::Sheet;
+use crate::model::import::LISTED;
+use crate::import::{DirectoryUser, Plan};
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// Lists show this many entries; the counts are always complete.
-const LISTED: usize = 200;
-
-/// The new users the preview lists, made from their rows.
-pub fn listed(plan: &Plan, sheet: &Sheet, directory: &Directory) -> Vec<DirectoryUser> {
-    created(plan, sheet, directory).take(LISTED).map(|c| c.user).collect()
-}
-
-/// `new_users` are the first of the users to add ([`listed`]).
+/// `new_users` are the first of the users to add ([`crate::model::import::listed`]).
 #[component]
 pub fn Preview(plan: Arc<Plan>, new_users: Vec<DirectoryUser>) -> impl IntoView {
     let s = plan.summary();

@@ -1,0 +1,204 @@
+//! Applying a checked batch, the use case behind every import, undo and
+//! change from the users pages: every row or none. The batch is checked
+//! again against the directory as it is then, with the writers of the tenant
+//! queued behind one lock; passwords are hashed before the lock is taken.
+
+use crate::auth::password_hash;
+use crate::clock::now;
+use crate::error::AppError;
+use crate::model::import::Outcome;
+use crate::model::passwords::LinkKind;
+use crate::passwords::letters;
+use crate::store::imports::{self, Ids, Letter, Planned, Recorded};
+use crate::store::{self, Db, StoreError};
+use engine::domain::access::AccessLevel;
+use engine::import::columns::{map_headings, Column};
+use engine::import::plan::{created_all, Created, Summary};
+use engine::import::undo::{roles_left_unheld, with_removed_roles};
+use engine::import::{check_read, Directory, DirectoryUser, Folded, Plan};
+use engine::sheet::{ReadError, Sheet};
+use sqlx::AnyConnection;
+use std::collections::HashMap;
+
+pub use crate::store::imports::Actor;
+
+/// One batch, as the admin confirmed it.
+pub struct Batch<'a> {
+    /// Chosen by the client; a second commit with the same key applies nothing.
+    pub key: &'a str,
+    pub file_name: &'a str,
+    /// The sheet's checksum without its passwords ([`engine::import::history_checksum`]).
+    pub checksum: String,
+    pub sheet: Result<Sheet, ReadError>,
+    /// The directory version and plan digest of the preview, if there was one.
+    pub previewed: Option<(i64, String)>,
+    /// The import this batch undoes.
+    pub undoes: Option<Undoing<'a>>,
+}
+
+/// What an undo takes back besides its rows.
+pub struct Undoing<'a> {
+    pub batch_id: i64,
+    /// The roles that import created: those no user holds after the undo go.
+    pub created_roles: &'a [String],
+}
+
+#[derive(Debug)]
+pub enum Committed {
+    Applied { batch_id: i64, plan: Box<Plan> },
+    /// The same batch was committed before; nothing was applied again.
+    Replayed { batch_id: i64, summary: Summary },
+    /// The batch has errors; nothing changed.
+    Refused(Box<Plan>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    #[error("The directory changed since this file was checked, and the import would now do something else. Check the file again.")]
+    Stale,
+    #[error("This batch id was used before for a different file. Check the file again to get a new one.")]
+    KeyReused,
+    #[error("A password could not be hashed; nothing was imported. Please try again.")]
+    Hashing,
+    #[error("The batch could not be checked; nothing was imported. Please try again.")]
+    Checking,
+    /// Found under the lock: another admin may have blocked or demoted this one meanwhile.
+    #[error("You are no longer an active admin of this organisation; nothing was imported.")]
+    NotAdmin,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for CommitError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Store(error.into())
+    }
+}
+
+/// Applies `batch` to the tenant as `actor`, all or nothing: every check
+/// that needs no lock first, passwords hashed outside it, then the batch
+/// checked again and written under the tenant's write lock.
+pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: Batch<'_>) -> Result<Committed, CommitError> {
+    let checksum = &batch.checksum;
+    // Checked outside the lock (for passwords) and again inside it.
+    let has_passwords = batch.sheet.as_ref().is_ok_and(|s| map_headings(&s.headings).0.has(Column::Password));
+    // Passwords are hashed before the lock is taken, so that writers wait
+    // only for writes, not for Argon2. A file without passwords skips this.
+    let (sheet, hashes) = if has_passwords {
+        let mut conn = db.pool.acquire().await?;
+        let directory = store::directory::load(&mut conn, tenant_id, Some(actor.user_id.clone())).await?;
+        drop(conn);
+        let (sheet, _, plan) = check_aside(batch.sheet, directory).await?;
+        (sheet, hash_passwords(&plan).await?)
+    } else {
+        (batch.sheet, HashMap::new())
+    };
+
+    let mut tx = db.begin_directory_write(tenant_id).await?;
+    if let Some((batch_id, recorded, summary)) = imports::applied_before(&mut tx, tenant_id, batch.key).await? {
+        if recorded != *checksum {
+            return Err(CommitError::KeyReused);
+        }
+        return Ok(Committed::Replayed { batch_id, summary });
+    }
+    let (directory, user_ids) = store::directory::load_with_ids(&mut tx, tenant_id, Some(actor.user_id.clone())).await?;
+    let admin = directory.users.iter().find(|u| Folded(&u.user_id) == Folded(&actor.user_id));
+    if !admin.is_some_and(|u| u.active && u.access == AccessLevel::Admin) {
+        return Err(CommitError::NotAdmin);
+    }
+    let (sheet, directory, plan) = check_aside(sheet, directory).await?;
+    let sheet = match &sheet {
+        Ok(sheet) if plan.is_valid() => sheet,
+        _ => return Ok(Committed::Refused(Box::new(plan))),
+    };
+    let new_users = created_all(&plan, sheet, &directory).ok_or(StoreError::NotFound("a new user's row"))?;
+    let removed_roles = batch
+        .undoes
+        .as_ref()
+        .map_or_else(Vec::new, |undoing| roles_left_unheld(undoing.created_roles, &directory, &plan, new_users.iter().map(|c| &c.user)));
+    if let Some((version, digest)) = &batch.previewed {
+        if *version != directory.version && *digest != with_removed_roles(plan.digest(sheet, &directory), &removed_roles) {
+            return Err(CommitError::Stale);
+        }
+    }
+    let planned = Planned { plan: &plan, new_users, removed_roles };
+    // A password the check outside the lock did not see (its row changed
+    // meaning since) is not hashed here, holding every writer up: check again.
+    let mut passwords = plan.creates.iter().map(|c| (c.row, &c.password)).chain(plan.updates.iter().map(|u| (u.row, &u.password)));
+    if passwords.any(|(row, password)| password.is_some() && !hashes.contains_key(&row)) {
+        return Err(CommitError::Stale);
+    }
+    let at = now();
+    let recorded = Recorded { key: batch.key, file_name: batch.file_name, checksum, undoes: batch.undoes.as_ref().map(|u| u.batch_id) };
+    let batch_id = imports::record_batch(&mut tx, tenant_id, actor, &recorded, &plan, at).await?;
+    let ids = directory.users.iter().zip(user_ids).map(|(user, id)| (Folded(&user.user_id), id)).collect();
+    let ids = imports::apply(&mut tx, db.backend, tenant_id, &planned, &hashes, ids, at).await?;
+    imports::end_old_credentials(&mut tx, db.backend, &plan, &ids, actor.id, at).await?;
+    let letters = invitations(&mut tx, tenant_id, actor, &planned.new_users, &ids).await?;
+    imports::queue_invitations(&mut tx, db.backend, tenant_id, &letters, at).await?;
+    imports::record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &planned, at).await?;
+    store::tenants::bump_version(&mut tx, tenant_id).await?;
+    tx.commit().await?;
+    drop(planned);
+    Ok(Committed::Applied { batch_id, plan: Box::new(plan) })
+}
+
+/// Checks the sheet against the directory on a blocking thread: a big
+/// batch's check must not hold up the async workers that serve others.
+async fn check_aside(sheet: Result<Sheet, ReadError>, directory: Directory) -> Result<(Result<Sheet, ReadError>, Directory, Plan), CommitError> {
+    tokio::task::spawn_blocking(move || {
+        let plan = check_read(&sheet, &directory);
+        (sheet, directory, plan)
+    })
+    .await
+    .map_err(|_| CommitError::Checking)
+}
+
+/// Argon2 on all cores: one blocking task per password.
+async fn hash_passwords(plan: &Plan) -> Result<HashMap<u32, String>, CommitError> {
+    let wanted = plan
+        .creates
+        .iter()
+        .map(|c| (c.row, &c.password))
+        .chain(plan.updates.iter().map(|u| (u.row, &u.password)))
+        .filter_map(|(row, password)| password.clone().map(|p| (row, p)));
+    let tasks: Vec<_> = wanted.map(|(row, password)| (row, tokio::spawn(password_hash::hash(password)))).collect();
+    let mut hashes = HashMap::with_capacity(tasks.len());
+    for (row, task) in tasks {
+        let hash = task.await.map_err(|_| CommitError::Hashing)?.map_err(|_| CommitError::Hashing)?;
+        hashes.insert(row, hash);
+    }
+    Ok(hashes)
+}
+
+/// An invitation for each new user with Notify If New, in the inviter's words.
+async fn invitations(conn: &mut AnyConnection, tenant_id: i64, actor: &Actor, new_users: &[Created<'_>], ids: &Ids<'_>) -> Result<Vec<Letter>, StoreError> {
+    let invited: Vec<&DirectoryUser> = new_users.iter().filter(|c| c.create.invite).map(|c| &c.user).collect();
+    if invited.is_empty() {
+        return Ok(Vec::new());
+    }
+    let inviter = store::users::signature(conn, actor.id).await?;
+    let tenant = store::tenants::name(conn, tenant_id).await?;
+    invited
+        .into_iter()
+        .map(|user| {
+            let id = imports::id_of(ids, &user.user_id)?;
+            let letters::NewLink { path, token_hash } = letters::new_link();
+            let to = letters::Addressee { id, first_name: &user.first_name, user_id: &user.user_id, email: &user.email };
+            let (subject, body) = letters::letter(LinkKind::Invitation, &tenant, Some(&inviter), &to);
+            Ok(Letter { user_id: id, recipient: user.email.to_string(), subject, body, path, token_hash })
+        })
+        .collect()
+}
+
+/// What a commit means for the page, for imports and undos alike.
+pub fn outcome(committed: Result<Committed, CommitError>) -> Result<Outcome, AppError> {
+    match committed {
+        Ok(Committed::Applied { batch_id, plan }) => Ok(Outcome::Applied { batch_id, message: plan.result_message(), replayed: false }),
+        Ok(Committed::Replayed { batch_id, summary }) => Ok(Outcome::Applied { batch_id, message: summary.message(), replayed: true }),
+        Ok(Committed::Refused(plan)) => Ok(Outcome::Refused { errors: plan.errors }),
+        Err(error @ CommitError::Stale) => Err(AppError::Stale(error.to_string())),
+        Err(CommitError::Store(error)) => Err(error.into()),
+        Err(error) => Err(AppError::Invalid(error.to_string())),
+    }
+}
