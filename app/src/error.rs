@@ -69,3 +69,21 @@ impl From<sqlx::Error> for AppError {
         Self::Internal
     }
 }
+
+#[cfg(feature = "ssr")]
+impl From<engine::import::write::WriteError> for AppError {
+    fn from(error: engine::import::write::WriteError) -> Self {
+        tracing::error!(%error, "a download could not be written");
+        Self::Internal
+    }
+}
+
+/// For the plain axum routes (downloads): the status and the same words a
+/// server function's caller sees; the internals were logged where they arose.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, self.to_string()).into_response()
+    }
+}
