@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::model::passwords::{LinkState, Outbox};
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
-use super::answered;
+use {super::{answered, signed_in}, engine::domain::access::AccessLevel};
 #[cfg(feature = "ssr")]
 use crate::passwords::links as server;
 
@@ -39,18 +39,18 @@ pub async fn forgot_password(email: String) -> Result<String, AppError> {
 /// The signed-in user's own new password; their other sessions end.
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, password: String, password_confirm: String) -> Result<(), AppError> {
-    answered(server::change(&current, &password, &password_confirm)).await
+    signed_in(|_| true, |state, me| server::change(state, me, &current, &password, &password_confirm)).await
 }
 
 /// An admin sends a user of their tenant an invitation (no password yet) or
 /// a set-password link (one set already); earlier open links stop working.
 #[server(endpoint = "send_password_link")]
 pub async fn send_password_link(id: i64) -> Result<String, AppError> {
-    answered(server::send_for_user(id)).await
+    signed_in(AccessLevel::is_admin, |state, me| server::send_for_user(state, me, id)).await
 }
 
 /// The admin's view of their tenant's outbox.
 #[server(endpoint = "outbox_messages")]
 pub async fn outbox_messages() -> Result<Outbox, AppError> {
-    answered(server::outbox()).await
+    signed_in(AccessLevel::is_admin, server::outbox).await
 }

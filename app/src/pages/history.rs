@@ -5,6 +5,7 @@ use crate::domain::access::AccessLevel;
 use crate::api::history::{get_batch, list_batches};
 use crate::model::history::{when, BatchDetail, BatchRow, BATCHES_PAGE, CHANGES_PAGE};
 use leptos::either::{Either, EitherOf3};
+use super::table::DataTable;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -37,22 +38,7 @@ pub fn HistoryPage() -> impl IntoView {
 fn BatchTable(list: Vec<BatchRow>) -> impl IntoView {
     let older = (list.len() == BATCHES_PAGE).then(|| list.last().map(|b| format!("/history?before={}", b.id))).flatten();
     view! {
-        <div class="table-wrap">
-            <table>
-                <caption>"Every import, newest first"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"By"</th>
-                        <th scope="col">"File"</th>
-                        <th scope="col">"Added"</th>
-                        <th scope="col">"Updated"</th>
-                        <th scope="col">"Deleted"</th>
-                        <th scope="col">"Unchanged"</th>
-                        <th scope="col">"Roles added"</th>
-                    </tr>
-                </thead>
-                <tbody>
+        <DataTable caption="Every import, newest first" headings=&["When", "By", "File", "Added", "Updated", "Deleted", "Unchanged", "Roles added"]>
                     {list
                         .into_iter()
                         .map(|b| {
@@ -70,9 +56,7 @@ fn BatchTable(list: Vec<BatchRow>) -> impl IntoView {
                             }
                         })
                         .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
         <p class="pager">
             <a href="/history">"Newest imports"</a>
             {older.map(|href| view! { " · " <a href=href>"Older imports"</a> })}
@@ -144,20 +128,7 @@ fn BatchView(detail: BatchDetail) -> impl IntoView {
             </div>
             <a class="button" href=format!("/history/{}/changes.csv", b.id) download>"Download changes (CSV)"</a>
         </div>
-        <div class="table-wrap">
-            <table>
-                <caption>"Every change, field by field"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Row"</th>
-                        <th scope="col">"User"</th>
-                        <th scope="col">"Action"</th>
-                        <th scope="col">"Field"</th>
-                        <th scope="col">"Old value"</th>
-                        <th scope="col">"New value"</th>
-                    </tr>
-                </thead>
-                <tbody>
+        <DataTable caption="Every change, field by field" headings=&["Row", "User", "Action", "Field", "Old value", "New value"]>
                     {move || {
                         changes
                             .get()
@@ -176,9 +147,7 @@ fn BatchView(detail: BatchDetail) -> impl IntoView {
                             })
                             .collect_view()
                     }}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
         {move || next.get().map(|after| view! {
             <p class="pager">
                 <button type="button" on:click=move |_| load(filter.get_untracked(), Some(after))>

@@ -4,12 +4,13 @@ mod auth_pages;
 mod frame;
 mod history;
 pub(crate) mod import;
-mod names;
+mod groups;
 mod password;
 mod profile;
+mod table;
 mod undo;
-mod user;
-mod users;
+mod user_list;
+mod user_page;
 
 pub use import::read_in_worker;
 
@@ -75,14 +76,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/password/:token") view=password::SetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/outbox") view=password::OutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
-                    <Route path=path!("/users") view=users::UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/users/new") view=user::NewUserPage ssr=SsrMode::Async/>
-                    <Route path=path!("/users/:id") view=user::UserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users") view=user_list::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users/new") view=user_page::NewUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users/:id") view=user_page::UserPage ssr=SsrMode::Async/>
                     <Route path=path!("/import") view=import::ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/history") view=history::HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/history/:id") view=history::BatchPage ssr=SsrMode::Async/>
-                    <Route path=path!("/groups") view=names::GroupsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/roles") view=names::RolesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/groups") view=groups::GroupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/roles") view=groups::RolesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -10,6 +10,7 @@ use crate::model::history::when;
 use crate::api::passwords::{outbox_messages, password_link, ChangePassword, ForgotPassword, RenewPasswordLink, SetPasswordByLink};
 use crate::model::passwords::{LinkKind, LinkState, Message};
 use leptos::either::{Either, EitherOf3};
+use super::table::DataTable;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -169,19 +170,7 @@ fn MessageTable(messages: Vec<Message>) -> impl IntoView {
         return Either::Left(view! { <p class="muted">"No messages yet. An import with Notify If New TRUE sends new users an invitation."</p> });
     }
     Either::Right(view! {
-        <div class="table-wrap">
-            <table>
-                <caption>"Invitations and password links, newest first"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Written"</th>
-                        <th scope="col">"To"</th>
-                        <th scope="col">"Subject"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Message"</th>
-                    </tr>
-                </thead>
-                <tbody>
+        <DataTable caption="Invitations and password links, newest first" headings=&["Written", "To", "Subject", "Status", "Message"]>
                     {messages.into_iter().map(|m| {
                         let status = match (m.status.as_str(), &m.last_error) {
                             ("sent", _) => format!("sent {}", m.sent_at.map(when).unwrap_or_default()),
@@ -203,8 +192,6 @@ fn MessageTable(messages: Vec<Message>) -> impl IntoView {
                             </tr>
                         }
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
     })
 }

@@ -3,7 +3,8 @@
 use super::letters::{self, Addressee};
 use crate::model::passwords::{LinkKind, LinkState, Message, Outbox, LINK_ON_ITS_WAY};
 use crate::auth::{password_hash, session};
-use crate::domain::{access::AccessLevel, password};
+use crate::domain::password;
+use crate::model::session::SessionUser;
 use crate::error::AppError;
 use crate::clock::now;
 use crate::state::{app_state, AppState};
@@ -110,8 +111,7 @@ pub async fn forgot(email: &str) -> Result<String, AppError> {
     Ok(LINK_ON_ITS_WAY.into())
 }
 
-pub async fn change(current: &str, password: &str, confirm: &str) -> Result<(), AppError> {
-    let (state, me) = session::require(|_| true).await?;
+pub async fn change(state: AppState, me: SessionUser, current: &str, password: &str, confirm: &str) -> Result<(), AppError> {
     // Guessing the current password here is as slow as at the sign-in.
     let policy = &state.auth.throttle;
     let key = format!("account:{}", me.email.to_lowercase());
@@ -145,8 +145,7 @@ pub async fn change(current: &str, password: &str, confirm: &str) -> Result<(), 
     Ok(())
 }
 
-pub async fn send_for_user(id: i64) -> Result<String, AppError> {
-    let (state, me) = session::require(AccessLevel::is_admin).await?;
+pub async fn send_for_user(state: AppState, me: SessionUser, id: i64) -> Result<String, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let user = store::listing::one(&mut conn, me.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     if !user.active {
@@ -168,8 +167,7 @@ pub async fn send_for_user(id: i64) -> Result<String, AppError> {
     })
 }
 
-pub async fn outbox() -> Result<Outbox, AppError> {
-    let (state, me) = session::require(AccessLevel::is_admin).await?;
+pub async fn outbox(state: AppState, me: SessionUser) -> Result<Outbox, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let messages = store::outbox::list(&mut conn, me.tenant_id, 200).await?;
     let messages = messages

@@ -1,12 +1,23 @@
-//! Names that an admin types: organisations, groups and roles.
+//! Names that an admin types: organisations, groups and roles, and the
+//! length that names (and the name columns of a file) may have.
+
+/// The most characters a name may have: an organisation, a group or role,
+/// and a user's first name, last name and title.
+pub const MAX_NAME: usize = 100;
+
+/// A role name as a file's Roles cell lists it: one word of at most
+/// [`MAX_NAME`] characters (the cell's separators are already split off).
+pub fn is_role_name(name: &str) -> bool {
+    name.chars().count() <= MAX_NAME && !name.chars().any(char::is_whitespace)
+}
 
 /// A tenant's name: trimmed, 1 to 100 characters.
 pub fn organisation(input: &str) -> Result<&str, String> {
     let name = input.trim();
     match name.chars().count() {
         0 => Err("Enter the name of the organisation.".into()),
-        1..=100 => Ok(name),
-        _ => Err("An organisation name may have at most 100 characters.".into()),
+        1..=MAX_NAME => Ok(name),
+        _ => Err(format!("An organisation name may have at most {MAX_NAME} characters.")),
     }
 }
 
@@ -27,8 +38,8 @@ fn listed<'a>(what: &str, input: &'a str, bad: fn(char) -> bool, why: &str) -> R
     let name = input.trim();
     if name.is_empty() {
         Err(format!("A {what} name must not be blank."))
-    } else if name.chars().count() > 100 {
-        Err(format!("The {what} name `{name}` is longer than 100 characters."))
+    } else if name.chars().count() > MAX_NAME {
+        Err(format!("The {what} name `{name}` is longer than {MAX_NAME} characters."))
     } else if name.contains(bad) {
         Err(format!("The {what} name `{name}` {why}."))
     } else {

@@ -3,6 +3,7 @@
 
 use super::columns::{Column, Mapping};
 use super::issue::{Code, Issue};
+use crate::domain::names::{self, MAX_NAME};
 use crate::domain::{access::AccessLevel, email::Email, password};
 use crate::sheet::{longer_than, Row};
 
@@ -12,7 +13,6 @@ pub const LOCALES: &[&str] = &[
     "sv-SE", "da-DK", "nb-NO", "fi-FI", "pl-PL", "cs-CZ", "ja-JP", "zh-CN", "ko-KR",
 ];
 
-const MAX_NAME: usize = 100;
 pub(crate) const MAX_USER_ID: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,122 +89,156 @@ pub fn action<'s>(row: &Row<'s>, mapping: &Mapping) -> Result<Option<Action>, &'
     }
 }
 
-/// Checks every cell of one row, adding a problem for each bad one.
+/// Checks every cell of one row, adding a problem for each bad one: each
+/// column's rule is a function below, given the trimmed, non-blank cell.
 pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issues: &mut Vec<Issue>) -> RowInput<'s> {
     let number = row.number;
     let cell = |column: Column| cell(&row, mapping, column);
-    let mut bad = |column: Column, code: Code, message: String| issues.push(Issue::cell(number, column, code, message));
+    let filled = |column: Column| cell(column).filter(|v| !v.is_empty());
+    let mut report = Report { row: number, issues };
     let mut input = RowInput { row: number, ..RowInput::default() };
 
-    input.action = action(&row, mapping).unwrap_or_else(|other| {
-        bad(Column::Action, Code::InvalidChoice, format!("`{other}` is not an action: write create, update, delete, or leave it blank."));
-        None
-    });
-    if let Some(value) = cell(Column::UserId).filter(|v| !v.is_empty()) {
-        if longer_than(value, MAX_USER_ID) || value.chars().any(char::is_whitespace) {
-            bad(Column::UserId, Code::InvalidUserId, format!("The User ID `{value}` must have at most {MAX_USER_ID} characters and no spaces."));
-        } else {
-            input.user_id = Some(value);
-        }
-    }
-    match cell(Column::Email) {
+    input.action = report.take(Column::Action, action(&row, mapping).map_err(|other| {
+        (Code::InvalidChoice, format!("`{other}` is not an action: write create, update, delete, or leave it blank."))
+    }))
+    .flatten();
+    input.user_id = filled(Column::UserId).and_then(|value| report.take(Column::UserId, user_id(value)));
+    input.email = match cell(Column::Email) {
         // A missing column is reported once, as `missing_column`.
-        None => {}
-        Some("") if input.user_id.is_some() && input.action == Some(Action::Delete) => {}
-        Some("") => bad(Column::Email, Code::Required, "The e-mail address is missing. Every user needs one.".into()),
-        Some(value) => match Email::check(value) {
-            Ok(email) => input.email = Some(email),
-            Err(_) => bad(Column::Email, Code::InvalidEmail, format!("`{value}` is not a valid e-mail address. Write it as name@example.com.")),
-        },
-    }
+        None => None,
+        Some("") if input.user_id.is_some() && input.action == Some(Action::Delete) => None,
+        Some(value) => report.take(Column::Email, email(value)),
+    };
     for (column, slot) in [
         (Column::FirstName, &mut input.first_name),
         (Column::LastName, &mut input.last_name),
         (Column::Title, &mut input.title),
     ] {
-        if let Some(value) = cell(column) {
-            if longer_than(value, MAX_NAME) {
-                bad(column, Code::TooLong, format!("{} has {} characters; at most {MAX_NAME} fit. Shorten it.", column.name(), value.chars().count()));
-            } else {
-                *slot = Some(value);
-            }
-        }
+        *slot = cell(column).and_then(|value| report.take(column, name_part(column, value)));
     }
     for (column, slot) in [(Column::Phone, &mut input.phone), (Column::Phone2, &mut input.phone2)] {
-        if let Some(value) = cell(column) {
-            if value.is_empty() || valid_phone(value) {
-                *slot = Some(value);
-            } else {
-                bad(column, Code::InvalidPhone, format!("`{value}` is not a phone number: use 7 to 15 digits, with spaces, +, ( ) and up to three - if you like."));
-            }
-        }
+        *slot = cell(column).and_then(|value| report.take(column, phone(value)));
     }
-    if let Some(value) = cell(Column::NetworkAccount) {
-        if value.is_empty() || valid_network_account(value) {
-            input.network_account = Some(value);
-        } else {
-            bad(Column::NetworkAccount, Code::InvalidNetworkAccount, format!("`{value}` is not a network account: write it as DOMAIN\\name."));
-        }
-    }
-    if let Some(value) = cell(Column::Password).filter(|v| !v.is_empty()) {
-        match password::check(value, min_password) {
-            Ok(()) => input.password = Some(value),
-            Err(weak) => bad(Column::Password, Code::WeakPassword, format!("The password is too weak: {weak}.")),
-        }
-    }
-    if let Some(value) = cell(Column::Locale).filter(|v| !v.is_empty()) {
-        let same = |tag: &&&str| tag.len() == value.len() && tag.bytes().zip(value.bytes()).all(|(a, b)| a.eq_ignore_ascii_case(&b) || (a == b'-' && b == b'_'));
-        match LOCALES.iter().find(same) {
-            Some(locale) => input.locale = Some(locale),
-            None => bad(Column::Locale, Code::InvalidChoice, format!("`{value}` is not a supported locale. Use one of {}.", LOCALES.join(", "))),
-        }
-    }
-    if let Some(value) = cell(Column::AccessLevel).filter(|v| !v.is_empty()) {
-        match AccessLevel::parse(value) {
-            Some(level) => input.access = Some(level),
-            None => bad(Column::AccessLevel, Code::InvalidChoice, format!("`{value}` is not an access level: write Admin, Manager or User.")),
-        }
-    }
-    if let Some(value) = cell(Column::TaskNotification).filter(|v| !v.is_empty()) {
-        if value.eq_ignore_ascii_case("off") {
-            input.task_notification = Some("OFF");
-        } else if value.eq_ignore_ascii_case("email") || value.eq_ignore_ascii_case("e-mail") {
-            input.task_notification = Some("Email");
-        } else {
-            bad(Column::TaskNotification, Code::InvalidChoice, format!("`{value}` is not a task notification: write OFF or Email."));
-        }
-    }
-    let mut flag = |column: Column| -> Option<bool> {
-        let value = cell(column).filter(|v| !v.is_empty())?;
-        let parsed = parse_bool(value);
-        if parsed.is_none() {
-            bad(column, Code::InvalidBoolean, format!("`{value}` is not TRUE or FALSE (yes/no and 1/0 work too)."));
-        }
-        parsed
-    };
-    input.active = flag(Column::Active);
-    input.notify_if_new = flag(Column::NotifyIfNew).unwrap_or(false);
-    input.copy_roles = flag(Column::CopyRoles).unwrap_or(false);
-    input.copy_groups = flag(Column::CopyGroups).unwrap_or(false);
-
+    input.network_account = cell(Column::NetworkAccount).and_then(|value| report.take(Column::NetworkAccount, network_account(value)));
+    input.password = filled(Column::Password).and_then(|value| report.take(Column::Password, strong_password(value, min_password)));
+    input.locale = filled(Column::Locale).and_then(|value| report.take(Column::Locale, locale(value)));
+    input.access = filled(Column::AccessLevel).and_then(|value| report.take(Column::AccessLevel, access_level(value)));
+    input.task_notification = filled(Column::TaskNotification).and_then(|value| report.take(Column::TaskNotification, task_notification(value)));
+    let mut boolean = |column: Column| filled(column).and_then(|value| report.take(column, flag(value)));
+    input.active = boolean(Column::Active);
+    input.notify_if_new = boolean(Column::NotifyIfNew).unwrap_or(false);
+    input.copy_roles = boolean(Column::CopyRoles).unwrap_or(false);
+    input.copy_groups = boolean(Column::CopyGroups).unwrap_or(false);
     input.reports_to = cell(Column::ReportsTo);
-    if let Some(value) = cell(Column::Roles) {
-        let names = split_list(value);
-        let bad = |name: &str| longer_than(name, MAX_NAME) || name.chars().any(char::is_whitespace);
-        if !names.iter().any(|n| bad(n)) {
-            input.roles = Some(names);
-        } else {
-            let listed: Vec<_> = names.iter().filter(|n| bad(n)).map(|n| format!("`{n}`")).collect();
-            issues.push(Issue::cell(number, Column::Roles, Code::InvalidRoleName, format!(
-                "Role names have no spaces and at most {MAX_NAME} characters: {} breaks this. Separate several roles with | or ;.",
-                listed.join(", ")
-            )));
-        }
-    }
+    input.roles = cell(Column::Roles).and_then(|value| report.take(Column::Roles, roles(value)));
     input.groups = cell(Column::Groups).map(split_list);
-    input.tenant = cell(Column::Tenant).filter(|v| !v.is_empty());
-    input.copy_from = cell(Column::CopyFrom).filter(|v| !v.is_empty());
+    input.tenant = filled(Column::Tenant);
+    input.copy_from = filled(Column::CopyFrom);
     input
+}
+
+/// What a column's rule makes of a cell: its value, or the problem's code and message.
+type Verdict<T> = Result<T, (Code, String)>;
+
+/// Where a row's problems go.
+struct Report<'i> {
+    row: u32,
+    issues: &'i mut Vec<Issue>,
+}
+
+impl Report<'_> {
+    /// The verdict's value; a problem is reported, in `column`, and gives `None`.
+    fn take<T>(&mut self, column: Column, verdict: Verdict<T>) -> Option<T> {
+        verdict.map_err(|(code, message)| self.issues.push(Issue::cell(self.row, column, code, message))).ok()
+    }
+}
+
+fn user_id(value: &str) -> Verdict<&str> {
+    if longer_than(value, MAX_USER_ID) || value.chars().any(char::is_whitespace) {
+        Err((Code::InvalidUserId, format!("The User ID `{value}` must have at most {MAX_USER_ID} characters and no spaces.")))
+    } else {
+        Ok(value)
+    }
+}
+
+fn email(value: &str) -> Verdict<&str> {
+    if value.is_empty() {
+        return Err((Code::Required, "The e-mail address is missing. Every user needs one.".into()));
+    }
+    Email::check(value).map_err(|_| (Code::InvalidEmail, format!("`{value}` is not a valid e-mail address. Write it as name@example.com.")))
+}
+
+/// First Name, Last Name and Title.
+fn name_part(column: Column, value: &str) -> Verdict<&str> {
+    if longer_than(value, MAX_NAME) {
+        Err((Code::TooLong, format!("{} has {} characters; at most {MAX_NAME} fit. Shorten it.", column.name(), value.chars().count())))
+    } else {
+        Ok(value)
+    }
+}
+
+/// A blank phone clears it.
+fn phone(value: &str) -> Verdict<&str> {
+    if value.is_empty() || valid_phone(value) {
+        Ok(value)
+    } else {
+        Err((Code::InvalidPhone, format!("`{value}` is not a phone number: use 7 to 15 digits, with spaces, +, ( ) and up to three - if you like.")))
+    }
+}
+
+/// A blank network account clears it.
+fn network_account(value: &str) -> Verdict<&str> {
+    if value.is_empty() || valid_network_account(value) {
+        Ok(value)
+    } else {
+        Err((Code::InvalidNetworkAccount, format!("`{value}` is not a network account: write it as DOMAIN\\name.")))
+    }
+}
+
+fn strong_password(value: &str, min_length: usize) -> Verdict<&str> {
+    password::check(value, min_length).map(|()| value).map_err(|weak| (Code::WeakPassword, format!("The password is too weak: {weak}.")))
+}
+
+/// The supported locale the cell names, matched whatever its case and with `_` for `-`.
+fn locale(value: &str) -> Verdict<&'static str> {
+    let same = |tag: &&&str| tag.len() == value.len() && tag.bytes().zip(value.bytes()).all(|(a, b)| a.eq_ignore_ascii_case(&b) || (a == b'-' && b == b'_'));
+    LOCALES
+        .iter()
+        .find(same)
+        .copied()
+        .ok_or_else(|| (Code::InvalidChoice, format!("`{value}` is not a supported locale. Use one of {}.", LOCALES.join(", "))))
+}
+
+fn access_level(value: &str) -> Verdict<AccessLevel> {
+    AccessLevel::parse(value).ok_or_else(|| (Code::InvalidChoice, format!("`{value}` is not an access level: write Admin, Manager or User.")))
+}
+
+fn task_notification(value: &str) -> Verdict<&'static str> {
+    if value.eq_ignore_ascii_case("off") {
+        Ok("OFF")
+    } else if value.eq_ignore_ascii_case("email") || value.eq_ignore_ascii_case("e-mail") {
+        Ok("Email")
+    } else {
+        Err((Code::InvalidChoice, format!("`{value}` is not a task notification: write OFF or Email.")))
+    }
+}
+
+fn flag(value: &str) -> Verdict<bool> {
+    parse_bool(value).ok_or_else(|| (Code::InvalidBoolean, format!("`{value}` is not TRUE or FALSE (yes/no and 1/0 work too).")))
+}
+
+/// The cell's role names, each one word of at most [`MAX_NAME`] characters.
+fn roles(value: &str) -> Verdict<Vec<&str>> {
+    let names = split_list(value);
+    let bad: Vec<_> = names.iter().filter(|name| !names::is_role_name(name)).map(|name| format!("`{name}`")).collect();
+    if bad.is_empty() {
+        Ok(names)
+    } else {
+        Err((Code::InvalidRoleName, format!(
+            "Role names have no spaces and at most {MAX_NAME} characters: {} breaks this. Separate several roles with | or ;.",
+            bad.join(", ")
+        )))
+    }
 }
 
 /// Digits, spaces, `+`, `(`, `)` and up to three `-`, with 7 to 15 digits.

@@ -4,7 +4,8 @@
 
 use super::columns::{column_of, map_headings, suggest, Column};
 use super::directory::DirectoryUser;
-use super::plan::{list, Plan};
+use super::plan::Plan;
+use super::fold;
 use crate::sheet::{neutralise, Sheet};
 use rust_xlsxwriter::{Color, DataValidation, Format as CellFormat, Note, Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
@@ -117,8 +118,8 @@ pub fn export_row(user: &DirectoryUser) -> Vec<String> {
             Column::AccessLevel => user.access.to_string(),
             Column::Active => if user.active { "TRUE" } else { "FALSE" }.to_string(),
             Column::ReportsTo => user.reports_to.to_string(),
-            Column::Roles => list(&user.roles),
-            Column::Groups => list(&user.groups),
+            Column::Roles => names_cell(&user.roles),
+            Column::Groups => names_cell(&user.groups),
             Column::TaskNotification => user.task_notification.to_string(),
             Column::Action
             | Column::Password
@@ -257,6 +258,18 @@ fn explanation_sheet(book: &mut Workbook) -> Result<(), WriteError> {
         sheet.write_string(row, 3, column.choices().map(|c| c.join(", ")).unwrap_or_default())?;
     }
     Ok(())
+}
+
+/// Names as the export writes them: sorted, `|`-separated.
+pub fn names_cell(names: &[impl AsRef<str>]) -> String {
+    let mut sorted: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    // ASCII names (nearly all) compare without lower-case copies.
+    if sorted.iter().all(|n| n.is_ascii()) {
+        sorted.sort_by(|a, b| a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase())));
+    } else {
+        sorted.sort_by_cached_key(|n| fold(n));
+    }
+    sorted.join("|")
 }
 
 #[cfg(test)]

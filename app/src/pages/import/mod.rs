@@ -86,15 +86,58 @@ pub fn ImportPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn Importer() -> impl IntoView {
-    let snapshot = RwSignal::new(None::<Snapshot>);
-    // How far decoding a snapshot has come; not shown.
-    let decoding = RwSignal::new(None::<f64>);
-    let fetch = move || {
+/// The import page's state: every signal its parts read and set. Signals
+/// are handles, so the state is copied into each closure that needs it.
+#[derive(Clone, Copy)]
+struct ImportState {
+    snapshot: RwSignal<Option<Snapshot>>,
+    /// How far decoding a snapshot has come; not shown.
+    decoding: RwSignal<Option<f64>>,
+    loaded: RwSignal<Option<Loaded>>,
+    edits: RwSignal<Edits>,
+    checked: RwSignal<Option<Checked>>,
+    busy: RwSignal<Option<&'static str>>,
+    /// How far the step that `busy` names has come, 0 to 1, once it is known.
+    progress: RwSignal<Option<f64>>,
+    outcome: RwSignal<Option<Result<Outcome, AppError>>>,
+    format: RwSignal<Format>,
+    /// Numbers the reads and checks, so that a newer one makes an older one void.
+    reads: StoredValue<u64>,
+    runs: StoredValue<u64>,
+}
+
+/// What the page's download buttons save.
+#[derive(Clone, Copy)]
+enum Download {
+    Template,
+    Users,
+    ErrorLog,
+    Corrected,
+}
+
+impl ImportState {
+    fn new() -> Self {
+        Self {
+            snapshot: RwSignal::new(None),
+            decoding: RwSignal::new(None),
+            loaded: RwSignal::new(None),
+            edits: RwSignal::new(Edits::default()),
+            checked: RwSignal::new(None),
+            busy: RwSignal::new(None),
+            progress: RwSignal::new(None),
+            outcome: RwSignal::new(None),
+            format: RwSignal::new(Format::Csv),
+            reads: StoredValue::new(0),
+            runs: StoredValue::new(0),
+        }
+    }
+
+    /// Fetches the server's directory; a saved copy stays in use while the
+    /// server cannot be reached.
+    fn fetch(self) {
         spawn_local(async move {
             // One pace for taking in the bytes and decoding them, so that no task does the end of one and the start of the other.
-            let mut slices = browser::Slices::new(decoding, || false);
+            let mut slices = browser::Slices::new(self.decoding, || false);
             let answer = fetch_snapshot(&mut slices).await;
             let at = browser::now_ms();
             let decoded = match answer {
@@ -106,55 +149,44 @@ fn Importer() -> impl IntoView {
                     if let Some(user) = me() {
                         offline::save(user, at, &sent).await;
                     }
-                    show(snapshot, Shown { directory: Arc::new(directory), at, saved: false });
+                    show(self.snapshot, Shown { directory: Arc::new(directory), at, saved: false });
                 }
-                // A saved copy stays in use while the server cannot be reached.
-                Err(error) if !matches!(snapshot.get_untracked(), Some(Ok(_))) => snapshot.set(Some(Err(error))),
-                Err(_) => snapshot.update(|s| if let Some(Ok(shown)) = s { shown.saved = true }),
+                Err(error) if !matches!(self.snapshot.get_untracked(), Some(Ok(_))) => self.snapshot.set(Some(Err(error))),
+                Err(_) => self.snapshot.update(|s| if let Some(Ok(shown)) = s { shown.saved = true }),
             }
         });
-    };
-    // In the browser only: the saved copy first, so that a file can be
-    // checked before the network answers, then the server's.
-    Effect::new(move |_| {
+    }
+
+    /// In the browser only: the saved copy first, so that a file can be
+    /// checked before the network answers, then the server's.
+    fn open(self) {
         offline::keep_page();
         reader::start();
         if let Some(user) = me() {
             spawn_local(async move {
                 let Some((at, saved)) = offline::load(user).await else { return };
-                let directory = saved.decode(&mut browser::Slices::new(decoding, || false)).await;
+                let directory = saved.decode(&mut browser::Slices::new(self.decoding, || false)).await;
                 // The server's answer, if it came first, is newer.
-                if let (Some(directory), false) = (directory, matches!(snapshot.get_untracked(), Some(Ok(_)))) {
-                    snapshot.set(Some(Ok(Shown { directory: Arc::new(directory), at, saved: true })));
+                if let (Some(directory), false) = (directory, matches!(self.snapshot.get_untracked(), Some(Ok(_)))) {
+                    self.snapshot.set(Some(Ok(Shown { directory: Arc::new(directory), at, saved: true })));
                 }
             });
         }
-        fetch();
-    });
-    let loaded = RwSignal::new(None::<Loaded>);
-    let edits = RwSignal::new(Edits::default());
-    let checked = RwSignal::new(None::<Checked>);
-    let busy = RwSignal::new(None::<&'static str>);
-    // How far the step that `busy` names has come, 0 to 1, once it is known.
-    let progress = RwSignal::new(None::<f64>);
-    let outcome = RwSignal::new(None::<Result<Outcome, AppError>>);
-    let format = RwSignal::new(Format::Csv);
-    // Numbers the reads and checks, so that a newer one makes an older one void.
-    let reads = StoredValue::new(0_u64);
-    let run = StoredValue::new(0_u64);
+        self.fetch();
+    }
 
-    // Check again whenever the file, the edits or the snapshot change; a
-    // newer check makes an older one's result void.
-    Effect::new(move |_| {
-        let (Some(file), Some(Ok(Shown { directory, .. }))) = (loaded.get(), snapshot.get()) else { return };
-        let edits = edits.get();
-        run.update_value(|n| *n += 1);
-        let this_run = run.get_value();
-        busy.set(Some("Validating…"));
-        progress.set(None);
+    /// Checks the file as edited against the directory shown; run again
+    /// whenever either changes, each run making an older one's result void.
+    fn check(self) {
+        let (Some(file), Some(Ok(Shown { directory, .. }))) = (self.loaded.get(), self.snapshot.get()) else { return };
+        let edits = self.edits.get();
+        self.runs.update_value(|n| *n += 1);
+        let this_run = self.runs.get_value();
+        self.busy.set(Some("Validating…"));
+        self.progress.set(None);
         spawn_local(async move {
             browser::pause().await;
-            let mut slices = browser::Slices::new(progress, move || run.get_value() != this_run);
+            let mut slices = browser::Slices::new(self.progress, move || self.runs.get_value() != this_run);
             // An unedited file is checked as read, without a copy.
             let sheet = match &file.sheet {
                 Ok(sheet) if edits == Edits::none(sheet) => Ok(Arc::clone(sheet)),
@@ -170,97 +202,120 @@ fn Importer() -> impl IntoView {
             };
             // The result is shown in a task of its own.
             browser::pause().await;
-            if run.get_value() == this_run {
-                checked.set(Some(Checked { sheet, plan: Arc::new(plan), key: browser::batch_key() }));
-                busy.set(None);
+            if self.runs.get_value() == this_run {
+                self.checked.set(Some(Checked { sheet, plan: Arc::new(plan), key: browser::batch_key() }));
+                self.busy.set(None);
             }
         });
-    });
+    }
 
-    let choose = move |file: web_sys::File| {
+    /// Reads a chosen file; the file before is gone.
+    fn choose(self, file: web_sys::File) {
         let name = file.name();
-        outcome.set(None);
-        checked.set(None);
-        // The file before is gone: a check of it still running must not
-        // show its preview, or offer it to Import, once it ends.
-        loaded.set(None);
-        run.update_value(|n| *n += 1);
-        busy.set(Some("Reading…"));
-        progress.set(None);
-        reads.update_value(|n| *n += 1);
-        let this_read = reads.get_value();
+        self.outcome.set(None);
+        self.checked.set(None);
+        // A check of the file before that is still running must not show
+        // its preview, or offer it to Import, once it ends.
+        self.loaded.set(None);
+        self.runs.update_value(|n| *n += 1);
+        self.busy.set(Some("Reading…"));
+        self.progress.set(None);
+        self.reads.update_value(|n| *n += 1);
+        let this_read = self.reads.get_value();
         spawn_local(async move {
-            let stale = move || reads.get_value() != this_read;
-            let mut slices = browser::Slices::new(progress, stale);
+            let stale = move || self.reads.get_value() != this_read;
+            let mut slices = browser::Slices::new(self.progress, stale);
             let Some(sheet) = reader::read(&file, &mut slices, stale).await else { return };
             let mut fresh = sheet.as_ref().map(Edits::none).unwrap_or_default();
             if let Ok(sheet) = &sheet {
                 headings::recall(&mut fresh, &sheet.headings);
             }
-            edits.set(fresh);
-            loaded.set(Some(Loaded { name, sheet: sheet.map(Arc::new) }));
+            self.edits.set(fresh);
+            self.loaded.set(Some(Loaded { name, sheet: sheet.map(Arc::new) }));
         });
-    };
-    let check_again = Callback::new(move |()| {
-        outcome.set(None);
-        fetch();
-    });
-    // The directory shown, which the check in `checked` was made against: a
-    // newer one starts a new check. Not kept with the check, so that a
-    // replaced directory is still freed a few thousand users at a time.
-    let directory = move || snapshot.get_untracked().and_then(Result::ok).map(|s| s.directory);
-    let import = move |_| {
-        let (Some(c), Some(directory)) = (checked.get_untracked(), directory()) else { return };
+    }
+
+    /// The directory shown, which the check in `checked` was made against: a
+    /// newer one starts a new check. Not kept with the check, so that a
+    /// replaced directory is still freed a few thousand users at a time.
+    fn directory(self) -> Option<Arc<Directory>> {
+        self.snapshot.get_untracked().and_then(Result::ok).map(|s| s.directory)
+    }
+
+    /// Sends the checked batch; an applied one clears the page and fetches
+    /// the directory again.
+    fn import(self) {
+        let (Some(c), Some(directory)) = (self.checked.get_untracked(), self.directory()) else { return };
         if !browser::online() {
-            outcome.set(Some(Err(AppError::Unreachable)));
+            self.outcome.set(Some(Err(AppError::Unreachable)));
             return;
         }
-        let file_name = loaded.with_untracked(|l| l.as_ref().map(|l| l.name.clone()).unwrap_or_default());
-        outcome.set(None);
-        busy.set(Some("Loading…"));
-        progress.set(None);
+        let file_name = self.loaded.with_untracked(|l| l.as_ref().map(|l| l.name.clone()).unwrap_or_default());
+        self.outcome.set(None);
+        self.busy.set(Some("Loading…"));
+        self.progress.set(None);
         spawn_local(async move {
             // Paced: a file's new users are made again for it.
-            let digest = c.plan.digest_paced(&c.sheet, &directory, &mut browser::Slices::new(progress, || false)).await;
+            let digest = c.plan.digest_paced(&c.sheet, &directory, &mut browser::Slices::new(self.progress, || false)).await;
             drop(directory); // not held through the upload
-            progress.set(None);
+            self.progress.set(None);
             let upload = Upload { key: c.key, file_name, version: c.plan.version, digest, sheet: c.sheet.to_parts() };
             let result = commit_import(upload).await;
-            busy.set(None);
+            self.busy.set(None);
             if let Ok(Outcome::Applied { .. }) = result {
-                loaded.set(None);
-                checked.set(None);
-                fetch();
+                self.loaded.set(None);
+                self.checked.set(None);
+                self.fetch();
             }
-            outcome.set(Some(result));
+            self.outcome.set(Some(result));
         });
-    };
-    let fix = Callback::new(move |(cell, value): (Cell, String)| edits.update(|e| { e.cells.insert(cell, value); }));
-    let remove = Callback::new(move |row: u32| edits.update(|e| { e.removed.insert(row); }));
+    }
 
-    let download = move |what: &'static str| {
-        let f = format.get_untracked();
-        let c = checked.get_untracked();
-        let bytes = match what {
-            "template" => write::template(f),
-            "users" => match directory() {
-                Some(d) => write::export(&d.users, f),
+    fn download(self, what: Download) {
+        let format = self.format.get_untracked();
+        let checked = self.checked.get_untracked();
+        let bytes = match (what, &checked) {
+            (Download::Template, _) => write::template(format),
+            (Download::Users, _) => match self.directory() {
+                Some(d) => write::export(&d.users, format),
                 None => return,
             },
-            "errors" => match &c {
-                Some(c) => write::error_log(&c.sheet, &c.plan, f),
-                None => return,
-            },
-            _ => match &c {
-                Some(c) => write::corrected(&c.sheet, f),
-                None => return,
-            },
+            (Download::ErrorLog, Some(c)) => write::error_log(&c.sheet, &c.plan, format),
+            (Download::Corrected, Some(c)) => write::corrected(&c.sheet, format),
+            (Download::ErrorLog | Download::Corrected, None) => return,
         };
         match bytes {
-            Ok(bytes) => browser::save(&format!("{}.{}", file_stem(what, &loaded.get_untracked()), f.extension()), &bytes),
+            Ok(bytes) => browser::save(&format!("{}.{}", what.file_stem(&self.loaded.get_untracked()), format.extension()), &bytes),
             Err(error) => leptos::logging::error!("{error}"),
         }
-    };
+    }
+}
+
+impl Download {
+    /// The saved file's name before its extension.
+    fn file_stem(self, loaded: &Option<Loaded>) -> String {
+        let stem = || loaded.as_ref().map_or("users".to_string(), |l| l.name.rsplit_once('.').map_or(l.name.clone(), |(s, _)| s.to_string()));
+        match self {
+            Self::Template => "roster-template".into(),
+            Self::Users => "roster-users".into(),
+            Self::ErrorLog => format!("{}-errors", stem()),
+            Self::Corrected => format!("{}-corrected", stem()),
+        }
+    }
+}
+
+#[component]
+fn Importer() -> impl IntoView {
+    let page = ImportState::new();
+    Effect::new(move |_| page.open());
+    Effect::new(move |_| page.check());
+    let check_again = Callback::new(move |()| {
+        page.outcome.set(None);
+        page.fetch();
+    });
+    let fix = Callback::new(move |(cell, value): (Cell, String)| page.edits.update(|e| { e.cells.insert(cell, value); }));
+    let remove = Callback::new(move |row: u32| page.edits.update(|e| { e.removed.insert(row); }));
+    let ImportState { snapshot, loaded, edits, checked, busy, progress, outcome, format, .. } = page;
 
     view! {
         <section class="card toolbar" aria-label="Files">
@@ -271,10 +326,10 @@ fn Importer() -> impl IntoView {
                     <option value="xlsx">"XLSX"</option>
                 </select>
             </label>
-            <button type="button" on:click=move |_| download("template")>"Download template"</button>
-            <button type="button" on:click=move |_| download("users") disabled=move || !matches!(snapshot.get(), Some(Ok(_)))>"Download users"</button>
+            <button type="button" on:click=move |_| page.download(Download::Template)>"Download template"</button>
+            <button type="button" on:click=move |_| page.download(Download::Users) disabled=move || !matches!(snapshot.get(), Some(Ok(_)))>"Download users"</button>
         </section>
-        <FileChooser choose/>
+        <FileChooser choose=move |file| page.choose(file)/>
         <SnapshotState snapshot check_again/>
         <p class="muted" role="status" aria-live="polite">
             {move || busy.get().map(|text| view! { <progress aria-label=text max="1" value=move || progress.get()></progress>" "{text} })}
@@ -289,13 +344,13 @@ fn Importer() -> impl IntoView {
                 <headings::Headings headings=original edits/>
                 {(!valid).then(|| view! { <Problems checked=c.clone() positions on_fix=fix on_remove=remove/> })}
                 {valid.then(|| {
-                    let new_users = directory().map(|d| crate::model::import::listed(&c.plan, &c.sheet, &d)).unwrap_or_default();
+                    let new_users = page.directory().map(|d| crate::model::import::listed(&c.plan, &c.sheet, &d)).unwrap_or_default();
                     view! { <preview::Preview plan=c.plan.clone() new_users/> }
                 })}
                 <section class="card actions" aria-label="Import">
-                    <button type="button" class="primary" disabled=move || !valid || busy.get().is_some() on:click=import>"Import"</button>
-                    {(!valid).then(|| view! { <button type="button" on:click=move |_| download("errors")>"Download error log"</button> })}
-                    <button type="button" on:click=move |_| download("corrected")>"Download corrected file"</button>
+                    <button type="button" class="primary" disabled=move || !valid || busy.get().is_some() on:click=move |_| page.import()>"Import"</button>
+                    {(!valid).then(|| view! { <button type="button" on:click=move |_| page.download(Download::ErrorLog)>"Download error log"</button> })}
+                    <button type="button" on:click=move |_| page.download(Download::Corrected)>"Download corrected file"</button>
                 </section>
             })
         }}
@@ -317,16 +372,6 @@ fn positions(original: &[String], edits: &Edits) -> Vec<(Column, usize)> {
         }
     }
     found
-}
-
-fn file_stem(what: &str, loaded: &Option<Loaded>) -> String {
-    let stem = || loaded.as_ref().map_or("users".to_string(), |l| l.name.rsplit_once('.').map_or(l.name.clone(), |(s, _)| s.to_string()));
-    match what {
-        "template" => "roster-template".into(),
-        "users" => "roster-users".into(),
-        "errors" => format!("{}-errors", stem()),
-        _ => format!("{}-corrected", stem()),
-    }
 }
 
 /// The file input labelled `Spreadsheet`, inside a zone that also takes a dropped file.

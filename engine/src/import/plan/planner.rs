@@ -1,182 +1,21 @@
-//! The rules that span rows and the directory, and the plan they produce:
-//! who is added, updated (field by field), deleted or left unchanged. Every
-//! lookup is a hash map, so checking is linear in the rows.
+//! The planner: the rules that span rows and the directory (uniqueness,
+//! managers and their cycles, groups, copies, lock-out), pass by pass over
+//! the rows. Every lookup is a hash map, so checking is linear in the rows.
 
-use super::columns::{self, Column, Mapping};
-use super::directory::{Directory, DirectoryUser, Name};
-use super::fields::{self, parse_row, Action, RowInput, MAX_USER_ID};
-use super::issue::{Code, Issue};
+use super::{changes, Change, Create, Delete, Plan, Update};
 use crate::domain::access::AccessLevel;
+use crate::import::columns::{self, Column, Mapping};
+use crate::import::directory::{Directory, DirectoryUser, Name};
+use crate::import::fields::{self, parse_row, Action, RowInput, MAX_USER_ID};
+use crate::import::index::{hash, Index, Key};
+use crate::import::issue::{Code, Issue};
+use crate::import::Folded;
 use crate::pace::{self, Pace, Steps, Straight, ROWS_A_STEP};
 use crate::parallel;
 use crate::sheet::{longer_than, Row, Sheet};
-use serde::{Deserialize, Serialize};
-use super::index::{hash, Index, Key};
 use hashbrown::hash_table::{self, HashTable};
-use super::{fold, Folded};
-use std::borrow::Cow;
 use rustc_hash::{FxHashMap, FxHashSet};
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    pub added: usize,
-    pub updated: usize,
-    pub deleted: usize,
-    pub unchanged: usize,
-    pub roles_added: usize,
-}
-
-impl Summary {
-    /// SPEC's result line for a batch that was applied.
-    pub fn message(&self) -> String {
-        format!(
-            "Users Loaded successfully. {} Added, {} Updated, {} Deleted, {} Roles Added.",
-            self.added, self.updated, self.deleted, self.roles_added
-        )
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Change {
-    pub field: Column,
-    /// In place up to 24 bytes, nearly every value: no allocation for most changes.
-    pub old: Name,
-    pub new: Name,
-}
-
-/// A user the file adds. The plan keeps only what the check found out
-/// about them: the user is made again from their row where needed
-/// ([`created`]), since a whole user takes three times the memory of a row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Create {
-    pub row: u32,
-    /// The manager's User ID (the row may name the manager by e-mail).
-    pub reports_to: Name,
-    /// Hashed before it is stored; never shown or logged.
-    pub password: Option<String>,
-    pub invite: bool,
-}
-
-/// A new user, made again from their row, with what the plan says of them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Created<'p> {
-    pub create: &'p Create,
-    pub user: DirectoryUser,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Update {
-    pub row: u32,
-    /// The user as they will be.
-    pub user: Box<DirectoryUser>,
-    pub changes: Vec<Change>,
-    pub password: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Delete {
-    pub row: u32,
-    /// The user as they are before the delete, so that an undo can restore them.
-    pub user: Box<DirectoryUser>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Plan {
-    /// The directory version the plan was made against.
-    pub version: i64,
-    pub creates: Vec<Create>,
-    pub updates: Vec<Update>,
-    pub deletes: Vec<Delete>,
-    pub unchanged: Vec<u32>,
-    pub new_roles: Vec<String>,
-    pub errors: Vec<Issue>,
-    pub warnings: Vec<Issue>,
-}
-
-impl Plan {
-    pub fn summary(&self) -> Summary {
-        Summary {
-            added: self.creates.len(),
-            updated: self.updates.len(),
-            deleted: self.deletes.len(),
-            unchanged: self.unchanged.len(),
-            roles_added: self.new_roles.len(),
-        }
-    }
-
-    /// How many new users the batch will send an invitation.
-    pub fn invitations(&self) -> usize {
-        self.creates.iter().filter(|c| c.invite).count()
-    }
-
-    pub fn is_valid(&self) -> bool {
-        self.errors.is_empty()
-    }
-
-    /// A fingerprint of what the plan would change (never of passwords): a
-    /// commit compares it with the previewed one to tell whether the
-    /// directory moved under the preview in a way that matters. `sheet` and
-    /// `directory` are those the plan was checked with.
-    pub fn digest(&self, sheet: &Sheet, directory: &Directory) -> String {
-        pace::straight(self.digest_paced(sheet, directory, &mut Straight))
-    }
-
-    /// As [`Self::digest`], offering `pace` a step every few hundred new
-    /// users, who are made again from their rows: the page's Import button
-    /// would otherwise hold the page for a whole file's users.
-    pub async fn digest_paced(&self, sheet: &Sheet, directory: &Directory, pace: &mut dyn Pace) -> String {
-        use sha2::{Digest, Sha256};
-        let mut steps = Steps::new(pace, self.creates.len(), ROWS_A_STEP);
-        let make = maker_paced(sheet, directory, &mut steps).await;
-        let mut hash = Sha256::new();
-        // Every value with its length before it, so that no two plans feed alike.
-        let mut text = |value: &str| {
-            hash.update((value.len() as u32).to_le_bytes());
-            hash.update(value);
-        };
-        for Created { create, user } in self.creates.iter().filter_map(&make) {
-            steps.advance(1).await;
-            text("c");
-            text(&create.row.to_string());
-            user.texts().for_each(&mut text);
-            text(if create.invite { "invite" } else { "" });
-        }
-        for update in &self.updates {
-            text("u");
-            text(&update.row.to_string());
-            for change in &update.changes {
-                text(change.field.name());
-                text(&change.old);
-                text(&change.new);
-            }
-        }
-        // The user as they are: an undo's preview must not delete a user
-        // whom someone changed after it.
-        for delete in &self.deletes {
-            text("d");
-            text(&delete.row.to_string());
-            delete.user.texts().for_each(&mut text);
-        }
-        self.new_roles.iter().for_each(|role| text(role));
-        crate::digest::hex(&hash.finalize())
-    }
-
-    /// SPEC's result line.
-    pub fn result_message(&self) -> String {
-        if self.errors.iter().any(|e| e.code == Code::EmptyFile) {
-            return "Users file is empty".into();
-        }
-        self.summary().message()
-    }
-
-    fn push(&mut self, issue: Issue) {
-        if issue.code.is_warning() {
-            self.warnings.push(issue);
-        } else {
-            self.errors.push(issue);
-        }
-    }
-}
+use std::borrow::Cow;
 
 /// Checks a sheet against the directory and plans the changes.
 pub fn check(sheet: &Sheet, directory: &Directory) -> Plan {
@@ -231,45 +70,13 @@ async fn plan_rows(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_>, 
     Planner::new(directory, mapping, steps).await.run(sheet, plan, steps).await;
 }
 
-/// The users `plan` creates, made again from their rows: `sheet` and
-/// `directory` are those the plan was checked with.
-pub fn created<'p>(plan: &'p Plan, sheet: &'p Sheet, directory: &'p Directory) -> impl Iterator<Item = Created<'p>> + 'p {
-    plan.creates.iter().filter_map(maker(sheet, directory))
-}
-
-/// As [`created`], all at once, made on every core (for the commit); none
-/// if a row is missing from `sheet`.
-pub fn created_all<'p>(plan: &'p Plan, sheet: &'p Sheet, directory: &'p Directory) -> Option<Vec<Created<'p>>> {
-    let (make, creates): (_, Vec<&Create>) = (maker(sheet, directory), plan.creates.iter().collect());
-    // Collected into the same buffer: a second list of 100,000 users would hold 34 MB more.
-    parallel::map(&creates, parallel::ROWS_A_THREAD, |create| make(create)).into_iter().collect()
-}
-
-/// Makes a new user again from their row.
-fn maker<'p>(sheet: &'p Sheet, directory: &'p Directory) -> impl Fn(&'p Create) -> Option<Created<'p>> + Sync + 'p {
-    pace::straight(maker_paced(sheet, directory, &mut Steps::new(&mut Straight, 0, ROWS_A_STEP)))
-}
-
-/// As [`maker`], for paced work (which must not run [`pace::straight`] within).
-async fn maker_paced<'p>(sheet: &'p Sheet, directory: &'p Directory, steps: &mut Steps<'_>) -> impl Fn(&'p Create) -> Option<Created<'p>> + Sync + 'p {
-    let (mapping, _) = columns::map_headings(&sheet.headings);
-    let planner = Planner::new(directory, mapping, steps).await;
-    // The check reported the rows' problems; a row missing here means the plan was checked from another sheet.
-    move |create| {
-        let input = parse_row(sheet.row(create.row)?, &planner.mapping, directory.min_password_length, &mut Vec::new());
-        let mut user = planner.build(&input, None);
-        user.reports_to = create.reports_to.clone();
-        Some(Created { create, user: *user })
-    }
-}
-
 /// A user in the directory after the file is applied: index into the
 /// directory for existing users, past its end for users the file creates.
 type Node = usize;
 
-struct Planner<'a> {
+pub(super) struct Planner<'a> {
     directory: &'a Directory,
-    mapping: Mapping,
+    pub(super) mapping: Mapping,
     /// The directory's own index, or one made for this check alone.
     index: Cow<'a, Index>,
     roles: FxHashMap<Folded<'a>, &'a str>,
@@ -533,7 +340,7 @@ impl<'r> FirstRows<'r> {
     /// `row` is now that row.
     fn first(&mut self, name: &'r str, hash: u64, row: u32) -> Option<u32> {
         let names = &self.names;
-        match self.table.entry(hash, |at| names[*at as usize].0 == Folded(name), |at| super::index::hash(names[*at as usize].0 .0)) {
+        match self.table.entry(hash, |at| names[*at as usize].0 == Folded(name), |at| crate::import::index::hash(names[*at as usize].0 .0)) {
             hash_table::Entry::Occupied(first) => Some(names[*first.get() as usize].1),
             hash_table::Entry::Vacant(slot) => {
                 slot.insert(names.len() as u32);
@@ -545,7 +352,7 @@ impl<'r> FirstRows<'r> {
 }
 
 impl<'a> Planner<'a> {
-    async fn new(directory: &'a Directory, mapping: Mapping, steps: &mut Steps<'_>) -> Self {
+    pub(super) async fn new(directory: &'a Directory, mapping: Mapping, steps: &mut Steps<'_>) -> Self {
         let index = directory.index.get_or_build(&directory.users, steps).await;
         let names = |list: &'a [String]| list.iter().map(|n| (Folded(n), n.as_str())).collect();
         Self {
@@ -773,7 +580,7 @@ impl<'a> Planner<'a> {
     /// The user after a row that [`Self::check_row`] passed: the columns
     /// present replace values; blank cells clear them, except where SPEC
     /// says blank keeps them. `found` is the user updated; none, a user created.
-    fn build(&self, input: &RowInput, found: Option<Node>) -> Box<DirectoryUser> {
+    pub(super) fn build(&self, input: &RowInput, found: Option<Node>) -> Box<DirectoryUser> {
         let mut user = Box::new(match found {
             None => DirectoryUser::new(self.directory),
             Some(node) => self.directory.users[node].clone(),
@@ -1085,61 +892,4 @@ fn dedupe(names: &mut Vec<Name>) {
         let mut keep = keep.into_iter();
         names.retain(|_| keep.next().unwrap_or(true));
     }
-}
-
-/// The fields that differ, old → new. Lists compare as sets; a new password
-/// shows as "set", never as itself.
-pub fn changes(old: &DirectoryUser, new: &DirectoryUser, password: bool) -> Vec<Change> {
-    let mut changes = Vec::new();
-    let mut differ = |field: Column, old: &str, new: &str, same: bool| {
-        if !same {
-            changes.push(Change { field, old: old.into(), new: new.into() });
-        }
-    };
-    for (field, a, b) in [
-        (Column::Email, &old.email, &new.email),
-        (Column::FirstName, &old.first_name, &new.first_name),
-        (Column::LastName, &old.last_name, &new.last_name),
-        (Column::Title, &old.title, &new.title),
-        (Column::Phone, &old.phone, &new.phone),
-        (Column::Phone2, &old.phone2, &new.phone2),
-        (Column::NetworkAccount, &old.network_account, &new.network_account),
-        (Column::Locale, &old.locale, &new.locale),
-    ] {
-        differ(field, a, b, a == b);
-    }
-    differ(Column::AccessLevel, old.access.as_str(), new.access.as_str(), old.access == new.access);
-    differ(Column::Active, flag(old.active), flag(new.active), old.active == new.active);
-    let same_manager = Folded(&old.reports_to) == Folded(&new.reports_to);
-    differ(Column::ReportsTo, &old.reports_to, &new.reports_to, same_manager);
-    for (field, a, b) in [(Column::Roles, &old.roles, &new.roles), (Column::Groups, &old.groups, &new.groups)] {
-        if !same_names(a, b) {
-            differ(field, &list(a), &list(b), false);
-        }
-    }
-    differ(Column::TaskNotification, &old.task_notification, &new.task_notification, old.task_notification == new.task_notification);
-    if password {
-        changes.push(Change { field: Column::Password, old: Name::default(), new: "set".into() });
-    }
-    changes
-}
-
-fn flag(value: bool) -> &'static str {
-    if value { "TRUE" } else { "FALSE" }
-}
-
-/// Names as the export writes them: sorted, `|`-separated.
-pub fn list(names: &[impl AsRef<str>]) -> String {
-    let mut sorted: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
-    // ASCII names (nearly all) compare without lower-case copies.
-    if sorted.iter().all(|n| n.is_ascii()) {
-        sorted.sort_by(|a, b| a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase())));
-    } else {
-        sorted.sort_by_cached_key(|n| fold(n));
-    }
-    sorted.join("|")
-}
-
-fn same_names(a: &[Name], b: &[Name]) -> bool {
-    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| Folded(x) == Folded(y)))
 }

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::api::groups::{create_group, delete_name, list_names, rename_name};
 use crate::model::groups::{Kind, Named};
 use leptos::either::EitherOf3;
+use super::table::DataTable;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -88,13 +89,9 @@ fn CreateGroup(error: RwSignal<Option<String>>, reload: Callback<()>) -> impl In
 fn NamesTable(kind: Kind, list: Vec<Named>, error: RwSignal<Option<String>>, reload: Callback<()>) -> impl IntoView {
     let rows = list.into_iter().map(|named| view! { <NameRow kind named error reload/> }).collect_view();
     view! {
-        <div class="table-wrap">
-            <table class="names">
-                <caption class="visually-hidden">{format!("{}s", kind.noun())}</caption>
-                <thead><tr><th scope="col">"Name"</th><th scope="col">"Members"</th><th scope="col">"Change"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable caption=format!("{}s", kind.noun()) caption_hidden=true headings=&["Name", "Members", "Change"] class="names">
+            {rows}
+        </DataTable>
     }
 }
 

@@ -5,12 +5,12 @@
 //! see the same list, read only.
 
 use super::frame::{Guard, Loading};
-use super::user::{ChangeOutcome, Changed};
+use super::user_page::{ChangeOutcome, Changed};
 use super::Session;
 use crate::model::import::Outcome;
 use crate::domain::access::AccessLevel;
 use crate::import::bulk::BulkAction;
-use crate::import::plan::list;
+use crate::import::write::names_cell;
 use crate::api::user_edits::{bulk_apply, bulk_preview};
 use crate::model::users::BulkPlan;
 use crate::api::users::list_users;
@@ -278,8 +278,8 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection
                     <td>{u.access.as_str()}</td>
                     <td>{if u.active { "TRUE" } else { "FALSE" }}</td>
                     <td>{u.reports_to.to_string()}</td>
-                    <td>{list(&u.roles)}</td>
-                    <td>{list(&u.groups)}</td>
+                    <td>{names_cell(&u.roles)}</td>
+                    <td>{names_cell(&u.groups)}</td>
                     <td>{listed.invitation.label()}</td>
                 </tr>
             }

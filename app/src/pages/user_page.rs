@@ -9,7 +9,7 @@ use crate::model::import::Outcome;
 use crate::domain::access::AccessLevel;
 use crate::error::AppError;
 use crate::import::columns::Column;
-use crate::import::plan::list;
+use crate::import::write::names_cell;
 use crate::import::write::export_row;
 use crate::import::{DirectoryUser, Issue};
 use crate::api::user_edits::{delete_user, save_user, set_user_active, set_user_password, unlock_user, user_detail};
@@ -273,10 +273,10 @@ fn Actions(detail: OneUser, outcome: RwSignal<Changed>, reload: Callback<()>) ->
         let u = &detail.user;
         let mut lines = Vec::new();
         if !u.roles.is_empty() {
-            lines.push(format!("Their roles: {}", list(&u.roles)));
+            lines.push(format!("Their roles: {}", names_cell(&u.roles)));
         }
         if !u.groups.is_empty() {
-            lines.push(format!("Their groups: {}", list(&u.groups)));
+            lines.push(format!("Their groups: {}", names_cell(&u.groups)));
         }
         if !detail.reports.is_empty() {
             lines.push(format!(
