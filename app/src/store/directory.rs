@@ -46,8 +46,8 @@ struct UserJson(
 );
 
 /// Every user of the tenant with their roles and groups, as one JSON array
-/// that the database builds: 100,000 users are one value to fetch, not the
-/// 1.5 million that took sqlx 2 s (most of a big import's time in the lock).
+/// that the database builds: one value to fetch, not one for each field of
+/// each user, which is most of a big import's time in the lock.
 fn users_json(backend: Backend) -> String {
     let fields = "u.id, u.user_id, u.email, u.first_name, u.last_name, u.title, u.phone, u.phone2,
         COALESCE(u.network_account, ''), CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END, u.locale,

@@ -110,8 +110,8 @@ pub async fn apply<'a>(
     let roles: Vec<Cells> = plan.new_roles.iter().map(|role| cells![tenant_id, role.as_str(), role.to_lowercase()]).collect();
     insert_rows(conn, backend, "roles", &["tenant_id", "name", "name_key"], Box::new(roles.into_iter())).await?;
     // New users get their ids before they are written, so that each row
-    // carries its manager's id: setting managers afterwards by UPDATE cost
-    // SQLite as much again as the insert (its foreign keys on users).
+    // carries its manager's id: setting managers afterwards by UPDATE would
+    // cost SQLite as much again as the insert (its foreign keys on users).
     let creates = managers_first(new_users);
     let new_ids = reserve_ids(conn, backend, creates.len()).await?;
     ids.extend(creates.iter().zip(&new_ids).map(|(c, id)| (Folded(&c.user.user_id), *id)));

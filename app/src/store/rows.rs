@@ -24,8 +24,7 @@ pub async fn insert_rows<'a>(conn: &mut AnyConnection, backend: Backend, table: 
 
 /// SQLite keeps every index of a table in order as each row goes in, which
 /// for rows that at least double the table costs more than building the
-/// index afresh once they are in (one sort): 100,000 new users took 1.6 s
-/// with the ten indexes of `users` kept up and 1.2 s with them rebuilt.
+/// index afresh once they are in (one sort; BENCHMARKS.md has the figures).
 /// Such indexes are dropped here and built again by the caller inside the
 /// same transaction, so a batch that fails leaves them as they were. The
 /// indexes of UNIQUE constraints stay: they are the constraints. Returns the
@@ -131,9 +130,9 @@ impl From<Option<String>> for Cell<'_> {
 }
 
 /// The most values one statement binds (SQLite takes 32,766, PostgreSQL
-/// 65,535). Statements this size are kept prepared (about 0.7 MB each in
-/// SQLite, a quarter of one at its limit): preparing one again for each
-/// chunk took 6% of an import's time, and smaller ones cost a round trip each.
+/// 65,535). Statements this size stay prepared at a fraction of the memory
+/// one at the limit would take: preparing one again for each chunk is a
+/// noticeable share of an import, and smaller ones cost a round trip each.
 const MAX_VALUES: usize = 8_192;
 
 /// Runs the statement that `sql` makes of a `VALUES` list once per chunk of

@@ -187,7 +187,7 @@ fn read_in_parts(headings: &Records, builder: &mut Builder, part: usize) -> bool
     cuts.push(text.len());
     let parts: Vec<_> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
     // As many parts at a time as there are threads, each added as soon as
-    // read: parts all read before any is added held the file's cells twice.
+    // read: parts all read before any is added would hold the file's cells twice.
     let (mark, mut before) = (builder.mark(), headings.row);
     for (index, group) in parts.chunks(parallel::threads()).enumerate() {
         let read = parallel::map(group, 1, |range| {

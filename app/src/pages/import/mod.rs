@@ -55,8 +55,8 @@ struct Shown {
 type Snapshot = Result<Shown, AppError>;
 
 /// Shows a newer directory. The one it replaces (the saved copy, once the
-/// server's arrives) is freed a few thousand users at a time: 100,000 users
-/// freed at once held the page for tens of milliseconds.
+/// server's arrives) is freed a few thousand users at a time: a big
+/// directory freed at once would hold the page up.
 fn show(snapshot: RwSignal<Option<Snapshot>>, shown: Shown) {
     let old = snapshot.try_update(|current| current.replace(Ok(shown))).flatten();
     let Some(Ok(Shown { directory, .. })) = old else { return };

@@ -10,7 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 const CACHE: &str = "roster-snapshot";
 
 /// The snapshot is kept in entries of this size: one entry of many
-/// megabytes took the page over 50 ms to write, and as long to read back.
+/// megabytes holds the page up past a long task to write, and to read back.
 const PIECE: usize = 1 << 20;
 
 /// One set of entries per user, so that another admin on the same browser

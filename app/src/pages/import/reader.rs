@@ -1,6 +1,6 @@
 //! Reading a workbook in a Web Worker (`public/reader.js`), so that no step
 //! of reading holds up the page: calamine reads an XLSX's shared strings, and
-//! whole XLS and ODS sheets, in one call each (256 ms for 100,000 XLSX rows).
+//! whole XLS and ODS sheets, in one call each, far longer than a frame.
 //! The worker runs a second instance of this same WASM, so it reads exactly
 //! as the server does; the sheet comes back as three arrays and is rebuilt
 //! here in paced steps, every cell checked again.

@@ -180,8 +180,8 @@ struct Named<'r> {
     issues: Vec<Issue>,
     resolved: Option<Resolved<'r>>,
     /// The roles the row gives that the directory lacks.
-    /// The first in place: a list for every row freed on another thread
-    /// cost a tenth of a check where each row named a role to add.
+    /// The first in place: a list for every row, freed on another thread,
+    /// is a large share of a check where each row names a role to add.
     new_roles: (Option<&'r str>, Vec<&'r str>),
 }
 
@@ -251,8 +251,8 @@ struct Unique<'a> {
 
 /// Names the directory does not know yet: new users, changed addresses.
 /// Held as places in the rows, the User ID of row i at 2i and its e-mail
-/// at 2i + 1: a map of the names took 24 bytes where this takes 4, 105 MB
-/// for a million new users. A later row wins.
+/// at 2i + 1: 4 bytes a name, where a map of the names takes 24. A later
+/// row wins.
 struct NewNames<'a, 'r> {
     rows: &'a Rows<'r>,
     table: HashTable<u32>,
@@ -327,7 +327,7 @@ struct FirstRows<'r> {
     /// In the order first seen: written in turn, read only to compare.
     names: Vec<(Folded<'r>, u32)>,
     /// Places in `names`: the table, read at random, takes 4 bytes a name
-    /// where a name and its row took 24.
+    /// where a name and its row would take 24.
     table: HashTable<u32>,
 }
 
@@ -700,7 +700,7 @@ impl<'a> Planner<'a> {
         }
         drop(new_names);
         // Named by e-mail or User ID in the file, kept as the User ID. Set
-        // here, not as found: a list of a million names held 50 MB.
+        // here, not as found, so that no second list of names is held.
         for index in 0..rows.list.len() {
             if let Some(Some(manager)) = decided[rows.list[index].node] {
                 let user_id = self.user_id(rows, manager);
