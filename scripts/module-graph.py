@@ -15,7 +15,7 @@ RANKS = {
     "state": 3,
     "auth": 4,
     "passwords": 5,
-    "commit": 6,
+    "commit": 6, "columns": 6,
     "api": 7,
     "pages": 8,
 }

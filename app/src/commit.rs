@@ -198,6 +198,10 @@ pub fn outcome(committed: Result<Committed, CommitError>) -> Result<Outcome, App
         Ok(Committed::Replayed { batch_id, summary }) => Ok(Outcome::Applied { batch_id, message: summary.message(), replayed: true }),
         Ok(Committed::Refused(plan)) => Ok(Outcome::Refused { errors: plan.errors }),
         Err(error @ CommitError::Stale) => Err(AppError::Stale(error.to_string())),
+        Err(CommitError::Checking) => {
+            tracing::error!("the check of a batch on a blocking thread failed");
+            Err(AppError::Internal)
+        }
         Err(CommitError::Store(error)) => Err(error.into()),
         Err(error) => Err(AppError::Invalid(error.to_string())),
     }

@@ -4,7 +4,7 @@
 //! paths stay short.
 //!
 //! Layers point down only: `pages` → `api` → (`auth`, `passwords`,
-//! `commit`, `state`) → `store` → `model` → `engine`. See docs/ARCHITECTURE.md.
+//! `commit`, `columns`, `state`) → `store` → `model` → `engine`. See docs/ARCHITECTURE.md.
 
 #![recursion_limit = "256"]
 
@@ -19,6 +19,8 @@ mod pages;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod columns;
 #[cfg(feature = "ssr")]
 pub mod commit;
 #[cfg(feature = "ssr")]

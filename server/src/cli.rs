@@ -1,6 +1,7 @@
 //! The command line, as SPEC's table gives it.
 
 use app::domain::access::AccessLevel;
+use app::import::tenant_columns::ValueKind;
 use app::import::write::Format;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -40,6 +41,11 @@ pub enum Command {
     Group {
         #[command(subcommand)]
         action: GroupAction,
+    },
+    /// An organisation's own columns, which its files, exports and pages carry.
+    Column {
+        #[command(subcommand)]
+        action: ColumnAction,
     },
     /// Check a spreadsheet against an organisation's directory; changes nothing.
     Check {
@@ -154,6 +160,52 @@ pub enum GroupAction {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ColumnAction {
+    /// Define a column; its name and aliases may match no other column's.
+    Create(ColumnDefinition),
+    /// The organisation's columns, in their order.
+    List {
+        #[arg(long)]
+        tenant: String,
+        /// Print one JSON array instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ColumnDefinition {
+    #[arg(long)]
+    pub tenant: String,
+    /// What its cells hold.
+    #[arg(long, value_parser = value_kind)]
+    pub kind: ValueKind,
+    /// A choice column's values, separated by `|`, in the order lists show them.
+    #[arg(long)]
+    pub choices: Option<String>,
+    /// A new user must get a value, and an update may not clear it.
+    #[arg(long)]
+    pub required: bool,
+    /// No two users may hold the same value (compared without regard to case).
+    #[arg(long)]
+    pub unique: bool,
+    /// The value a new user gets when their row leaves it blank.
+    #[arg(long)]
+    pub default: Option<String>,
+    /// A text column's longest value, in characters (default 100, at most 1,000).
+    #[arg(long)]
+    pub max_length: Option<usize>,
+    /// Another heading that means this column (repeat for more).
+    #[arg(long = "alias")]
+    pub aliases: Vec<String>,
+    /// What the column is for, shown in the template.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// The column's name, as its heading reads.
+    pub name: String,
+}
+
 #[derive(Debug, Args)]
 pub struct Person {
     /// The organisation's name.
@@ -170,6 +222,10 @@ pub struct Person {
 
 fn format(value: &str) -> Result<Format, String> {
     Format::parse(value).ok_or_else(|| format!("`{value}` is not a format: use csv or xlsx"))
+}
+
+fn value_kind(value: &str) -> Result<ValueKind, String> {
+    ValueKind::parse(value).ok_or_else(|| format!("`{value}` is not a kind of column: use text, boolean, choice or date"))
 }
 
 fn access_level(value: &str) -> Result<AccessLevel, String> {

@@ -1,10 +1,11 @@
-//! The operator's commands: tenants, their users and groups.
+//! The operator's commands: tenants, their users, groups and columns.
 
-use crate::cli::Person;
+use crate::cli::{ColumnDefinition, Person};
 use anyhow::{anyhow, Context};
 use app::auth::password_hash;
 use app::domain::{access::AccessLevel, email::Email, names, password};
 use app::clock::now;
+use app::import::tenant_columns::{TenantColumn, ValueKind, DEFAULT_MAX_LENGTH};
 use app::store::{self, tenants::Tenant, users::NewUser, Db};
 use std::io::{BufRead, IsTerminal};
 
@@ -56,6 +57,53 @@ pub async fn create_groups(db: &Db, tenant: &str, groups: &[String]) -> anyhow::
     // A file checked before these groups existed must be checked again.
     store::tenants::bump_version(&mut tx, tenant.id).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+pub async fn create_column(db: &Db, definition: ColumnDefinition) -> anyhow::Result<()> {
+    let mut conn = db.pool.acquire().await?;
+    let tenant = find_tenant(&mut conn, &definition.tenant).await?;
+    drop(conn);
+    let choices = definition.choices.as_deref().map_or_else(Vec::new, |text| text.split('|').map(str::to_string).collect());
+    let column = TenantColumn {
+        name: definition.name,
+        kind: definition.kind,
+        required: definition.required,
+        unique: definition.unique,
+        default: definition.default,
+        max_length: definition.max_length.unwrap_or(DEFAULT_MAX_LENGTH),
+        choices,
+        aliases: definition.aliases,
+        description: definition.description,
+    };
+    let name = column.name.trim().to_string();
+    app::columns::define(db, tenant.id, "operator", column).await.map_err(|error| anyhow!("{error}"))?;
+    println!("Created column {name} in {}", tenant.name);
+    Ok(())
+}
+
+pub async fn list_columns(db: &Db, tenant: &str, as_json: bool) -> anyhow::Result<()> {
+    let mut conn = db.pool.acquire().await?;
+    let tenant = find_tenant(&mut conn, tenant).await?;
+    let columns = store::columns::list(&mut conn, tenant.id).await?;
+    if as_json {
+        println!("{}", serde_json::to_string(&columns)?);
+        return Ok(());
+    }
+    if columns.is_empty() {
+        println!("{} has no columns of its own.", tenant.name);
+    }
+    for column in columns {
+        let mut traits = vec![column.kind.as_str().to_string()];
+        traits.extend((column.kind == ValueKind::Text).then(|| format!("at most {} characters", column.max_length)));
+        traits.extend(column.required.then(|| "required".to_string()));
+        traits.extend(column.unique.then(|| "unique".to_string()));
+        traits.extend(column.default.map(|value| format!("default {value}")));
+        traits.extend((!column.choices.is_empty()).then(|| format!("values {}", column.choices.join("|"))));
+        traits.extend((!column.aliases.is_empty()).then(|| format!("also {}", column.aliases.join(", "))));
+        traits.extend((!column.description.is_empty()).then(|| column.description.clone()));
+        println!("{}: {}", column.name, traits.join("; "));
+    }
     Ok(())
 }
 

@@ -10,7 +10,7 @@ mod sheets;
 mod web;
 
 use app::store::Db;
-use cli::{AdminAction, Cli, Command, GroupAction, ServeArgs, TenantAction, UserAction};
+use cli::{AdminAction, Cli, ColumnAction, Command, GroupAction, ServeArgs, TenantAction, UserAction};
 use clap::Parser;
 
 pub fn init_tracing() {
@@ -43,6 +43,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Group { action: GroupAction::Create { tenant, groups } } => {
             commands::create_groups(&db, &tenant, &groups).await?
         }
+        Command::Column { action: ColumnAction::Create(definition) } => commands::create_column(&db, definition).await?,
+        Command::Column { action: ColumnAction::List { tenant, json } } => commands::list_columns(&db, &tenant, json).await?,
         Command::Check { tenant, file, json } => return sheets::check(&db, &tenant, &file, json).await,
         Command::Import { tenant, actor, file, json, batch_id } => {
             return sheets::import(&db, &tenant, &actor, &file, json, batch_id).await

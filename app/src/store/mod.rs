@@ -3,6 +3,7 @@
 //! migrations differ.
 
 pub mod audit;
+pub mod columns;
 pub mod directory;
 pub mod groups;
 pub mod history;
@@ -70,6 +71,7 @@ impl From<sqlx::Error> for StoreError {
 fn conflict_subject(message: &str, constraint: Option<&str>) -> &'static str {
     let text = format!("{message} {}", constraint.unwrap_or_default());
     [
+        ("tenant_columns", "This column name"),
         ("email_key", "This e-mail address"),
         ("user_id_key", "This user ID"),
         ("network_account_key", "This network account"),

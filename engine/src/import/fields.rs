@@ -90,7 +90,8 @@ pub fn action<'s>(row: &Row<'s>, mapping: &Mapping) -> Result<Option<Action>, &'
 }
 
 /// Checks every cell of one row, adding a problem for each bad one: each
-/// column's rule is a function below, given the trimmed, non-blank cell.
+/// column's rule is a function below, given the trimmed cell (a blank one
+/// only where blank means something: clearing, or missing).
 pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issues: &mut Vec<Issue>) -> RowInput<'s> {
     let number = row.number;
     let cell = |column: Column| cell(&row, mapping, column);

@@ -34,6 +34,7 @@ pub enum Code {
     FileUnreadable,
     FileTooLarge,
     EmptyFile,
+    InvalidDate,
     // Warnings:
     Unchanged,
     NoPhone,
@@ -75,6 +76,7 @@ impl Code {
             Code::FileUnreadable => "file_unreadable",
             Code::FileTooLarge => "file_too_large",
             Code::EmptyFile => "empty_file",
+            Code::InvalidDate => "invalid_date",
             Code::Unchanged => "unchanged",
             Code::NoPhone => "no_phone",
             Code::NoSignIn => "no_sign_in",
@@ -116,7 +118,7 @@ mod tests {
 
     #[test]
     fn codes_serialise_as_spec_names() {
-        for code in [Code::UnknownColumn, Code::InvalidNetworkAccount, Code::NoSignIn, Code::EmptyFile] {
+        for code in [Code::UnknownColumn, Code::InvalidNetworkAccount, Code::NoSignIn, Code::EmptyFile, Code::InvalidDate] {
             assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
         }
         assert!(Code::Unchanged.is_warning() && Code::NoPhone.is_warning());

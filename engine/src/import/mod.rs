@@ -10,6 +10,7 @@ pub mod index;
 pub mod issue;
 pub mod plan;
 pub mod snapshot;
+pub mod tenant_columns;
 pub mod undo;
 pub mod write;
 
