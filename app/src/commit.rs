@@ -133,7 +133,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: Batch<'_>) ->
     let batch_id = imports::record_batch(&mut tx, tenant_id, actor, &recorded, &plan, at).await?;
     let ids = directory.users.iter().zip(user_ids).map(|(user, id)| (Folded(&user.user_id), id)).collect();
     let ids = imports::apply(&mut tx, db.backend, tenant_id, &planned, &hashes, ids, at).await?;
-    imports::end_old_credentials(&mut tx, db.backend, &plan, &ids, actor.id, at).await?;
+    imports::end_old_credentials(&mut tx, db.backend, &plan, &ids, actor, at).await?;
     let letters = invitations(&mut tx, tenant_id, actor, &planned.new_users, &ids).await?;
     imports::queue_invitations(&mut tx, db.backend, tenant_id, &letters, at).await?;
     imports::record_changes(&mut tx, db.backend, tenant_id, batch_id, actor, &planned, at).await?;

@@ -45,7 +45,7 @@ pub async fn fetch_snapshot(pace: &mut dyn crate::pace::Pace) -> Result<Snapshot
 /// checking it again against the directory as it is now.
 #[server(endpoint = "commit_import", input = Cbor)]
 pub async fn commit_import(upload: Upload) -> Result<Outcome, AppError> {
-    use crate::commit::{commit, Actor, Batch};
+    use crate::commit::{commit, Batch};
     signed_in(AccessLevel::is_admin, |state, me| async move {
         let sheet = crate::sheet::Sheet::from_parts(&upload.sheet, &crate::sheet::Limits::default());
         let checksum = sheet.as_ref().map(crate::import::history_checksum).unwrap_or_default();
@@ -57,7 +57,7 @@ pub async fn commit_import(upload: Upload) -> Result<Outcome, AppError> {
             previewed: Some((upload.version, upload.digest.clone())),
             undoes: None,
         };
-        let actor = Actor { id: me.id, email: me.email, user_id: me.user_id };
+        let actor = super::acting(me.clone());
         outcome(commit(&state.db, me.tenant_id, &actor, batch).await)
     })
     .await

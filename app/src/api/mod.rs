@@ -14,11 +14,12 @@ pub mod user_edits;
 pub mod users;
 
 #[cfg(feature = "ssr")]
-pub use ssr::{answered, signed_in};
+pub use ssr::{acting, answered, signed_in};
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::auth::session;
+    use crate::commit::Actor;
     use crate::error::AppError;
     use crate::model::session::SessionUser;
     use crate::state::AppState;
@@ -38,6 +39,11 @@ mod ssr {
             body(state, me).await
         })
         .await
+    }
+
+    /// The signed-in admin as the author of a batch, with the session it comes through.
+    pub fn acting(me: SessionUser) -> Actor {
+        Actor { id: me.id, email: me.email, user_id: me.user_id, session: session::current_token_hash() }
     }
 
     /// Runs a server function's body and sets the HTTP status that matches

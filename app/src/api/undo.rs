@@ -47,7 +47,7 @@ pub async fn undo_preview(id: i64, overwrite: bool) -> Result<InversePreview, Ap
 /// Applies the undo that was previewed (`version` and `digest` from its plan).
 #[server(endpoint = "undo_import")]
 pub async fn undo_import(id: i64, overwrite: bool, version: i64, digest: String) -> Result<Outcome, AppError> {
-    use crate::commit::{commit, Actor, Batch, Undoing};
+    use crate::commit::{commit, Batch, Undoing};
     signed_in(AccessLevel::is_admin, |state, me| async move {
         let (inverse, _, file_name) = inverse(&state, &me, id, overwrite).await?;
         let checksum = inverse.sheet.as_ref().map(crate::import::history_checksum).unwrap_or_default();
@@ -60,7 +60,7 @@ pub async fn undo_import(id: i64, overwrite: bool, version: i64, digest: String)
             previewed: Some((version, digest)),
             undoes: Some(Undoing { batch_id: id, created_roles: &inverse.created_roles }),
         };
-        let actor = Actor { id: me.id, email: me.email, user_id: me.user_id };
+        let actor = super::acting(me.clone());
         crate::commit::outcome(commit(&state.db, me.tenant_id, &actor, batch).await)
     })
     .await

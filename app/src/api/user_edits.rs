@@ -162,7 +162,7 @@ pub async fn bulk_apply(selection: Filter, action: BulkAction, name: String, ver
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::commit::{commit, outcome, Actor, Batch};
+    use crate::commit::{commit, outcome, Batch};
     use crate::model::session::SessionUser;
     use crate::state::AppState;
     use engine::import::write::headings;
@@ -248,7 +248,7 @@ mod ssr {
             Seen::Version(version) => (format!("users-page-{version}-{checksum}-{}", crate::clock::now_nanos()), (version, String::new())),
         };
         let batch = Batch { key: &key, file_name: &label, checksum, sheet, previewed: Some(previewed), undoes: None };
-        let actor = Actor { id: me.id, email: me.email.clone(), user_id: me.user_id.clone() };
+        let actor = crate::api::acting(me.clone());
         match outcome(commit(&state.db, me.tenant_id, &actor, batch).await) {
             Err(AppError::Stale(_)) if one_user => Err(AppError::Stale(CHANGED_MEANWHILE.into())),
             other => other,

@@ -67,6 +67,12 @@ pub fn render(body: &str, base: &str, link: Option<&str>) -> String {
     }
 }
 
+/// The body of a message to an admin as the outbox shows it: without its
+/// link, which only the admin's own mailbox gets.
+pub fn withheld(body: &str) -> String {
+    body.replace("{link}", "(not shown here: a link to an admin's account goes only to their own mailbox)")
+}
+
 /// Ends the user's open links, makes a new one and queues its message, in
 /// the caller's transaction.
 pub async fn issue(conn: &mut AnyConnection, tenant_id: i64, tenant: &str, inviter: Option<&str>, to: &Addressee<'_>, kind: LinkKind, now: i64) -> Result<(), sqlx::Error> {

@@ -172,7 +172,12 @@ pub async fn outbox(state: AppState, me: SessionUser) -> Result<Outbox, AppError
     let messages = store::outbox::list(&mut conn, me.tenant_id, 200).await?;
     let messages = messages
         .into_iter()
-        .map(|(message, link)| Message { body: letters::render(&message.body, &state.mail.public_url, link.as_deref()), ..message })
+        .map(|(message, link, to_admin)| {
+            // A link to an admin's account would let whoever reads the
+            // outbox (any admin of the tenant) take that account over.
+            let body = if to_admin { letters::withheld(&message.body) } else { letters::render(&message.body, &state.mail.public_url, link.as_deref()) };
+            Message { body, ..message }
+        })
         .collect();
     Ok(Outbox { messages, sending: state.mail.sending })
 }

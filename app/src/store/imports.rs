@@ -19,6 +19,9 @@ pub struct Actor {
     pub id: i64,
     pub email: String,
     pub user_id: String,
+    /// The hash of the session the batch came through, which outlives a
+    /// change of the actor's own password; none from the command line.
+    pub session: Option<String>,
 }
 
 /// What the history records of a batch besides its changes.
@@ -193,9 +196,9 @@ pub async fn apply<'a>(
 }
 
 /// What a changed user signed in with stops working: a new password or
-/// address ends their sessions (but the acting admin's own) and the links
+/// address ends their sessions (but the one the acting admin works in) and the links
 /// already sent, and a network account takes the place of their password.
-pub async fn end_old_credentials(conn: &mut AnyConnection, backend: Backend, plan: &Plan, ids: &Ids<'_>, actor: i64, at: i64) -> Result<(), StoreError> {
+pub async fn end_old_credentials(conn: &mut AnyConnection, backend: Backend, plan: &Plan, ids: &Ids<'_>, actor: &Actor, at: i64) -> Result<(), StoreError> {
     let (mut ended, mut networked) = (Vec::new(), Vec::new());
     for update in &plan.updates {
         // A change of case alone is the same address or account.
@@ -213,8 +216,13 @@ pub async fn end_old_credentials(conn: &mut AnyConnection, backend: Backend, pla
     for statement in super::links::end_open(at) {
         where_in(conn, backend, &format!("{statement} IN"), &ended).await?;
     }
-    ended.retain(|id| *id != actor);
+    // The actor keeps the session the batch came through, as after a change on the profile page.
+    let own = ended.contains(&actor.id);
+    ended.retain(|id| *id != actor.id);
     where_in(conn, backend, "DELETE FROM sessions WHERE user_id IN", &ended).await?;
+    if own {
+        super::sessions::delete_for_user(conn, actor.id, actor.session.as_deref()).await?;
+    }
     Ok(())
 }
 

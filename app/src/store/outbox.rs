@@ -116,11 +116,14 @@ pub async fn pending_count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error>
     sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'").fetch_one(conn).await?.try_get("n")
 }
 
-/// The tenant's newest messages, for the admin's outbox page.
-pub async fn list(conn: &mut AnyConnection, tenant_id: i64, limit: i64) -> Result<Vec<(Message, Option<String>)>, sqlx::Error> {
+/// The tenant's newest messages, for the admin's outbox page, each with its
+/// waiting link and whether it goes to an admin.
+pub async fn list(conn: &mut AnyConnection, tenant_id: i64, limit: i64) -> Result<Vec<(Message, Option<String>, bool)>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, kind, recipient, subject, body, link, status, attempts, created_at, sent_at, last_error
-         FROM outbox WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2",
+        "SELECT o.id, o.kind, o.recipient, o.subject, o.body, o.link, o.status, o.attempts, o.created_at, o.sent_at, o.last_error,
+                CASE WHEN u.access_level = 'Admin' THEN 1 ELSE 0 END AS to_admin
+         FROM outbox o LEFT JOIN users u ON u.id = o.user_id
+         WHERE o.tenant_id = $1 ORDER BY o.id DESC LIMIT $2",
     )
     .bind(tenant_id)
     .bind(limit)
@@ -140,7 +143,7 @@ pub async fn list(conn: &mut AnyConnection, tenant_id: i64, limit: i64) -> Resul
                 sent_at: row.try_get("sent_at")?,
                 last_error: row.try_get("last_error")?,
             };
-            Ok((message, row.try_get("link")?))
+            Ok((message, row.try_get("link")?, row.try_get::<i64, _>("to_admin")? == 1))
         })
         .collect()
 }

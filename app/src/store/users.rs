@@ -128,7 +128,7 @@ pub async fn admin(conn: &mut AnyConnection, tenant_id: i64, email: &str) -> Res
     .fetch_optional(conn)
     .await?;
     row.map(|row| {
-        Ok(super::imports::Actor { id: row.try_get("id")?, email: row.try_get("email")?, user_id: row.try_get("user_id")? })
+        Ok(super::imports::Actor { id: row.try_get("id")?, email: row.try_get("email")?, user_id: row.try_get("user_id")?, session: None })
     })
     .transpose()
 }

@@ -201,6 +201,7 @@ fn the_acting_admin_cannot_lock_themselves_out() {
         "Action,User ID,Email,Last Name\ndelete,ann,ann@acme.test,\n",
         "User ID,Email,Last Name,Active\nann,ann@acme.test,Last,FALSE\n",
         "User ID,Email,Last Name,Access Level\nann,ann@acme.test,Last,User\n",
+        "User ID,Email,Last Name,Network Account\nann,ann@acme.test,Last,ACME\\ann\n",
     ] {
         assert!(run(file).errors.iter().any(|e| e.code == Code::SelfLockout), "{file}");
     }

@@ -266,7 +266,12 @@ impl TestApp {
 
     /// Signs in and returns the session token.
     pub async fn sign_in(&self, login: &str) -> String {
-        let reply = self.call("login", &[("email", login), ("password", PASSWORD)], None).await;
+        self.sign_in_with(login, PASSWORD).await
+    }
+
+    /// Signs in with this password and returns the session token.
+    pub async fn sign_in_with(&self, login: &str, password: &str) -> String {
+        let reply = self.call("login", &[("email", login), ("password", password)], None).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
         reply.session().expect("a session cookie")
     }

@@ -145,6 +145,28 @@ async fn a_password_set_by_an_admin_ends_the_users_sessions_and_a_network_accoun
 }
 
 #[tokio::test]
+async fn an_admin_who_sets_their_own_password_keeps_only_the_session_they_set_it_in() {
+    for db in acme_and_other(&[]).await {
+        let app = spawn(&db, &[]);
+        let here = app.sign_in("ann@acme.test").await;
+        let elsewhere = app.sign_in("ann@acme.test").await;
+        let ann = id_of(&app, &here, "ann@acme.test").await.to_string();
+        let set = app.call("set_user_password", &[("id", &ann), ("password", "Kitchen 2026"), ("again", "Kitchen 2026")], Some(&here)).await;
+        assert!(matches!(outcome(&set), Outcome::Applied { .. }), "{}", set.body);
+        assert_eq!(app.whoami(&here).await.as_deref(), Some("ann@acme.test"), "{}: the session the password was set in stays", db.label);
+        assert_eq!(app.whoami(&elsewhere).await, None, "{}: another session of the admin's ends", db.label);
+
+        // From the command line there is no session of the admin's to keep.
+        let again = app.sign_in_with("ann@acme.test", "Kitchen 2026").await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = saved(&dir, "own.csv", "User ID,Email,Last Name,Password\nann@acme.test,ann@acme.test,Admin,Kitchen 2027\n");
+        let out = roster(&db, &["import", "--tenant", "Acme", "--as", "ann@acme.test", &file], "");
+        assert!(out.status.success(), "{}: {out:?}", db.label);
+        assert_eq!(app.whoami(&again).await, None, "{}", db.label);
+    }
+}
+
+#[tokio::test]
 async fn a_form_saved_after_someone_else_changed_the_user_changes_nothing() {
     for db in acme_and_other(&[]).await {
         let app = spawn(&db, &[]);

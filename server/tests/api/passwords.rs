@@ -153,6 +153,24 @@ async fn a_user_changes_their_own_password_and_their_other_sessions_end() {
 }
 
 #[tokio::test]
+async fn the_outbox_never_shows_a_link_to_an_admins_account() {
+    for db in acme_and_other(&[]).await {
+        person(&db, "Acme", "ada@acme.test", "Admin");
+        let app = spawn(&db, &[]);
+        for email in ["ann@acme.test", "bob@acme.test"] {
+            assert_eq!(app.call("forgot_password", &[("email", email)], None).await.status, 200);
+        }
+        let ada = app.sign_in("ada@acme.test").await;
+        let outbox: Outbox = serde_json::from_str(&app.call("outbox_messages", &[], Some(&ada)).await.body).unwrap();
+        let body = |to: &str| outbox.messages.iter().find(|m| m.recipient == to).map(|m| m.body.clone()).unwrap_or_default();
+        assert!(!body("ann@acme.test").contains("/password/"), "{}: another admin could take Ann's account over: {}", db.label, body("ann@acme.test"));
+        assert!(body("ann@acme.test").contains("only to their own mailbox"), "{}", body("ann@acme.test"));
+        assert!(body("bob@acme.test").contains(&format!("{}/password/", app.base)), "{}: a user's link waits for the admin to hand over", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM outbox WHERE recipient = 'ann@acme.test' AND link IS NOT NULL").await, 1, "kept for the mail server");
+    }
+}
+
+#[tokio::test]
 async fn only_an_admin_of_the_users_tenant_sends_links_and_sees_the_outbox() {
     for db in acme_and_other(&[]).await {
         let app = spawn(&db, &[]);

@@ -573,6 +573,10 @@ impl<'a> Planner<'a> {
                 let column = if active { Column::AccessLevel } else { Column::Active };
                 issues.push(Issue::cell(row, column, Code::SelfLockout, "You cannot block yourself or remove your own Admin access. Another admin can."));
             }
+            // A network account takes the place of the password, and Roster has no network sign-in.
+            if me.network_account.is_empty() && !network_account.is_empty() {
+                issues.push(Issue::cell(row, Column::NetworkAccount, Code::SelfLockout, "You cannot give yourself a Network Account: it ends your password, and with it your sign-in. Another admin can."));
+            }
         }
         true
     }
