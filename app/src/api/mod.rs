@@ -5,6 +5,7 @@
 //! requests.
 
 pub mod auth;
+pub mod columns;
 pub mod groups;
 pub mod history;
 pub mod import;

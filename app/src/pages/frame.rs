@@ -35,6 +35,7 @@ fn Nav(user: SessionUser) -> impl IntoView {
             <li><A href="/history">"History"</A></li>
             <li><A href="/groups">"Groups"</A></li>
             <li><A href="/roles">"Roles"</A></li>
+            <li><A href="/columns">"Columns"</A></li>
             <li><A href="/outbox">"Outbox"</A></li>
         }
     });

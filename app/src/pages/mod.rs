@@ -1,6 +1,7 @@
 //! The pages and the shell around them.
 
 mod auth_pages;
+mod columns;
 mod frame;
 mod history;
 pub(crate) mod import;
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/history") view=history::HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/history/:id") view=history::BatchPage ssr=SsrMode::Async/>
                     <Route path=path!("/groups") view=groups::GroupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/columns") view=columns::ColumnsPage ssr=SsrMode::Async/>
                     <Route path=path!("/roles") view=groups::RolesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -4,6 +4,7 @@
 
 mod batches;
 mod cli;
+mod columns;
 mod helpers;
 mod import;
 mod manage;
