@@ -21,7 +21,7 @@ pub async fn user_detail(id: i64) -> Result<OneUser, AppError> {
         let user = ssr::one(&mut conn, me.tenant_id, id).await?;
         let reports = Filter { manager: user.user_id.to_string(), ..Filter::default() };
         let reports = crate::store::listing::user_ids(&mut conn, me.tenant_id, &reports).await?;
-        let locked = ssr::locked(&state, &mut conn, &user).await?;
+        let locked = ssr::locked(&state, &mut conn, id).await?;
         let invitation = crate::store::links::invitations(&mut conn, &[id], crate::clock::now()).await?.remove(&id).unwrap_or_default();
         let is_me = engine::import::fold(&user.user_id) == engine::import::fold(&me.user_id);
         Ok(OneUser { id, is_me, user, reports, locked, invitation })
@@ -116,9 +116,7 @@ pub async fn unlock_user(id: i64) -> Result<(), AppError> {
     signed_in(AccessLevel::is_admin, |state, me| async move {
         let mut conn = state.db.pool.acquire().await?;
         let user = ssr::one(&mut conn, me.tenant_id, id).await?;
-        for key in ssr::throttle_keys(&user) {
-            crate::store::throttle::clear(&mut conn, &key).await?;
-        }
+        crate::store::throttle::clear(&mut conn, &crate::auth::sign_in::account_key(id)).await?;
         crate::store::audit::record(&mut conn, me.tenant_id, &me.email, "user_unlocked", &user.user_id).await?;
         Ok(())
     })
@@ -196,20 +194,10 @@ mod ssr {
         crate::store::listing::one(conn, tenant_id, id).await?.ok_or(AppError::NotFound)
     }
 
-    /// The sign-in throttle's keys for a user: they sign in by e-mail or User ID.
-    pub fn throttle_keys(user: &DirectoryUser) -> [String; 2] {
-        [format!("account:{}", user.email.to_lowercase()), format!("account:{}", user.user_id.to_lowercase())]
-    }
-
-    pub async fn locked(state: &AppState, conn: &mut Conn, user: &DirectoryUser) -> Result<bool, AppError> {
-        let now = crate::clock::now();
-        for key in throttle_keys(user) {
-            let record = crate::store::throttle::get(conn, &key).await?;
-            if state.auth.throttle.locked_minutes(&record, now).is_some() {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+    /// Whether failed sign-ins have locked the account of user `id` for now.
+    pub async fn locked(state: &AppState, conn: &mut Conn, id: i64) -> Result<bool, AppError> {
+        let record = crate::store::throttle::get(conn, &crate::auth::sign_in::account_key(id)).await?;
+        Ok(state.auth.throttle.locked_minutes(&record, crate::clock::now()).is_some())
     }
 
     /// A change of many users, as rows of a batch.

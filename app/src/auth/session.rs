@@ -122,7 +122,19 @@ pub fn client_address(trusted: &[std::net::IpAddr]) -> String {
         return "unknown".into();
     };
     let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|value| value.to_str().ok()).collect::<Vec<_>>();
-    client_of(peer, &forwarded, trusted).to_string()
+    counted_as(client_of(peer, &forwarded, trusted))
+}
+
+/// The address as the limits count it: an IPv6 client by its /64, the
+/// block that one subscriber is given and can use address by address.
+fn counted_as(address: std::net::IpAddr) -> String {
+    match address.to_canonical() {
+        std::net::IpAddr::V6(v6) => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+        v4 => v4.to_string(),
+    }
 }
 
 /// [`client_address`] from the peer and the `X-Forwarded-For` values, in order.
@@ -207,5 +219,14 @@ mod tests {
         assert_eq!(client_of(ip("198.51.100.9"), &["1.1.1.1"], &trusted), ip("198.51.100.9"), "an untrusted peer's header counts for nothing");
         assert_eq!(client_of(proxy, &[], &trusted), proxy, "no header: the proxy itself");
         assert_eq!(client_of(proxy, &["garbage"], &[]), proxy, "nothing trusted: the peer");
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_as_its_64_block() {
+        let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+        assert_eq!(counted_as(ip("2001:db8:aa:bb:1:2:3:4")), "2001:db8:aa:bb::/64");
+        assert_eq!(counted_as(ip("2001:db8:aa:bb:ffff::9")), "2001:db8:aa:bb::/64", "another address of the same block");
+        assert_eq!(counted_as(ip("203.0.113.7")), "203.0.113.7");
+        assert_eq!(counted_as(ip("::ffff:203.0.113.7")), "203.0.113.7", "an IPv4 client seen through IPv6");
     }
 }

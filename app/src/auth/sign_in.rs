@@ -7,6 +7,14 @@ use crate::clock::now;
 use crate::state::app_state;
 use crate::store;
 
+/// The sign-in lock's key of one account. Addresses and User IDs are
+/// unique only within a tenant, so the lock is the account's, not the
+/// login's: signing in by address or by User ID counts against the same
+/// lock, and nothing done in one tenant clears or shows another's.
+pub fn account_key(user_id: i64) -> String {
+    format!("account:{user_id}")
+}
+
 pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
     let state = app_state()?;
     let login_key = login.trim().to_lowercase();
@@ -15,29 +23,37 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
     }
     let policy = &state.auth.throttle;
     let address = super::session::client_address(&state.auth.trusted_proxies);
-    // The address first: an attempt from a locked address counts nothing
-    // against the account it names.
-    let keys = [
-        (format!("address:{address}"), policy.address_limit),
-        (format!("account:{login_key}"), policy.account_limit),
-    ];
-
     let now = now();
-    let mut records = Vec::with_capacity(keys.len());
-    for (key, limit) in &keys {
-        let counted = store::throttle::count_attempt(&state.db, key, policy, *limit, now).await?;
-        if let Some(minutes) = policy.locked_minutes(&counted.0, now) {
-            return Err(AppError::Locked { minutes });
-        }
-        records.push(counted);
+    // The address first: an attempt from a locked address counts nothing
+    // against the accounts it names.
+    let address_key = format!("address:{address}");
+    let by_address = store::throttle::count_attempt(&state.db, &address_key, policy, policy.address_limit, now).await?;
+    if let Some(minutes) = policy.locked_minutes(&by_address.0, now) {
+        return Err(AppError::Locked { minutes });
     }
-    let delay = records.iter().map(|(before, _)| policy.delay(before, now)).max().unwrap_or_default();
-    tokio::time::sleep(delay).await;
+
+    let candidates = store::users::credentials(&mut *state.db.pool.acquire().await?, &login_key).await?;
+    // A login that names no account is slowed down all the same, under its own name.
+    let keys: Vec<String> = if candidates.is_empty() { vec![format!("login:{login_key}")] } else { candidates.iter().map(|c| account_key(c.id)).collect() };
+    // Each account the login names counts the attempt; a locked one is not tried.
+    let (mut open, mut locked_for) = (Vec::with_capacity(keys.len()), None);
+    for (at, key) in keys.iter().enumerate() {
+        let counted = store::throttle::count_attempt(&state.db, key, policy, policy.account_limit, now).await?;
+        match policy.locked_minutes(&counted.0, now) {
+            Some(minutes) => locked_for = locked_for.max(Some(minutes)),
+            None => open.push((at, counted)),
+        }
+    }
+    if let (true, Some(minutes)) = (open.is_empty(), locked_for) {
+        return Err(AppError::Locked { minutes });
+    }
+    let delay = std::iter::once(&by_address).chain(open.iter().map(|(_, counted)| counted)).map(|(before, _)| policy.delay(before, now)).max();
+    tokio::time::sleep(delay.unwrap_or_default()).await;
 
     // No connection is held while the passwords are checked.
-    let candidates = store::users::credentials(&mut *state.db.pool.acquire().await?, &login_key).await?;
     let mut matched = None;
-    for candidate in &candidates {
+    for (at, _) in open.iter().filter(|(at, _)| *at < candidates.len()) {
+        let candidate = &candidates[*at];
         if password_hash::verify(password.to_string(), candidate.password_hash.clone()).await {
             matched = Some(candidate);
             break;
@@ -51,8 +67,8 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
     match matched {
         Some(user) if user.active => {
             let mut conn = state.db.pool.acquire().await?;
-            store::throttle::take_back(&mut conn, &keys[0].0, records[0]).await?;
-            store::throttle::clear(&mut conn, &keys[1].0).await?;
+            store::throttle::take_back(&mut conn, &address_key, by_address).await?;
+            store::throttle::clear(&mut conn, &account_key(user.id)).await?;
             drop(conn);
             super::session::start(&state, user.id).await?;
             tracing::info!(event = "authn_login_success", user = user.id);
@@ -67,7 +83,8 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
                 None => tracing::warn!(event = "authn_login_fail", %address, "failed sign-in"),
             }
             // Counted as a failure already, before the check.
-            let locked = records.iter().filter_map(|(_, after)| policy.locked_minutes(after, now)).max();
+            let records = std::iter::once(&by_address).chain(open.iter().map(|(_, counted)| counted));
+            let locked = records.filter_map(|(_, after)| policy.locked_minutes(after, now)).max();
             Err(locked.map_or(AppError::BadCredentials, |minutes| AppError::Locked { minutes }))
         }
     }

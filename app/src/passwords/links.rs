@@ -2,7 +2,7 @@
 
 use super::letters::{self, Addressee};
 use crate::model::passwords::{LinkKind, LinkState, Message, Outbox, LINK_ON_ITS_WAY};
-use crate::auth::{password_hash, session};
+use crate::auth::{password_hash, session, sign_in};
 use crate::domain::password;
 use crate::model::session::SessionUser;
 use crate::error::AppError;
@@ -66,8 +66,7 @@ pub async fn set_by_link(token: &str, password: &str, confirm: &str) -> Result<(
     tx.commit().await?;
     // Whoever holds the mailbox may sign in again at once.
     let mut conn = state.db.pool.acquire().await?;
-    store::throttle::clear(&mut conn, &format!("account:{}", found.email.to_lowercase())).await?;
-    store::throttle::clear(&mut conn, &format!("account:{}", found.user_key.to_lowercase())).await?;
+    store::throttle::clear(&mut conn, &sign_in::account_key(found.user_id)).await?;
     drop(conn);
     tracing::info!(event, user = found.user_id, "password set through a link");
     session::start(&state, found.user_id).await
@@ -114,7 +113,7 @@ pub async fn forgot(email: &str) -> Result<String, AppError> {
 pub async fn change(state: AppState, me: SessionUser, current: &str, password: &str, confirm: &str) -> Result<(), AppError> {
     // Guessing the current password here is as slow as at the sign-in.
     let policy = &state.auth.throttle;
-    let key = format!("account:{}", me.email.to_lowercase());
+    let key = sign_in::account_key(me.id);
     let (before, _) = store::throttle::count_attempt(&state.db, &key, policy, policy.account_limit, now()).await?;
     if let Some(minutes) = policy.locked_minutes(&before, now()) {
         return Err(AppError::Locked { minutes });
