@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(csrf::refuse_cross_site))
+        .layer(axum::middleware::from_fn(no_store))
         .layer(axum::middleware::from_fn_with_state(state.clone(), body_limit::limit))
         // In place of axum's own 2 MB for every body, which server functions
         // heed too: the limits above are the ones meant.
@@ -77,6 +78,23 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// Pages, server functions and downloads hold a tenant's data: neither the
+/// browser's cache nor a proxy keeps them, so that the next person at a
+/// shared computer cannot bring them back. The site's own files may be kept.
+async fn no_store(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let site_file = is_site_file(request.uri().path());
+    let mut response = next.run(request).await;
+    if !site_file {
+        response.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The WASM, scripts, styles and icon that every visitor gets alike.
+fn is_site_file(path: &str) -> bool {
+    path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/reader.js" | "/sw.js")
 }
 
 /// The span a request is traced in (its events show at `debug`), with the

@@ -87,5 +87,13 @@ async fn responses_carry_security_headers() {
         assert_eq!(page.headers["x-content-type-options"], "nosniff");
         assert_eq!(page.headers["content-security-policy"], "frame-ancestors 'none'");
         assert_eq!(page.headers["referrer-policy"], "same-origin");
+        assert_eq!(page.headers["cache-control"], "no-store", "a page is not kept by the browser or a proxy");
+        let ann = app.sign_in("ann@acme.test").await;
+        for path in ["/users", "/users/export.csv", "/history"] {
+            assert_eq!(app.page(path, Some(&ann)).await.headers["cache-control"], "no-store", "{path}");
+        }
+        assert_eq!(app.call("current_user", &[], Some(&ann)).await.headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
+        let icon = app.page("/favicon.svg", None).await;
+        assert_ne!(icon.headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "the site's own files may be kept");
     }
 }
