@@ -150,12 +150,22 @@ async fn shutdown() {
 
 #[cfg(test)]
 mod tests {
-    use super::traced_path;
+    use super::{is_site_file, traced_path};
 
     #[test]
     fn set_password_tokens_are_never_traced() {
         assert_eq!(traced_path("/password/3q2-secret-token"), "/password/[token]");
         assert_eq!(traced_path("/users/12"), "/users/12");
         assert_eq!(traced_path("/password"), "/password");
+    }
+
+    #[test]
+    fn only_the_sites_own_files_may_be_kept() {
+        for path in ["/pkg/roster.wasm", "/pkg/roster.js", "/favicon.svg", "/reader.js", "/sw.js"] {
+            assert!(is_site_file(path), "{path}");
+        }
+        for path in ["/users", "/import", "/users/export.csv", "/api/list_users", "/history/1/changes.csv", "/pkgs"] {
+            assert!(!is_site_file(path), "{path}");
+        }
     }
 }

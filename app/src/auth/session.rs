@@ -122,7 +122,12 @@ pub fn client_address(trusted: &[std::net::IpAddr]) -> String {
         return "unknown".into();
     };
     let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|value| value.to_str().ok()).collect::<Vec<_>>();
-    counted_as(client_of(peer, &forwarded, trusted))
+    client_of(peer, &forwarded, trusted).to_string()
+}
+
+/// The client's address as the limits count it ([`counted_as`]).
+pub fn counted_address(trusted: &[std::net::IpAddr]) -> String {
+    client_address(trusted).parse().map_or_else(|_| "unknown".into(), counted_as)
 }
 
 /// The address as the limits count it: an IPv6 client by its /64, the

@@ -11,8 +11,10 @@ use crate::store;
 /// unique only within a tenant, so the lock is the account's, not the
 /// login's: signing in by address or by User ID counts against the same
 /// lock, and nothing done in one tenant clears or shows another's.
+/// (Keys of the login's text, `account:<login>`, were the lock before; a
+/// prefix of its own keeps an old one from passing for an id's.)
 pub fn account_key(user_id: i64) -> String {
-    format!("account:{user_id}")
+    format!("account-id:{user_id}")
 }
 
 pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
@@ -26,7 +28,7 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
     let now = now();
     // The address first: an attempt from a locked address counts nothing
     // against the accounts it names.
-    let address_key = format!("address:{address}");
+    let address_key = format!("address:{}", super::session::counted_address(&state.auth.trusted_proxies));
     let by_address = store::throttle::count_attempt(&state.db, &address_key, policy, policy.address_limit, now).await?;
     if let Some(minutes) = policy.locked_minutes(&by_address.0, now) {
         return Err(AppError::Locked { minutes });
@@ -69,6 +71,10 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
             let mut conn = state.db.pool.acquire().await?;
             store::throttle::take_back(&mut conn, &address_key, by_address).await?;
             store::throttle::clear(&mut conn, &account_key(user.id)).await?;
+            // The other accounts of that login were not guessed at: their owner's right password was given.
+            for (at, counted) in open.iter().filter(|(at, _)| candidates.get(*at).is_some_and(|c| c.id != user.id)) {
+                store::throttle::take_back(&mut conn, &keys[*at], *counted).await?;
+            }
             drop(conn);
             super::session::start(&state, user.id).await?;
             tracing::info!(event = "authn_login_success", user = user.id);
@@ -82,9 +88,10 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
                 Some(user) => tracing::warn!(event = "authn_login_fail_blocked", user = user.id, "blocked user tried to sign in"),
                 None => tracing::warn!(event = "authn_login_fail", %address, "failed sign-in"),
             }
-            // Counted as a failure already, before the check.
+            // Counted as a failure already, before the check. An account of
+            // the login that was locked and not tried may be the one meant.
             let records = std::iter::once(&by_address).chain(open.iter().map(|(_, counted)| counted));
-            let locked = records.filter_map(|(_, after)| policy.locked_minutes(after, now)).max();
+            let locked = records.filter_map(|(_, after)| policy.locked_minutes(after, now)).max().max(locked_for);
             Err(locked.map_or(AppError::BadCredentials, |minutes| AppError::Locked { minutes }))
         }
     }

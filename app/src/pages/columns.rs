@@ -98,6 +98,9 @@ fn AddColumn(error: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                     for field in [name, choices, default, aliases, description] {
                         field.set(String::new());
                     }
+                    required.set(false);
+                    unique.set(false);
+                    max_length.set(DEFAULT_MAX_LENGTH.to_string());
                     reload.run(());
                 }
                 Err(e) => error.set(Some(e.to_string())),

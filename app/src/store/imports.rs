@@ -3,6 +3,7 @@
 
 use super::rows::{cells, for_each_chunk, insert_rows, where_in, Cell, Cells, Counted};
 use super::{Backend, StoreError};
+use engine::domain::access::AccessLevel;
 use engine::history::{ROLE_CREATED, ROLE_REMOVED};
 use engine::import::columns::Column;
 use engine::import::plan::{Change, Created, Summary, Update};
@@ -198,12 +199,18 @@ pub async fn apply<'a>(
 /// What a changed user signed in with stops working: a new password or
 /// address ends their sessions (but the one the acting admin works in) and the links
 /// already sent, and a network account takes the place of their password.
+/// A user made an admin loses the links sent before.
 pub async fn end_old_credentials(conn: &mut AnyConnection, backend: Backend, plan: &Plan, ids: &Ids<'_>, actor: &Actor, at: i64) -> Result<(), StoreError> {
-    let (mut ended, mut networked) = (Vec::new(), Vec::new());
+    let (mut ended, mut networked, mut promoted) = (Vec::new(), Vec::new(), Vec::new());
     for update in &plan.updates {
         // A change of case alone is the same address or account.
         let changed = |field: Column| update.changes.iter().any(|c| c.field == field && Folded(&c.old) != Folded(&c.new));
         let to_network = changed(Column::NetworkAccount) && !update.user.network_account.is_empty();
+        // A link sent before, which an admin could have read in the outbox,
+        // must not open an account that has become an admin's.
+        if changed(Column::AccessLevel) && update.user.access == AccessLevel::Admin {
+            promoted.push(id_of(ids, &update.user.user_id)?);
+        }
         if to_network || changed(Column::Password) || changed(Column::Email) {
             let id = id_of(ids, &update.user.user_id)?;
             ended.push(id);
@@ -213,8 +220,9 @@ pub async fn end_old_credentials(conn: &mut AnyConnection, backend: Backend, pla
         }
     }
     where_in(conn, backend, "UPDATE users SET password_hash = NULL WHERE id IN", &networked).await?;
+    let links_ended: Vec<i64> = ended.iter().chain(&promoted).copied().collect();
     for statement in super::links::end_open(at) {
-        where_in(conn, backend, &format!("{statement} IN"), &ended).await?;
+        where_in(conn, backend, &format!("{statement} IN"), &links_ended).await?;
     }
     // The actor keeps the session the batch came through, as after a change on the profile page.
     let own = ended.contains(&actor.id);

@@ -76,7 +76,7 @@ async fn repeated_failures_lock_the_account_even_against_the_right_password() {
         // Another account from the same address is not locked by this one.
         app.sign_in("cat@acme.test").await;
         let ann = scalar(&db, "SELECT id FROM users WHERE email_key = 'ann@acme.test'").await;
-        assert!(scalar(&db, &format!("SELECT COUNT(*) FROM login_throttle WHERE key = 'account:{ann}' AND locked_until > 0")).await == 1);
+        assert!(scalar(&db, &format!("SELECT COUNT(*) FROM login_throttle WHERE key = 'account-id:{ann}' AND locked_until > 0")).await == 1);
     }
 }
 
@@ -88,7 +88,7 @@ async fn an_attempt_from_a_locked_address_counts_nothing_against_the_account() {
         sql(&db, "INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES ('address:127.0.0.1', 0, 0, 99999999999)").await;
         let reply = app.call("login", &[("email", "ann@acme.test"), ("password", "guess 12345")], None).await;
         assert_eq!(reply.status, 429, "{}", db.label);
-        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM login_throttle WHERE key LIKE 'account:%'").await, 0, "{}", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM login_throttle WHERE key LIKE 'account-id:%'").await, 0, "{}", db.label);
     }
 }
 
@@ -242,17 +242,24 @@ async fn an_account_has_one_lock_whether_named_by_address_or_user_id() {
 async fn another_tenants_account_with_the_same_address_neither_clears_nor_shows_a_lock() {
     for db in acme_and_other(&[]).await {
         // Zed, admin of Other, gives a user of his the address of Acme's admin.
-        person(&db, "Other", "ann@acme.test", "User");
+        let copy = ["user", "create", "--tenant", "Other", "--email", "ann@acme.test", "--last-name", "Copy"];
+        assert!(roster(&db, &copy, "Copy pass 2026\n").status.success());
         let (acme_ann, other_ann) = (
             scalar(&db, "SELECT u.id FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.name = 'Acme' AND u.email_key = 'ann@acme.test'").await,
             scalar(&db, "SELECT u.id FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.name = 'Other' AND u.email_key = 'ann@acme.test'").await,
         );
         let app = spawn(&db, &[]);
         let zed = app.sign_in("zed@other.test").await;
+        // Signing in to the copy, however often, counts nothing against Acme's account.
+        for _ in 0..6 {
+            app.sign_in_with("ann@acme.test", "Copy pass 2026").await;
+        }
+        let failures = format!("SELECT COUNT(*) FROM login_throttle WHERE key = 'account-id:{acme_ann}' AND failures > 0");
+        assert_eq!(scalar(&db, &failures).await, 0, "{}", db.label);
         for _ in 0..5 {
             app.call("login", &[("email", "ann@acme.test"), ("password", "guess 12345")], None).await;
         }
-        let locked = |id: i64| format!("SELECT COUNT(*) FROM login_throttle WHERE key = 'account:{id}' AND locked_until > 0");
+        let locked = |id: i64| format!("SELECT COUNT(*) FROM login_throttle WHERE key = 'account-id:{id}' AND locked_until > 0");
         assert_eq!(scalar(&db, &locked(acme_ann)).await, 1, "{}", db.label);
 
         // Unlocking his own user, or signing in as her, lifts only that account's lock.
@@ -260,8 +267,10 @@ async fn another_tenants_account_with_the_same_address_neither_clears_nor_shows_
         assert_eq!(scalar(&db, &locked(acme_ann)).await, 1, "{}: Acme's lock holds", db.label);
         let detail = app.call("user_detail", &[("id", &other_ann.to_string())], Some(&zed)).await;
         assert_eq!(detail.json()["locked"], false, "{}: his user's page shows his user's lock only", db.label);
-        let copy = app.sign_in("ann@acme.test").await;
+        let copy = app.sign_in_with("ann@acme.test", "Copy pass 2026").await;
         assert_eq!(app.call("current_user", &[], Some(&copy)).await.json()["tenant"], "Other", "{}: the copy, Acme's account being locked", db.label);
+        let owner = app.call("login", &[("email", "ann@acme.test"), ("password", PASSWORD)], None).await;
+        assert_eq!(owner.error(), AppError::Locked { minutes: 15 }, "{}: Acme's owner is told of the lock, not of a wrong password", db.label);
         assert_eq!(scalar(&db, &locked(acme_ann)).await, 1, "{}: a sign-in to the copy leaves Acme's lock alone", db.label);
         assert_eq!(app.call("unlock_user", &[("id", &acme_ann.to_string())], Some(&zed)).await.status, 404, "another tenant's user is not found");
     }
