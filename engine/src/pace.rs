@@ -14,6 +14,11 @@ pub(crate) const ROWS_A_STEP: usize = 256;
 /// What a step gives back: ready at once, or once the caller may go on.
 pub type Wait<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
 
+/// Paced work as the engine hands it out: boxed, so that its code is
+/// compiled once, in the engine, and not again in each crate that awaits it
+/// (an `async fn` is compiled where it is polled, like a generic).
+pub type Paced<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
 /// What the engine calls between steps. Used as `dyn Pace`, so that the
 /// engine is compiled once, not once for each way of pacing it.
 pub trait Pace {

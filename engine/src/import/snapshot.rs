@@ -7,7 +7,7 @@
 //! first check does not wait for that.
 
 use super::{Directory, DirectoryUser};
-use crate::pace::{Pace, Steps};
+use crate::pace::{Pace, Paced, Steps};
 
 const CHUNK: usize = 1000;
 
@@ -41,26 +41,29 @@ impl Snapshot {
     /// The directory with its users indexed, offering `pace` a step after
     /// each thousand users decoded and each thousand indexed; `None` if the
     /// bytes are not a snapshot.
-    pub async fn decode(&self, pace: &mut dyn Pace) -> Option<Directory> {
-        let mut rest = &self.0[..];
-        let mut directory: Directory = ciborium::from_reader(&mut rest).ok()?;
-        let count: usize = ciborium::from_reader(&mut rest).ok()?;
-        // The count is only trusted as far as the bytes could hold that many users.
-        directory.users = Vec::with_capacity(count.min(rest.len() / 8));
-        let mut steps = Steps::new(pace, count.saturating_mul(2), CHUNK);
-        while directory.users.len() < count {
-            let chunk: Vec<DirectoryUser> = ciborium::from_reader(&mut rest).ok()?;
-            if chunk.is_empty() {
+    pub fn decode<'a>(&'a self, pace: &'a mut dyn Pace) -> Paced<'a, Option<Directory>> {
+        Box::pin(async move {
+            let mut rest = &self.0[..];
+            let mut directory: Directory = ciborium::from_reader(&mut rest).ok()?;
+            let count: usize = ciborium::from_reader(&mut rest).ok()?;
+            // The count is only trusted as far as the bytes could hold that many users.
+            directory.users = Vec::with_capacity(count.min(rest.len() / 8));
+            let mut steps = Steps::new(pace, count.saturating_mul(2), CHUNK);
+            while directory.users.len() < count {
+                let chunk: Vec<DirectoryUser> = ciborium::from_reader(&mut rest).ok()?;
+                if chunk.is_empty() {
+                    return None;
+                }
+                steps.advance(chunk.len()).await;
+                directory.users.extend(chunk);
+            }
+            if directory.users.len() != count || !rest.is_empty() {
                 return None;
             }
-            steps.advance(chunk.len()).await;
-            directory.users.extend(chunk);
-        }
-        if directory.users.len() != count || !rest.is_empty() {
-            return None;
-        }
-        directory.index.get_or_build(&directory.users, &mut steps).await;
-        Some(directory)
+            directory.index.get_or_build(&directory.users, &mut steps).await;
+            Some(directory)
+    
+        })
     }
 }
 

@@ -4,7 +4,7 @@
 //! same way as for a file.
 
 use super::{Builder, Limits, ReadError, Sheet};
-use crate::pace::{straight, Pace, Steps, Straight, ROWS_A_STEP};
+use crate::pace::{straight, Pace, Paced, Steps, Straight, ROWS_A_STEP};
 use serde::{Deserialize, Serialize};
 use crate::digest::hex;
 use sha2::{Digest, Sha256};
@@ -31,25 +31,28 @@ impl Edits {
 
 impl Sheet {
     /// This sheet with the admin's edits applied.
-    pub async fn edited(&self, edits: &Edits, limits: &Limits, pace: &mut dyn Pace) -> Result<Sheet, ReadError> {
-        let kept: Vec<usize> = (0..self.headings.len().max(edits.headings.len()))
-            .filter(|at| !matches!(edits.headings.get(*at), Some(None)))
-            .collect();
-        let heading = |at: usize| match edits.headings.get(at) {
-            Some(Some(name)) => name.as_str(),
-            _ => self.headings.get(at).map_or("", String::as_str),
-        };
-        let mut builder = Builder::exact(limits);
-        builder.row(1, kept.iter().map(|at| heading(*at)))?;
-        let mut steps = Steps::new(pace, self.len(), ROWS_A_STEP);
-        for row in self.rows().filter(|row| !edits.removed.contains(&row.number)) {
-            steps.advance(1).await;
-            let cell = |at: usize| edits.cells.get(&(row.number, at)).map_or_else(|| row.cell(at), String::as_str);
-            // Cells past the last heading stay, so a value without a heading is still reported.
-            let extra = (self.headings.len().max(edits.headings.len())..row.len()).map(cell);
-            builder.row(row.number, kept.iter().map(|at| cell(*at)).chain(extra))?;
-        }
-        Ok(builder.finish())
+    pub fn edited<'a>(&'a self, edits: &'a Edits, limits: &'a Limits, pace: &'a mut dyn Pace) -> Paced<'a, Result<Sheet, ReadError>> {
+        Box::pin(async move {
+            let kept: Vec<usize> = (0..self.headings.len().max(edits.headings.len()))
+                .filter(|at| !matches!(edits.headings.get(*at), Some(None)))
+                .collect();
+            let heading = |at: usize| match edits.headings.get(at) {
+                Some(Some(name)) => name.as_str(),
+                _ => self.headings.get(at).map_or("", String::as_str),
+            };
+            let mut builder = Builder::exact(limits);
+            builder.row(1, kept.iter().map(|at| heading(*at)))?;
+            let mut steps = Steps::new(pace, self.len(), ROWS_A_STEP);
+            for row in self.rows().filter(|row| !edits.removed.contains(&row.number)) {
+                steps.advance(1).await;
+                let cell = |at: usize| edits.cells.get(&(row.number, at)).map_or_else(|| row.cell(at), String::as_str);
+                // Cells past the last heading stay, so a value without a heading is still reported.
+                let extra = (self.headings.len().max(edits.headings.len())..row.len()).map(cell);
+                builder.row(row.number, kept.iter().map(|at| cell(*at)).chain(extra))?;
+            }
+            Ok(builder.finish())
+    
+        })
     }
 
     /// A sheet made by Roster itself (an undo), rows numbered from 2.
@@ -103,44 +106,47 @@ impl Sheet {
     /// or read in the page's Web Worker): every offset is checked before
     /// use, every cell must be UTF-8, and the rows go through the reader's
     /// limits again.
-    pub async fn rebuilt(
-        headings: &[String],
-        text: &[u8],
-        ends: &[u32],
-        rows: &[[u32; 3]],
-        limits: &Limits,
-        pace: &mut dyn Pace,
-    ) -> Result<Sheet, ReadError> {
-        let broken = || ReadError::unreadable("The batch arrived damaged. Check the file again and retry.");
-        if text.len() > limits.max_bytes.saturating_mul(2) {
-            return Err(ReadError::too_large("The batch holds more text than an import may; split the file."));
-        }
-        if ends.windows(2).any(|pair| pair[1] < pair[0]) || ends.last().is_some_and(|end| *end as usize > text.len()) {
-            return Err(broken());
-        }
-        let mut last_number = 1;
-        for [number, first, len] in rows {
-            if *number <= last_number || u64::from(*first) + u64::from(*len) > ends.len() as u64 {
+    pub fn rebuilt<'a>(
+        headings: &'a [String],
+        text: &'a [u8],
+        ends: &'a [u32],
+        rows: &'a [[u32; 3]],
+        limits: &'a Limits,
+        pace: &'a mut dyn Pace,
+    ) -> Paced<'a, Result<Sheet, ReadError>> {
+        Box::pin(async move {
+            let broken = || ReadError::unreadable("The batch arrived damaged. Check the file again and retry.");
+            if text.len() > limits.max_bytes.saturating_mul(2) {
+                return Err(ReadError::too_large("The batch holds more text than an import may; split the file."));
+            }
+            if ends.windows(2).any(|pair| pair[1] < pair[0]) || ends.last().is_some_and(|end| *end as usize > text.len()) {
                 return Err(broken());
             }
-            last_number = *number;
-        }
-        let start = |cell: usize| if cell == 0 { 0 } else { ends[cell - 1] as usize };
-        let mut builder = Builder::exact(limits);
-        builder.row(1, headings.iter().map(String::as_str))?;
-        let mut steps = Steps::new(pace, rows.len(), ROWS_A_STEP);
-        for [number, first, len] in rows {
-            steps.advance(1).await;
-            let cells = *first as usize..*first as usize + *len as usize;
-            // The row's text is one run of the buffer; each cell must start on a character.
-            let from = start(cells.start);
-            let line = std::str::from_utf8(&text[from..start(cells.end)]).map_err(|_| broken())?;
-            if !cells.clone().all(|cell| line.is_char_boundary(start(cell) - from)) {
-                return Err(broken());
+            let mut last_number = 1;
+            for [number, first, len] in rows {
+                if *number <= last_number || u64::from(*first) + u64::from(*len) > ends.len() as u64 {
+                    return Err(broken());
+                }
+                last_number = *number;
             }
-            builder.row(*number, cells.map(|cell| line.get(start(cell) - from..ends[cell] as usize - from).unwrap_or_default()))?;
-        }
-        Ok(builder.finish())
+            let start = |cell: usize| if cell == 0 { 0 } else { ends[cell - 1] as usize };
+            let mut builder = Builder::exact(limits);
+            builder.row(1, headings.iter().map(String::as_str))?;
+            let mut steps = Steps::new(pace, rows.len(), ROWS_A_STEP);
+            for [number, first, len] in rows {
+                steps.advance(1).await;
+                let cells = *first as usize..*first as usize + *len as usize;
+                // The row's text is one run of the buffer; each cell must start on a character.
+                let from = start(cells.start);
+                let line = std::str::from_utf8(&text[from..start(cells.end)]).map_err(|_| broken())?;
+                if !cells.clone().all(|cell| line.is_char_boundary(start(cell) - from)) {
+                    return Err(broken());
+                }
+                builder.row(*number, cells.map(|cell| line.get(start(cell) - from..ends[cell] as usize - from).unwrap_or_default()))?;
+            }
+            Ok(builder.finish())
+    
+        })
     }
 }
 

@@ -10,7 +10,7 @@ mod workbook;
 pub use edit::{Edits, Parts};
 
 use crate::import::issue::{Code, Issue};
-use crate::pace::{self, Pace, Straight};
+use crate::pace::{self, Pace, Paced, Straight};
 use serde::{Deserialize, Serialize};
 
 /// A sheet as the admin sees it: the headings (row 1) and the non-blank
@@ -138,31 +138,33 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, ReadError> {
 
 /// As [`read`], offering `pace` a step every few hundred rows of a CSV or
 /// XLSX file (calamine reads XLS and ODS sheets in one go).
-pub async fn read_paced(bytes: &[u8], limits: &Limits, pace: &mut dyn Pace) -> Result<Sheet, ReadError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(ReadError::too_large(format!(
-            "The file has {} bytes; at most {} are accepted. Split it into smaller files.",
-            bytes.len(),
-            limits.max_bytes
-        )));
-    }
-    let mut builder = Builder::new(limits);
-    if is_zip(bytes) {
-        guard::check_zip(bytes, limits)?;
-        workbook::read_zip(bytes, &mut builder, pace).await?;
-    } else if is_cfb(bytes) {
-        workbook::read_xls(bytes, &mut builder)?;
-    } else if looks_binary(bytes) {
-        return Err(ReadError::unreadable(
-            "This is not a spreadsheet Roster can read. Save it as CSV, XLSX, XLS or ODS.",
-        ));
-    } else {
-        // A CSV file's cells hold less text than the file: one buffer of
-        // its size never grows, which would copy up to hundreds of MB at once.
-        builder.sheet.text.reserve(bytes.len());
-        text::read_csv(bytes, &mut builder, pace).await?;
-    }
-    Ok(builder.finish())
+pub fn read_paced<'a>(bytes: &'a [u8], limits: &'a Limits, pace: &'a mut dyn Pace) -> Paced<'a, Result<Sheet, ReadError>> {
+    Box::pin(async move {
+        if bytes.len() > limits.max_bytes {
+            return Err(ReadError::too_large(format!(
+                "The file has {} bytes; at most {} are accepted. Split it into smaller files.",
+                bytes.len(),
+                limits.max_bytes
+            )));
+        }
+        let mut builder = Builder::new(limits);
+        if is_zip(bytes) {
+            guard::check_zip(bytes, limits)?;
+            workbook::read_zip(bytes, &mut builder, pace).await?;
+        } else if is_cfb(bytes) {
+            workbook::read_xls(bytes, &mut builder)?;
+        } else if looks_binary(bytes) {
+            return Err(ReadError::unreadable(
+                "This is not a spreadsheet Roster can read. Save it as CSV, XLSX, XLS or ODS.",
+            ));
+        } else {
+            // A CSV file's cells hold less text than the file: one buffer of
+            // its size never grows, which would copy up to hundreds of MB at once.
+            builder.sheet.text.reserve(bytes.len());
+            text::read_csv(bytes, &mut builder, pace).await?;
+        }
+        Ok(builder.finish())
+    })
 }
 
 /// XLSX and ODS files are zip archives.

@@ -15,7 +15,7 @@ pub use planner::{check, check_paced};
 use super::columns::Column;
 use super::directory::{Directory, DirectoryUser, Name};
 use super::issue::{Code, Issue};
-use crate::pace::{self, Pace, Steps, Straight, ROWS_A_STEP};
+use crate::pace::{self, Pace, Paced, Steps, Straight, ROWS_A_STEP};
 use crate::sheet::Sheet;
 use created::maker_paced;
 use serde::{Deserialize, Serialize};
@@ -127,41 +127,44 @@ impl Plan {
     /// As [`Self::digest`], offering `pace` a step every few hundred new
     /// users, who are made again from their rows: the page's Import button
     /// would otherwise hold the page for a whole file's users.
-    pub async fn digest_paced(&self, sheet: &Sheet, directory: &Directory, pace: &mut dyn Pace) -> String {
-        use sha2::{Digest, Sha256};
-        let mut steps = Steps::new(pace, self.creates.len(), ROWS_A_STEP);
-        let make = maker_paced(sheet, directory, &mut steps).await;
-        let mut hash = Sha256::new();
-        // Every value with its length before it, so that no two plans feed alike.
-        let mut text = |value: &str| {
-            hash.update((value.len() as u32).to_le_bytes());
-            hash.update(value);
-        };
-        for Created { create, user } in self.creates.iter().filter_map(&make) {
-            steps.advance(1).await;
-            text("c");
-            text(&create.row.to_string());
-            user.texts().for_each(&mut text);
-            text(if create.invite { "invite" } else { "" });
-        }
-        for update in &self.updates {
-            text("u");
-            text(&update.row.to_string());
-            for change in &update.changes {
-                text(change.field.name());
-                text(&change.old);
-                text(&change.new);
+    pub fn digest_paced<'a>(&'a self, sheet: &'a Sheet, directory: &'a Directory, pace: &'a mut dyn Pace) -> Paced<'a, String> {
+        Box::pin(async move {
+            use sha2::{Digest, Sha256};
+            let mut steps = Steps::new(pace, self.creates.len(), ROWS_A_STEP);
+            let make = maker_paced(sheet, directory, &mut steps).await;
+            let mut hash = Sha256::new();
+            // Every value with its length before it, so that no two plans feed alike.
+            let mut text = |value: &str| {
+                hash.update((value.len() as u32).to_le_bytes());
+                hash.update(value);
+            };
+            for Created { create, user } in self.creates.iter().filter_map(&make) {
+                steps.advance(1).await;
+                text("c");
+                text(&create.row.to_string());
+                user.texts().for_each(&mut text);
+                text(if create.invite { "invite" } else { "" });
             }
-        }
-        // The user as they are: an undo's preview must not delete a user
-        // whom someone changed after it.
-        for delete in &self.deletes {
-            text("d");
-            text(&delete.row.to_string());
-            delete.user.texts().for_each(&mut text);
-        }
-        self.new_roles.iter().for_each(|role| text(role));
-        crate::digest::hex(&hash.finalize())
+            for update in &self.updates {
+                text("u");
+                text(&update.row.to_string());
+                for change in &update.changes {
+                    text(change.field.name());
+                    text(&change.old);
+                    text(&change.new);
+                }
+            }
+            // The user as they are: an undo's preview must not delete a user
+            // whom someone changed after it.
+            for delete in &self.deletes {
+                text("d");
+                text(&delete.row.to_string());
+                delete.user.texts().for_each(&mut text);
+            }
+            self.new_roles.iter().for_each(|role| text(role));
+            crate::digest::hex(&hash.finalize())
+    
+        })
     }
 
     /// SPEC's result line.

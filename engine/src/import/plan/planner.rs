@@ -10,7 +10,7 @@ use crate::import::fields::{self, parse_row, Action, RowInput, MAX_USER_ID};
 use crate::import::index::{hash, Index, Key};
 use crate::import::issue::{Code, Issue};
 use crate::import::Folded;
-use crate::pace::{self, Pace, Steps, Straight, ROWS_A_STEP};
+use crate::pace::{self, Pace, Paced, Steps, Straight, ROWS_A_STEP};
 use crate::parallel;
 use crate::sheet::{longer_than, Row, Sheet};
 use hashbrown::hash_table::{self, HashTable};
@@ -23,16 +23,18 @@ pub fn check(sheet: &Sheet, directory: &Directory) -> Plan {
 }
 
 /// As [`check`], offering `pace` a step every few hundred rows of each pass.
-pub async fn check_paced(sheet: &Sheet, directory: &Directory, pace: &mut dyn Pace) -> Plan {
-    let mut plan = Plan { version: directory.version, ..Plan::default() };
-    // Each pass over the rows counts as one unit a row; indexing the directory one a user.
-    let indexing = if directory.index.get(&directory.users).is_some() { 0 } else { directory.users.len() };
-    let mut steps = Steps::new(pace, sheet.len() * PASSES + indexing, ROWS_A_STEP);
-    plan_rows(sheet, directory, &mut steps, &mut plan).await;
-    // File-wide problems first, then by row; stable, so a row's problems keep column order.
-    plan.errors.sort_by_key(|issue| issue.row.unwrap_or(0));
-    plan.warnings.sort_by_key(|issue| issue.row.unwrap_or(0));
-    plan
+pub fn check_paced<'a>(sheet: &'a Sheet, directory: &'a Directory, pace: &'a mut dyn Pace) -> Paced<'a, Plan> {
+    Box::pin(async move {
+        let mut plan = Plan { version: directory.version, ..Plan::default() };
+        // Each pass over the rows counts as one unit a row; indexing the directory one a user.
+        let indexing = if directory.index.get(&directory.users).is_some() { 0 } else { directory.users.len() };
+        let mut steps = Steps::new(pace, sheet.len() * PASSES + indexing, ROWS_A_STEP);
+        plan_rows(sheet, directory, &mut steps, &mut plan).await;
+        // File-wide problems first, then by row; stable, so a row's problems keep column order.
+        plan.errors.sort_by_key(|issue| issue.row.unwrap_or(0));
+        plan.warnings.sort_by_key(|issue| issue.row.unwrap_or(0));
+        plan
+    })
 }
 
 /// How many times the check goes over the rows: the Action column, parse
