@@ -3,7 +3,7 @@
 //! again against the directory as it is then, with the writers of the tenant
 //! queued behind one lock; passwords are hashed before the lock is taken.
 
-use crate::auth::password_hash;
+use crate::auth::password_hash::{self, Capacity};
 use crate::clock::now;
 use crate::error::AppError;
 use crate::model::import::Outcome;
@@ -162,7 +162,7 @@ async fn hash_passwords(plan: &Plan) -> Result<HashMap<u32, String>, CommitError
         .map(|c| (c.row, &c.password))
         .chain(plan.updates.iter().map(|u| (u.row, &u.password)))
         .filter_map(|(row, password)| password.clone().map(|p| (row, p)));
-    let tasks: Vec<_> = wanted.map(|(row, password)| (row, tokio::spawn(password_hash::hash(password)))).collect();
+    let tasks: Vec<_> = wanted.map(|(row, password)| (row, tokio::spawn(password_hash::hash_for(Capacity::Batches, password)))).collect();
     let mut hashes = HashMap::with_capacity(tasks.len());
     for (row, task) in tasks {
         let hash = task.await.map_err(|_| CommitError::Hashing)?.map_err(|_| CommitError::Hashing)?;

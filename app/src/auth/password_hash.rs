@@ -4,28 +4,53 @@
 use crate::error::AppError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 fn argon2() -> Argon2<'static> {
     // Params::DEFAULT is m=19456 KiB, t=2, p=1: OWASP's recommendation.
     Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::DEFAULT)
 }
 
-/// Each hash holds 19 MiB for its time: a few at once per core keep every
-/// core busy, and requests sent by the thousand (sign-ins, an import's
-/// passwords) wait here instead of each taking its memory.
-/// The permit goes into the blocking task, so that a request dropped
-/// meanwhile does not free it while its hash still runs.
-async fn permit() -> tokio::sync::OwnedSemaphorePermit {
-    static PERMITS: OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = OnceLock::new();
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let permits = PERMITS.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(2 * cores)));
-    // Never closed, so acquiring cannot fail.
-    permits.clone().acquire_owned().await.expect("the hashing semaphore is never closed")
+/// Who a hash is for. An import's passwords, by the thousand, have a
+/// capacity of their own, so that no sign-in (of any tenant) ever queues
+/// behind them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capacity {
+    /// Sign-ins, password checks and single passwords: a person waits.
+    People,
+    /// The passwords of a batch.
+    Batches,
 }
 
+/// Each hash holds 19 MiB for its time: a few at once per core keep every
+/// core busy, and requests sent by the thousand wait here instead of each
+/// taking its memory.
+fn semaphore(capacity: Capacity) -> &'static Arc<Semaphore> {
+    static PEOPLE: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    static BATCHES: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    match capacity {
+        Capacity::People => PEOPLE.get_or_init(|| Arc::new(Semaphore::new(2 * cores))),
+        Capacity::Batches => BATCHES.get_or_init(|| Arc::new(Semaphore::new(cores))),
+    }
+}
+
+/// The permit goes into the blocking task, so that a request dropped
+/// meanwhile does not free it while its hash still runs.
+async fn permit(capacity: Capacity) -> OwnedSemaphorePermit {
+    // Never closed, so acquiring cannot fail.
+    semaphore(capacity).clone().acquire_owned().await.expect("the hashing semaphores are never closed")
+}
+
+/// A new password's hash, for a person waiting for it.
 pub async fn hash(password: String) -> Result<String, AppError> {
-    let permit = permit().await;
+    hash_for(Capacity::People, password).await
+}
+
+/// A new password's hash, out of `capacity`.
+pub async fn hash_for(capacity: Capacity, password: String) -> Result<String, AppError> {
+    let permit = permit(capacity).await;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let salt = SaltString::generate(&mut OsRng);
@@ -42,7 +67,7 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 /// Checks a password against a stored hash. With no hash (an unknown
 /// account), a dummy one is checked so that the answer takes as long.
 pub async fn verify(password: String, hash: Option<String>) -> bool {
-    let permit = permit().await;
+    let permit = permit(Capacity::People).await;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let stored = hash.unwrap_or_else(|| dummy_hash().to_string());
@@ -76,6 +101,16 @@ mod tests {
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(verify("correct horse 1".into(), Some(stored.clone())).await);
         assert!(!verify("correct horse 2".into(), Some(stored)).await);
+    }
+
+    #[tokio::test]
+    async fn a_batch_that_takes_every_permit_of_its_own_leaves_sign_ins_theirs() {
+        let batches = semaphore(Capacity::Batches);
+        let taken = batches.clone().acquire_many_owned(batches.available_permits() as u32).await.unwrap();
+        assert_eq!(batches.available_permits(), 0);
+        assert!(semaphore(Capacity::People).available_permits() > 0, "a sign-in does not wait for the batch");
+        assert!(!verify("anything".into(), None).await, "and runs while the batch holds every permit");
+        drop(taken);
     }
 
     #[tokio::test]
