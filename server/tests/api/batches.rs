@@ -154,3 +154,30 @@ async fn only_an_admins_batch_may_be_larger_than_a_few_megabytes() {
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email = 'cyd@acme.test'").await, 1);
     }
 }
+
+#[tokio::test]
+async fn two_servers_on_one_database_act_as_one() {
+    for db in acme_and_other(&[]).await {
+        let (one, two) = (spawn(&db, &[]), spawn(&db, &[]));
+        // A session made on one works on the other; signing out on one ends it on both.
+        let ann = one.sign_in("ann@acme.test").await;
+        assert_eq!(two.whoami(&ann).await.as_deref(), Some("ann@acme.test"), "{}", db.label);
+        assert_eq!(two.call("logout", &[], Some(&ann)).await.status, 200);
+        assert_eq!(one.whoami(&ann).await, None, "{}: signed out on the other server", db.label);
+
+        // Two imports of one tenant, checked against the same directory and
+        // sent to the two servers at once, are applied one after the other.
+        let ann = one.sign_in("ann@acme.test").await;
+        let directory = snapshot(&one, &ann).await;
+        let xia = upload("x1", "Email,Last Name\nxia@acme.test,Xi\n", &directory);
+        let yan = upload("x2", "Email,Last Name\nyan@acme.test,Yu\n", &directory);
+        let (a, b) = tokio::join!(commit(&one, xia, Some(&ann)), commit(&two, yan, Some(&ann)));
+        for outcome in [a, b] {
+            assert!(matches!(outcome, Ok(Outcome::Applied { replayed: false, .. })), "{}: {outcome:?}", db.label);
+        }
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key IN ('xia@acme.test', 'yan@acme.test')").await, 2);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM import_batches").await, 2, "{}", db.label);
+        let version = scalar(&db, "SELECT version FROM tenants WHERE name = 'Acme'").await;
+        assert_eq!(version, directory.version + 2, "{}: each batch moved the directory on once", db.label);
+    }
+}
