@@ -124,8 +124,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: Batch<'_>) ->
     let planned = Planned { plan: &plan, new_users, removed_roles };
     // A password the check outside the lock did not see (its row changed
     // meaning since) is not hashed here, holding every writer up: check again.
-    let mut passwords = plan.creates.iter().map(|c| (c.row, &c.password)).chain(plan.updates.iter().map(|u| (u.row, &u.password)));
-    if passwords.any(|(row, password)| password.is_some() && !hashes.contains_key(&row)) {
+    if passwords(&plan).any(|(row, _)| !hashes.contains_key(&row)) {
         return Err(CommitError::Stale);
     }
     let at = now();
@@ -154,15 +153,16 @@ async fn check_aside(sheet: Result<Sheet, ReadError>, directory: Directory) -> R
     .map_err(|_| CommitError::Checking)
 }
 
+/// The passwords the plan sets, by row.
+fn passwords(plan: &Plan) -> impl Iterator<Item = (u32, &String)> {
+    let creates = plan.creates.iter().map(|c| (c.row, &c.password));
+    creates.chain(plan.updates.iter().map(|u| (u.row, &u.password))).filter_map(|(row, password)| Some((row, password.as_ref()?)))
+}
+
 /// Argon2 on all cores: one blocking task per password.
 async fn hash_passwords(plan: &Plan) -> Result<HashMap<u32, String>, CommitError> {
-    let wanted = plan
-        .creates
-        .iter()
-        .map(|c| (c.row, &c.password))
-        .chain(plan.updates.iter().map(|u| (u.row, &u.password)))
-        .filter_map(|(row, password)| password.clone().map(|p| (row, p)));
-    let tasks: Vec<_> = wanted.map(|(row, password)| (row, tokio::spawn(password_hash::hash_for(Capacity::Batches, password)))).collect();
+    let hash = |password: &String| tokio::spawn(password_hash::hash_for(Capacity::Batches, password.clone()));
+    let tasks: Vec<_> = passwords(plan).map(|(row, password)| (row, hash(password))).collect();
     let mut hashes = HashMap::with_capacity(tasks.len());
     for (row, task) in tasks {
         let hash = task.await.map_err(|_| CommitError::Hashing)?.map_err(|_| CommitError::Hashing)?;

@@ -125,9 +125,9 @@ pub fn client_address(trusted: &[std::net::IpAddr]) -> String {
     client_of(peer, &forwarded, trusted).to_string()
 }
 
-/// The client's address as the limits count it ([`counted_as`]).
-pub fn counted_address(trusted: &[std::net::IpAddr]) -> String {
-    client_address(trusted).parse().map_or_else(|_| "unknown".into(), counted_as)
+/// A [`client_address`] as the limits count it ([`counted_as`]).
+pub fn counted(address: &str) -> String {
+    address.parse().map_or_else(|_| address.to_string(), counted_as)
 }
 
 /// The address as the limits count it: an IPv6 client by its /64, the

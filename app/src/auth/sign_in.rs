@@ -28,7 +28,7 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
     let now = now();
     // The address first: an attempt from a locked address counts nothing
     // against the accounts it names.
-    let address_key = format!("address:{}", super::session::counted_address(&state.auth.trusted_proxies));
+    let address_key = format!("address:{}", super::session::counted(&address));
     let by_address = store::throttle::count_attempt(&state.db, &address_key, policy, policy.address_limit, now).await?;
     if let Some(minutes) = policy.locked_minutes(&by_address.0, now) {
         return Err(AppError::Locked { minutes });
@@ -49,7 +49,9 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
     if let (true, Some(minutes)) = (open.is_empty(), locked_for) {
         return Err(AppError::Locked { minutes });
     }
-    let delay = std::iter::once(&by_address).chain(open.iter().map(|(_, counted)| counted)).map(|(before, _)| policy.delay(before, now)).max();
+    // The records this attempt was counted in, before it and after.
+    let records = || std::iter::once(&by_address).chain(open.iter().map(|(_, counted)| counted));
+    let delay = records().map(|(before, _)| policy.delay(before, now)).max();
     tokio::time::sleep(delay.unwrap_or_default()).await;
 
     // No connection is held while the passwords are checked.
@@ -90,8 +92,7 @@ pub async fn sign_in(login: &str, password: &str) -> Result<(), AppError> {
             }
             // Counted as a failure already, before the check. An account of
             // the login that was locked and not tried may be the one meant.
-            let records = std::iter::once(&by_address).chain(open.iter().map(|(_, counted)| counted));
-            let locked = records.filter_map(|(_, after)| policy.locked_minutes(after, now)).max().max(locked_for);
+            let locked = records().filter_map(|(_, after)| policy.locked_minutes(after, now)).max().max(locked_for);
             Err(locked.map_or(AppError::BadCredentials, |minutes| AppError::Locked { minutes }))
         }
     }

@@ -202,7 +202,7 @@ async fn throttle(state: &AppState, email: &str) -> Result<(), AppError> {
     let now = now();
     let keys = [
         (format!("link:{}", email.to_lowercase()), LINKS_PER_ACCOUNT),
-        (format!("link-address:{}", session::counted_address(&state.auth.trusted_proxies)), LINKS_PER_ADDRESS),
+        (format!("link-address:{}", session::counted(&session::client_address(&state.auth.trusted_proxies))), LINKS_PER_ADDRESS),
     ];
     for (key, limit) in &keys {
         let (before, _) = store::throttle::count_attempt(&state.db, key, policy, *limit, now).await?;
