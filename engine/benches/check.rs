@@ -28,7 +28,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(check_file(black_box(&file), &limits, &existing)))
     });
 
-    let xlsx = write::export(&existing.users, Format::Xlsx).unwrap();
+    let xlsx = write::export(&existing.users, &[], Format::Xlsx).unwrap();
     group.throughput(Throughput::Bytes(xlsx.len() as u64));
     group.bench_function("xlsx 100k rows (export of 100k existing)", |b| {
         b.iter(|| black_box(check_file(black_box(&xlsx), &limits, &existing)))

@@ -5,7 +5,8 @@
 use engine::domain::access::AccessLevel;
 use engine::import::write::{self, Format};
 use engine::import::plan::created;
-use engine::import::{check, check_file, Directory, DirectoryUser};
+use engine::import::tenant_columns::{TenantColumn, ValueKind};
+use engine::import::{check, check_file, Directory, DirectoryUser, Name};
 use engine::sheet::Limits;
 use proptest::prelude::*;
 
@@ -15,6 +16,32 @@ fn text(max: usize) -> impl Strategy<Value = String> {
     proptest::string::string_regex(&format!("[A-Za-zÀ-ÿ一-龥0-9 ,;\"'=+@\\-\\n|]{{0,{max}}}"))
         .unwrap()
         .prop_map(|s| s.trim().to_string())
+}
+
+/// A tenant's own columns, one or more of each kind.
+fn own_columns() -> Vec<TenantColumn> {
+    let choice = TenantColumn { choices: vec!["Head Office".into(), "Field".into(), "Remote".into()], ..TenantColumn::new("Default Context", ValueKind::Choice) };
+    let flag = TenantColumn { default: Some("TRUE".into()), ..TenantColumn::new("Events", ValueKind::Boolean) };
+    let number = TenantColumn { unique: true, max_length: 12, ..TenantColumn::new("Employee Number", ValueKind::Text) };
+    vec![TenantColumn::new("Lone Working", ValueKind::Boolean), flag, choice, TenantColumn::new("Start Date", ValueKind::Date), number, TenantColumn::new("Notes", ValueKind::Text)]
+}
+
+/// Values for [`own_columns`]: any of each kind, blank where a kind allows it.
+fn own_values(index: usize) -> impl Strategy<Value = Vec<Name>> {
+    (
+        any::<bool>(),
+        any::<bool>(),
+        proptest::option::of(proptest::sample::select(vec!["Head Office", "Field", "Remote"])),
+        proptest::option::of((1900i32..2100, 1u32..=12, 1u32..=28)),
+        any::<bool>(),
+        text(40),
+    )
+        .prop_map(move |(lone, events, context, date, numbered, notes)| {
+            let flag = |on: bool| Name::from(if on { "TRUE" } else { "FALSE" });
+            let date = date.map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")).unwrap_or_default();
+            let number = if numbered { format!("E-{index}") } else { String::new() };
+            vec![flag(lone), flag(events), context.unwrap_or_default().into(), date.into(), number.into(), notes.into()]
+        })
 }
 
 fn user(index: usize) -> impl Strategy<Value = DirectoryUser> {
@@ -29,8 +56,9 @@ fn user(index: usize) -> impl Strategy<Value = DirectoryUser> {
         proptest::sample::subsequence(vec!["Sales", "Ops", "R&D"], 0..=3),
         proptest::sample::subsequence(vec!["Team A", "Team B"], 0..=2),
         proptest::sample::select(vec!["en-GB", "fr-FR", "de-DE"]),
+        own_values(index),
     )
-        .prop_map(move |(first, last, title, phone, network, access, active, roles, groups, locale)| DirectoryUser {
+        .prop_map(move |(first, last, title, phone, network, access, active, roles, groups, locale, values)| DirectoryUser {
             user_id: format!("user.{index}").into(),
             email: format!("User.{index}@Example.org").into(),
             first_name: first.into(),
@@ -47,6 +75,7 @@ fn user(index: usize) -> impl Strategy<Value = DirectoryUser> {
             task_notification: if active { "Email" } else { "OFF" }.into(),
             roles: roles.into_iter().map(Into::into).collect(),
             groups: groups.into_iter().map(Into::into).collect(),
+            values,
         })
 }
 
@@ -66,6 +95,7 @@ fn directory() -> impl Strategy<Value = Directory> {
                 roles: vec!["Sales".into(), "Ops".into(), "R&D".into()],
                 groups: vec!["Team A".into(), "Team B".into()],
                 users,
+                columns: own_columns(),
                 ..Directory::default()
             }
         })
@@ -77,7 +107,7 @@ proptest! {
     #[test]
     fn an_exported_directory_imports_back_without_changes(directory in directory(), xlsx in any::<bool>()) {
         let format = if xlsx { Format::Xlsx } else { Format::Csv };
-        let file = write::export(&directory.users, format).unwrap();
+        let file = write::export(&directory.users, &directory.columns, format).unwrap();
         let plan = check_file(&file, &Limits::default(), &directory);
         prop_assert!(plan.is_valid(), "{:?}", plan.errors);
         prop_assert!(plan.creates.is_empty() && plan.deletes.is_empty());
@@ -96,7 +126,7 @@ proptest! {
             shuffled.swap(i, (seed as usize).wrapping_add(i * 7919) % len);
         }
         let plan = |users: &[DirectoryUser]| {
-            let sheet = engine::sheet::read(&write::export(users, Format::Csv).unwrap(), &Limits::default()).unwrap();
+            let sheet = engine::sheet::read(&write::export(users, &new.columns, Format::Csv).unwrap(), &Limits::default()).unwrap();
             let plan = check(&sheet, &new);
             let mut created: Vec<String> = created(&plan, &sheet, &new).map(|c| format!("{:?}", c.user)).collect();
             created.sort();

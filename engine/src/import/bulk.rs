@@ -129,7 +129,7 @@ mod tests {
     fn plan(directory: &Directory, users: &[&str], action: BulkAction, name: &str) -> crate::import::Plan {
         let users: Vec<String> = users.iter().map(|u| u.to_string()).collect();
         let (_, rows) = rows(directory, &users, action, name).unwrap();
-        check_read(&Sheet::from_rows(&headings(), &rows, &Limits::default()), directory)
+        check_read(&Sheet::from_rows(&headings(&directory.columns), &rows, &Limits::default()), directory)
     }
 
     #[test]

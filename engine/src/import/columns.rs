@@ -2,6 +2,7 @@
 //! mapping of a file's headings onto them.
 
 use super::issue::{Code, Issue};
+use super::tenant_columns::TenantColumn;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -145,6 +146,8 @@ pub struct Mapping {
     positions: Vec<(Column, usize)>,
     /// The same by column, for the dozen look-ups of every row.
     by_column: [Option<usize>; Column::ALL.len()],
+    /// Where each of the tenant's columns is, in the directory's order.
+    own: Vec<Option<usize>>,
 }
 
 impl Mapping {
@@ -159,44 +162,78 @@ impl Mapping {
     pub fn columns(&self) -> impl Iterator<Item = (Column, usize)> + '_ {
         self.positions.iter().copied()
     }
+
+    /// Where the tenant's column at `index` (the directory's order) is.
+    pub fn own(&self, index: usize) -> Option<usize> {
+        self.own.get(index).copied().flatten()
+    }
+
+    /// Whether the file has any of the tenant's columns.
+    pub fn has_own(&self) -> bool {
+        self.own.iter().any(Option::is_some)
+    }
 }
 
-/// Maps headings to columns. Unknown and duplicate headings are all
-/// reported, each with row 1 and the heading as it was written. Blank
-/// headings are skipped; a value under one is reported by the reader.
-pub fn map_headings(headings: &[String]) -> (Mapping, Vec<Issue>) {
-    let mut mapping = Mapping::default();
+/// What a heading names: a built-in column, or the tenant's column at an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heading {
+    BuiltIn(Column),
+    Own(usize),
+}
+
+impl Heading {
+    /// The name of the column a heading names, as messages give it.
+    pub fn name(self, own: &[TenantColumn]) -> &str {
+        match self {
+            Heading::BuiltIn(column) => column.name(),
+            Heading::Own(index) => &own[index].name,
+        }
+    }
+}
+
+/// Maps headings to Roster's columns and the tenant's `own`. Unknown and
+/// duplicate headings are all reported, each with row 1 and the heading as
+/// it was written. Blank headings are skipped; a value under one is
+/// reported by the reader.
+pub fn map_headings(headings: &[String], own: &[TenantColumn]) -> (Mapping, Vec<Issue>) {
+    let mut mapping = Mapping { own: vec![None; own.len()], ..Mapping::default() };
     let mut issues = Vec::new();
     for (at, heading) in headings.iter().enumerate() {
         let key = normalise(heading);
         if key.is_empty() {
             continue;
         }
-        let Some(column) = lookup(&key) else {
-            let nearest = nearest(&key);
+        let Some(found) = lookup(&key).map(Heading::BuiltIn).or_else(|| own_column(own, &key).map(Heading::Own)) else {
             issues.push(Issue::heading(
                 Code::UnknownColumn,
                 heading,
-                format!("The heading `{heading}` is not a Roster column. Did you mean `{}`? Rename the heading, or remove the column.", nearest.name()),
+                format!("The heading `{heading}` is not a Roster column. Did you mean `{}`? Rename the heading, or remove the column.", nearest(&key, own)),
             ));
             continue;
         };
-        if let Some(first) = mapping.position(column) {
+        let slot = match found {
+            Heading::BuiltIn(column) => &mut mapping.by_column[column as usize],
+            Heading::Own(index) => &mut mapping.own[index],
+        };
+        if let Some(first) = *slot {
             issues.push(Issue::heading(
                 Code::DuplicateColumn,
                 heading,
-                format!(
-                    "`{heading}` is the column {} again (first as `{}`). Keep one of the two.",
-                    column.name(),
-                    headings[first]
-                ),
+                format!("`{heading}` is the column {} again (first as `{}`). Keep one of the two.", found.name(own), headings[first]),
             ));
             continue;
         }
-        mapping.positions.push((column, at));
-        mapping.by_column[column as usize] = Some(at);
+        *slot = Some(at);
+        if let Heading::BuiltIn(column) = found {
+            mapping.positions.push((column, at));
+        }
     }
     (mapping, issues)
+}
+
+/// The tenant's column whose name or alias is `key`, normalised.
+fn own_column(own: &[TenantColumn], key: &str) -> Option<usize> {
+    own.iter().position(|column| column.keys().any(|(name, _)| name == key))
 }
 
 /// The missing required columns; Last Name is needed only when the file
@@ -223,9 +260,9 @@ pub fn column_of(heading: &str) -> Option<Column> {
     lookup(&normalise(heading))
 }
 
-/// The column an unknown heading most likely means.
+/// The built-in column an unknown heading most likely means.
 pub fn suggest(heading: &str) -> Column {
-    nearest(&normalise(heading))
+    nearest_built_in(&normalise(heading)).0
 }
 
 fn lookup(key: &str) -> Option<Column> {
@@ -236,12 +273,22 @@ fn lookup(key: &str) -> Option<Column> {
 
 /// Jaro-Winkler rather than edit distance: it favours a shared beginning, so
 /// that `Famly` suggests Last Name (`Family Name`) rather than Email.
-fn nearest(key: &str) -> Column {
+fn nearest_built_in(key: &str) -> (Column, f64) {
     Column::ALL
         .into_iter()
         .flat_map(|column| column.names().iter().map(move |name| (column, strsim::jaro_winkler(key, &normalise(name)))))
         .max_by(|(_, a), (_, b)| a.total_cmp(b))
-        .map_or(Column::Email, |(column, _)| column)
+        .unwrap_or((Column::Email, 0.0))
+}
+
+/// The name of the column, Roster's or the tenant's, that an unknown heading most likely means.
+fn nearest<'a>(key: &str, own: &'a [TenantColumn]) -> &'a str {
+    let (column, score) = nearest_built_in(key);
+    own.iter()
+        .flat_map(|column| column.keys().map(move |(name, _)| (column.name.as_str(), strsim::jaro_winkler(key, &name))))
+        .filter(|(_, own_score)| *own_score > score)
+        .max_by(|(_, a), (_, b)| a.total_cmp(b))
+        .map_or(column.name(), |(name, _)| name)
 }
 
 #[cfg(test)]
@@ -257,26 +304,26 @@ mod tests {
         for column in Column::ALL {
             for name in column.names() {
                 for spelling in [name.to_string(), name.to_uppercase(), name.replace(' ', "_"), name.replace(' ', "-")] {
-                    let (mapping, issues) = map_headings(std::slice::from_ref(&spelling));
+                    let (mapping, issues) = map_headings(std::slice::from_ref(&spelling), &[]);
                     assert!(issues.is_empty(), "{spelling}: {issues:?}");
                     assert_eq!(mapping.position(column), Some(0), "{spelling}");
                 }
             }
         }
-        let (mapping, _) = map_headings(&headings(&["firstName", "first_name", "First Name"]));
+        let (mapping, _) = map_headings(&headings(&["firstName", "first_name", "First Name"]), &[]);
         assert_eq!(mapping.position(Column::FirstName), Some(0));
     }
 
     #[test]
     fn role_is_the_access_level_and_roles_the_role_list() {
-        let (mapping, _) = map_headings(&headings(&["Role", "Roles"]));
+        let (mapping, _) = map_headings(&headings(&["Role", "Roles"]), &[]);
         assert_eq!(mapping.position(Column::AccessLevel), Some(0));
         assert_eq!(mapping.position(Column::Roles), Some(1));
     }
 
     #[test]
     fn unknown_headings_are_all_listed_with_a_suggestion() {
-        let (_, issues) = map_headings(&headings(&["Emial", "Frist Name", "Email", "Shoe Size", "Famly"]));
+        let (_, issues) = map_headings(&headings(&["Emial", "Frist Name", "Email", "Shoe Size", "Famly"]), &[]);
         let codes: Vec<_> = issues.iter().map(|i| (i.code, i.column.as_deref().unwrap())).collect();
         assert_eq!(codes[..3], [(Code::UnknownColumn, "Emial"), (Code::UnknownColumn, "Frist Name"), (Code::UnknownColumn, "Shoe Size")]);
         assert!(issues[0].message.contains("Did you mean `Email`?"), "{}", issues[0].message);
@@ -287,7 +334,7 @@ mod tests {
 
     #[test]
     fn a_column_given_twice_is_reported_with_both_headings() {
-        let (mapping, issues) = map_headings(&headings(&["Email", "Last Name", "E-mail"]));
+        let (mapping, issues) = map_headings(&headings(&["Email", "Last Name", "E-mail"]), &[]);
         assert_eq!(issues.len(), 1);
         assert_eq!(issues[0].code, Code::DuplicateColumn);
         assert!(issues[0].message.contains("`E-mail`") && issues[0].message.contains("`Email`"));
@@ -296,7 +343,7 @@ mod tests {
 
     #[test]
     fn email_and_last_name_are_required_unless_the_file_only_deletes() {
-        let (mapping, _) = map_headings(&headings(&["Action", "User ID"]));
+        let (mapping, _) = map_headings(&headings(&["Action", "User ID"]), &[]);
         let missing_all: Vec<_> = missing(&mapping, false).into_iter().map(|i| i.column.unwrap()).collect();
         assert_eq!(missing_all, ["Email", "Last Name"]);
         let missing_deletes: Vec<_> = missing(&mapping, true).into_iter().map(|i| i.column.unwrap()).collect();
@@ -305,7 +352,7 @@ mod tests {
 
     #[test]
     fn blank_headings_are_skipped() {
-        let (mapping, issues) = map_headings(&headings(&["Email", "", "Last Name"]));
+        let (mapping, issues) = map_headings(&headings(&["Email", "", "Last Name"]), &[]);
         assert!(issues.is_empty());
         assert_eq!(mapping.position(Column::LastName), Some(2));
     }

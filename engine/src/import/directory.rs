@@ -1,6 +1,7 @@
 //! The snapshot of a tenant's directory that a file is checked against. The
 //! server loads it from the database; the browser keeps a copy.
 
+use super::tenant_columns::TenantColumn;
 use crate::domain::access::AccessLevel;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,9 @@ pub struct Directory {
     pub users: Vec<DirectoryUser>,
     pub roles: Vec<String>,
     pub groups: Vec<String>,
+    /// The tenant's own columns, in their order; each user has a value for each.
+    #[serde(default)]
+    pub columns: Vec<TenantColumn>,
     /// The users indexed, once a check has needed it.
     #[serde(skip)]
     pub index: super::index::Kept,
@@ -32,6 +36,7 @@ impl Default for Directory {
             users: Vec::new(),
             roles: Vec::new(),
             groups: Vec::new(),
+            columns: Vec::new(),
             index: Default::default(),
         }
     }
@@ -61,6 +66,10 @@ pub struct DirectoryUser {
     pub task_notification: Name,
     pub roles: Vec<Name>,
     pub groups: Vec<Name>,
+    /// The values of the tenant's columns, in the directory's order; blank
+    /// for none. A boolean always has one: its default, if nothing else.
+    #[serde(default)]
+    pub values: Vec<Name>,
 }
 
 impl DirectoryUser {
@@ -77,6 +86,7 @@ impl DirectoryUser {
         .chain([flag(self.has_password), self.access.as_str(), flag(self.active)])
         .chain(self.roles.iter().map(Name::as_str).chain([""]))
         .chain(self.groups.iter().map(Name::as_str).chain([""]))
+        .chain(self.values.iter().map(Name::as_str))
     }
 
     /// A new user with the tenant's defaults, before the row's values apply.
@@ -98,6 +108,7 @@ impl DirectoryUser {
             task_notification: "Email".into(),
             roles: Vec::new(),
             groups: Vec::new(),
+            values: directory.columns.iter().map(|column| Name::from(column.blank())).collect(),
         }
     }
 }

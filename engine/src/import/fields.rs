@@ -2,6 +2,7 @@
 //! directory rules are in `plan`.
 
 use super::columns::{Column, Mapping};
+use super::directory::{Directory, Name};
 use super::issue::{Code, Issue};
 use crate::domain::names::{self, MAX_NAME};
 use crate::domain::{access::AccessLevel, email::Email, password};
@@ -50,6 +51,10 @@ pub struct RowInput<'s> {
     pub copy_from: Option<&'s str>,
     pub copy_roles: bool,
     pub copy_groups: bool,
+    /// The tenant's columns, in the directory's order: `None` where the
+    /// file lacks the column, a blank where the cell is (a boolean's blank
+    /// is its default already).
+    pub values: Vec<Option<Name>>,
 }
 
 impl<'s> RowInput<'s> {
@@ -92,7 +97,8 @@ pub fn action<'s>(row: &Row<'s>, mapping: &Mapping) -> Result<Option<Action>, &'
 /// Checks every cell of one row, adding a problem for each bad one: each
 /// column's rule is a function below, given the trimmed cell (a blank one
 /// only where blank means something: clearing, or missing).
-pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issues: &mut Vec<Issue>) -> RowInput<'s> {
+pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, directory: &Directory, issues: &mut Vec<Issue>) -> RowInput<'s> {
+    let min_password = directory.min_password_length;
     let number = row.number;
     let cell = |column: Column| cell(&row, mapping, column);
     let filled = |column: Column| cell(column).filter(|v| !v.is_empty());
@@ -135,7 +141,23 @@ pub fn parse_row<'s>(row: Row<'s>, mapping: &Mapping, min_password: usize, issue
     input.groups = cell(Column::Groups).map(split_list);
     input.tenant = filled(Column::Tenant);
     input.copy_from = filled(Column::CopyFrom);
+    if mapping.has_own() {
+        input.values = own_values(&row, mapping, directory, report.issues);
+    }
     input
+}
+
+/// The cells of the tenant's columns, each read by its column's kind.
+fn own_values(row: &Row, mapping: &Mapping, directory: &Directory, issues: &mut Vec<Issue>) -> Vec<Option<Name>> {
+    (directory.columns.iter().enumerate())
+        .map(|(index, column)| {
+            let cell = trim(row.cell(mapping.own(index)?));
+            if cell.is_empty() {
+                return Some(Name::from(column.cleared()));
+            }
+            column.value(cell).map(Name::from).map_err(|(code, message)| issues.push(Issue::own(row.number, column, code, message))).ok()
+        })
+        .collect()
 }
 
 /// What a column's rule makes of a cell: its value, or the problem's code and message.
@@ -308,9 +330,10 @@ mod tests {
         text.push_str(&"\n".repeat(6));
         text.push_str(&cells.join("\t"));
         let sheet: &'static crate::sheet::Sheet = Box::leak(Box::new(crate::sheet::read(text.as_bytes(), &Default::default()).unwrap()));
-        let (mapping, _) = map_headings(&sheet.headings);
+        let (mapping, _) = map_headings(&sheet.headings, &[]);
         let mut issues = Vec::new();
-        let input = parse_row(sheet.rows().next().unwrap(), &mapping, 8, &mut issues);
+        let directory = Directory { min_password_length: 8, ..Directory::default() };
+        let input = parse_row(sheet.rows().next().unwrap(), &mapping, &directory, &mut issues);
         (input, issues)
     }
 

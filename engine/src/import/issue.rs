@@ -110,6 +110,11 @@ impl Issue {
     pub fn cell(row: u32, column: super::columns::Column, code: Code, message: impl Into<Text>) -> Self {
         Self { row: Some(row), column: Some(column.name().into()), code, message: message.into() }
     }
+
+    /// A problem in a cell of one of the tenant's own columns.
+    pub fn own(row: u32, column: &super::tenant_columns::TenantColumn, code: Code, message: impl Into<Text>) -> Self {
+        Self { row: Some(row), column: Some(column.name.clone().into()), code, message: message.into() }
+    }
 }
 
 #[cfg(test)]

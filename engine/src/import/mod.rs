@@ -103,7 +103,7 @@ fn lower_ascii(word: u64) -> u64 {
 
 /// The checksum a batch is recorded under: the sheet's, passwords left out.
 pub fn history_checksum(sheet: &sheet::Sheet) -> String {
-    let (mapping, _) = columns::map_headings(&sheet.headings);
+    let (mapping, _) = columns::map_headings(&sheet.headings, &[]);
     sheet.checksum(mapping.position(columns::Column::Password))
 }
 
@@ -125,3 +125,5 @@ pub fn check_read(sheet: &Result<sheet::Sheet, sheet::ReadError>, directory: &Di
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod own_tests;

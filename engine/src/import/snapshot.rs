@@ -26,6 +26,7 @@ impl Snapshot {
             users: Vec::new(),
             roles: directory.roles.clone(),
             groups: directory.groups.clone(),
+            columns: directory.columns.clone(),
             index: Default::default(),
         };
         let mut bytes = Vec::new();

@@ -92,6 +92,29 @@ impl TenantColumn {
         }
     }
 
+    /// A new user's value where the file gives none: the default, and for
+    /// a boolean FALSE unless the default says otherwise.
+    pub fn blank(&self) -> &str {
+        match (&self.default, self.kind) {
+            (Some(default), _) => default,
+            (None, ValueKind::Boolean) => "FALSE",
+            (None, _) => "",
+        }
+    }
+
+    /// What a blank cell leaves in an existing user: no value, but a boolean
+    /// goes back to its default.
+    pub fn cleared(&self) -> &str {
+        if self.kind == ValueKind::Boolean { self.blank() } else { "" }
+    }
+
+    /// Keeps the default as the column spells its values (`yes` as TRUE, a
+    /// choice in its own case), once [`check_definition`] has passed it.
+    pub fn settle_default(&mut self) {
+        let settled = self.default.as_deref().map(|default| self.value(default.trim()).unwrap_or_else(|_| default.to_string()));
+        self.default = settled.filter(|default| !default.is_empty());
+    }
+
     /// The value a filled cell (trimmed, not blank) stands for, as it is
     /// stored: `TRUE`/`FALSE`, a choice as the column spells it, a date as
     /// `YYYY-MM-DD`; or the problem's code and a message that says the fix.
@@ -127,7 +150,7 @@ impl TenantColumn {
     }
 
     /// The column's name and aliases, each as a heading matches them.
-    fn keys(&self) -> impl Iterator<Item = (String, &str)> + '_ {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = (String, &str)> + '_ {
         std::iter::once(self.name.as_str()).chain(self.aliases.iter().map(String::as_str)).map(|name| (normalise(name), name))
     }
 }

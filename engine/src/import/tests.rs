@@ -22,6 +22,7 @@ fn user(user_id: &str, email: &str) -> DirectoryUser {
         task_notification: "Email".into(),
         roles: vec![],
         groups: vec![],
+        values: vec![],
     }
 }
 
@@ -71,8 +72,8 @@ fn a_mixed_file_plans_adds_updates_deletes_and_new_roles() {
     assert_eq!(plan.summary(), Summary { added: 1, updated: 1, deleted: 1, unchanged: 0, roles_added: 2 });
     assert_eq!(plan.new_roles, ["Ops", "Support"]);
     let update = &plan.updates[0];
-    let fields: Vec<_> = update.changes.iter().map(|c| (c.field, c.old.as_str(), c.new.as_str())).collect();
-    assert_eq!(fields, [(columns::Column::ReportsTo, "ann", ""), (columns::Column::Roles, "Sales", "Ops|Sales")]);
+    let fields: Vec<_> = update.changes.iter().map(|c| (c.field.name(), c.old.as_str(), c.new.as_str())).collect();
+    assert_eq!(fields, [("Reports To", "ann", ""), ("Roles", "Sales", "Ops|Sales")]);
     assert_eq!(plan.creates[0].reports_to, "bob");
     assert_eq!(plan.result_message(), "Users Loaded successfully. 1 Added, 1 Updated, 1 Deleted, 2 Roles Added.");
     assert_eq!(plan.version, 7);
@@ -273,7 +274,7 @@ fn warnings_for_unchanged_rows_and_new_users_without_phone_or_sign_in() {
 fn a_password_change_is_shown_without_the_password() {
     let plan = run("User ID,Email,Last Name,Password\ncat,cat@acme.test,Last,NewPass123\n");
     let change = &plan.updates[0].changes[0];
-    assert_eq!((change.field, change.old.as_str(), change.new.as_str()), (columns::Column::Password, "", "set"));
+    assert_eq!((change.field.name(), change.old.as_str(), change.new.as_str()), ("Password", "", "set"));
     assert!(!serde_json::to_string(&plan.errors).unwrap().contains("NewPass123"));
 }
 

@@ -7,19 +7,21 @@ use super::columns::Column;
 use super::directory::{Directory, DirectoryUser, Name};
 use super::{fold, Folded, Plan};
 use rustc_hash::FxHashSet;
+use super::tenant_columns::TenantColumn;
 use super::write::{action_row, export_row, headings};
 use crate::history::{ChangeRow, ROLE_CREATED, ROLE_REMOVED};
 use crate::sheet::{Limits, ReadError, Sheet};
 use serde::{Deserialize, Serialize};
 
 /// A whole user in one history cell, `Email=…; Last Name=…`, blank fields
-/// left out; a password shows as `set`, never as itself.
-pub fn describe(user: &DirectoryUser, password: bool) -> String {
-    let mut fields: Vec<String> = Column::ALL
+/// left out, `own` naming the tenant's columns; a password shows as `set`,
+/// never as itself.
+pub fn describe(user: &DirectoryUser, password: bool, own: &[TenantColumn]) -> String {
+    let mut fields: Vec<String> = headings(own)
         .iter()
         .zip(export_row(user))
         .filter(|(_, value)| !value.is_empty())
-        .map(|(field, value)| format!("{}={value}", field.name()))
+        .map(|(field, value)| format!("{field}={value}"))
         .collect();
     if password {
         fields.push("Password=set".into());
@@ -27,12 +29,14 @@ pub fn describe(user: &DirectoryUser, password: bool) -> String {
     fields.join("; ")
 }
 
-/// The fields of a [`describe`]d user. A value may itself hold `; `: a new
-/// field starts only where a column's name and `=` follow.
-pub fn described(text: &str) -> Vec<(Column, String)> {
-    let mut fields: Vec<(Column, String)> = Vec::new();
+/// The fields of a [`describe`]d user, each by its place in `names` (the
+/// [`headings`] it was described with); a column that is gone is left out.
+/// A value may itself hold `; `: a new field starts only where a column's
+/// name and `=` follow.
+pub fn described(text: &str, names: &[String]) -> Vec<(usize, String)> {
+    let mut fields: Vec<(usize, String)> = Vec::new();
     for piece in text.split("; ") {
-        let field = piece.split_once('=').and_then(|(name, value)| Some((Column::ALL.into_iter().find(|c| c.name() == name)?, value)));
+        let field = piece.split_once('=').and_then(|(name, value)| Some((names.iter().position(|c| c == name)?, value)));
         match (field, fields.last_mut()) {
             (Some((column, value)), _) => fields.push((column, value.to_string())),
             (None, Some((_, value))) => {
@@ -65,6 +69,8 @@ pub struct Inverse {
 
 /// The batch that takes an import back, as far as the directory allows.
 pub fn inverse(changes: &[ChangeRow], directory: &Directory, overwrite_later_changes: bool) -> Inverse {
+    let names = headings(&directory.columns);
+    let password = Column::ALL.iter().position(|c| *c == Column::Password).unwrap_or_default();
     // An index, not a scan per user: undoing 100,000 changes stays linear.
     let by_key: rustc_hash::FxHashMap<_, &DirectoryUser> = directory.users.iter().map(|u| (fold(&u.user_id), u)).collect();
     let find = |key: &str| by_key.get(&fold(key)).copied();
@@ -83,9 +89,9 @@ pub fn inverse(changes: &[ChangeRow], directory: &Directory, overwrite_later_cha
                 continue;
             }
             ("create", Some(current)) => {
-                let created: Vec<(Column, String)> = fields.first().map(|c| described(&c.new)).unwrap_or_default();
-                let changed = Column::ALL.iter().zip(export_row(current)).any(|(column, value)| {
-                    *column != Column::Password && created.iter().find(|(c, _)| c == column).map_or("", |(_, v)| v.as_str()) != value
+                let created: Vec<(usize, String)> = fields.first().map(|c| described(&c.new, &names)).unwrap_or_default();
+                let changed = export_row(current).into_iter().enumerate().any(|(at, value)| {
+                    at != password && created.iter().find(|(c, _)| *c == at).map_or("", |(_, v)| v.as_str()) != value
                 });
                 if changed && !conflict(user, "was changed after this import; undoing deletes them anyway".into(), true) {
                     continue;
@@ -98,8 +104,8 @@ pub fn inverse(changes: &[ChangeRow], directory: &Directory, overwrite_later_cha
             }
             ("delete", None) => {
                 // Their password hash is gone with them: they set a new one.
-                let old: Vec<(Column, String)> =
-                    fields.first().map(|c| described(&c.old)).unwrap_or_default().into_iter().filter(|(c, _)| *c != Column::Password).collect();
+                let old: Vec<(usize, String)> =
+                    fields.first().map(|c| described(&c.old, &names)).unwrap_or_default().into_iter().filter(|(c, _)| *c != password).collect();
                 let mut restored = DirectoryUser::new(directory);
                 restored.user_id = Name::from(user);
                 row_for("create", &restored, &old)
@@ -111,27 +117,24 @@ pub fn inverse(changes: &[ChangeRow], directory: &Directory, overwrite_later_cha
             (_, Some(current)) => {
                 passwords += fields.iter().filter(|c| c.field == Column::Password.name()).count();
                 let values = export_row(current);
-                let at = |name: &str| Column::ALL.iter().position(|c| c.name() == name);
+                let at = |name: &str| names.iter().position(|c| c == name);
                 let later: Vec<&str> = fields
                     .iter()
-                    .filter(|c| at(&c.field).is_some_and(|i| c.field != Column::Password.name() && values[i] != c.new))
+                    .filter(|c| at(&c.field).is_some_and(|i| i != password && values[i] != c.new))
                     .map(|c| c.field.as_str())
                     .collect();
                 if !later.is_empty() && !conflict(user, format!("{} changed after this import", later.join(", ")), true) {
                     continue;
                 }
-                let old: Vec<(Column, String)> = fields
-                    .iter()
-                    .filter(|c| c.field != Column::Password.name())
-                    .filter_map(|c| Some((*Column::ALL.get(at(&c.field)?)?, c.old.clone())))
-                    .collect();
+                let old: Vec<(usize, String)> =
+                    fields.iter().filter_map(|c| Some((at(&c.field)?, c.old.clone()))).filter(|(at, _)| *at != password).collect();
                 row_for("update", current, &old)
             }
         };
         rows.push(row);
     }
     let created_roles = changes.iter().filter(|c| c.action == ROLE_CREATED).map(|c| c.new.clone()).collect();
-    Inverse { sheet: Sheet::from_rows(&headings(), &rows, &Limits::default()), conflicts, passwords, created_roles }
+    Inverse { sheet: Sheet::from_rows(&names, &rows, &Limits::default()), conflicts, passwords, created_roles }
 }
 
 /// Of the roles an import `created`, those the directory still has that no
@@ -163,12 +166,13 @@ pub fn with_removed_roles(plan_digest: String, removed_roles: &[String]) -> Stri
     }
 }
 
-/// The user's row, with `set` taking precedence over their values.
-fn row_for(action: &str, user: &DirectoryUser, set: &[(Column, String)]) -> Vec<String> {
+/// The user's row, with `set` (values by their places in the row) taking
+/// precedence over their values.
+fn row_for(action: &str, user: &DirectoryUser, set: &[(usize, String)]) -> Vec<String> {
     let mut row = action_row(action, user);
-    for (column, value) in set {
-        if let Some(at) = Column::ALL.iter().position(|c| c == column) {
-            row[at] = value.clone();
+    for (at, value) in set {
+        if let Some(cell) = row.get_mut(*at) {
+            *cell = value.clone();
         }
     }
     row
@@ -253,11 +257,12 @@ mod tests {
             roles: vec!["B".into(), "A".into()],
             ..DirectoryUser::new(&Directory::default())
         };
-        let text = describe(&user, true);
+        let text = describe(&user, true, &[]);
         assert!(text.ends_with("Password=set"));
-        let fields = described(&text);
-        assert!(fields.contains(&(Column::Title, "R&D; Ops".into())), "{fields:?}");
-        assert!(fields.contains(&(Column::Roles, "A|B".into())));
-        assert!(fields.contains(&(Column::UserId, "kim".into())));
+        let fields = described(&text, &headings(&[]));
+        let at = |column: Column| column as usize;
+        assert!(fields.contains(&(at(Column::Title), "R&D; Ops".into())), "{fields:?}");
+        assert!(fields.contains(&(at(Column::Roles), "A|B".into())));
+        assert!(fields.contains(&(at(Column::UserId), "kim".into())));
     }
 }

@@ -4,6 +4,7 @@
 
 use super::columns::{column_of, map_headings, suggest, Column};
 use super::directory::DirectoryUser;
+use super::tenant_columns::{TenantColumn, ValueKind};
 use super::plan::Plan;
 use super::fold;
 use crate::sheet::{neutralise, Sheet};
@@ -49,27 +50,39 @@ impl From<csv::Error> for WriteError {
     }
 }
 
-/// Every column's name, in the template's order.
-pub fn headings() -> Vec<String> {
-    Column::ALL.iter().map(|c| c.name().to_string()).collect()
+/// Every column's name, in the template's order: Roster's, then the tenant's `own`.
+pub fn headings(own: &[TenantColumn]) -> Vec<String> {
+    Column::ALL.iter().map(|c| c.name().to_string()).chain(own.iter().map(|c| c.name.clone())).collect()
 }
 
-/// Every column, no rows; the XLSX has drop-down lists and an explanation sheet.
-pub fn template(format: Format) -> Result<Vec<u8>, WriteError> {
+/// The values a tenant's column offers in a drop-down list, if any.
+fn own_choices(column: &TenantColumn) -> Option<Vec<&str>> {
+    match column.kind {
+        ValueKind::Boolean => Some(vec!["TRUE", "FALSE"]),
+        ValueKind::Choice => Some(column.choices.iter().map(String::as_str).collect()),
+        ValueKind::Text | ValueKind::Date => None,
+    }
+}
+
+/// Every column, Roster's and the tenant's `own`, no rows; the XLSX has
+/// drop-down lists and an explanation sheet.
+pub fn template(format: Format, own: &[TenantColumn]) -> Result<Vec<u8>, WriteError> {
+    let headings = headings(own);
     match format {
-        Format::Csv => csv(&headings(), &[]),
+        Format::Csv => csv(&headings, &[]),
         Format::Xlsx => {
             let mut book = Workbook::new();
-            let sheet = users_sheet(&mut book, &headings(), &[])?;
-            for (at, column) in Column::ALL.iter().enumerate() {
-                if let Some(choices) = column.choices() {
-                    let validation = DataValidation::new()
-                        .allow_list_strings(choices)?
-                        .set_error_message(format!("{}: choose one of {}.", column.name(), choices.join(", ")))?;
-                    sheet.add_data_validation(1, at as u16, 1_048_575, at as u16, &validation)?;
-                }
+            let sheet = users_sheet(&mut book, &headings, &[])?;
+            let built_in = Column::ALL.iter().map(|column| (column.name(), column.choices().map(<[&str]>::to_vec)));
+            let lists = built_in.chain(own.iter().map(|column| (column.name.as_str(), own_choices(column))));
+            for (at, (name, choices)) in lists.enumerate() {
+                let Some(choices) = choices else { continue };
+                // A list longer than a spreadsheet's 255 characters is left to the check.
+                let Ok(validation) = DataValidation::new().allow_list_strings(&choices) else { continue };
+                let validation = validation.set_error_message(format!("{name}: choose one of {}.", choices.join(", ")))?;
+                sheet.add_data_validation(1, at as u16, 1_048_575, at as u16, &validation)?;
             }
-            explanation_sheet(&mut book)?;
+            explanation_sheet(&mut book, own)?;
             Ok(book.save_to_buffer()?)
         }
     }
@@ -77,9 +90,9 @@ pub fn template(format: Format) -> Result<Vec<u8>, WriteError> {
 
 /// Users in the import format, so that export → edit → import changes only
 /// what was edited. Passwords are never exported.
-pub fn export(users: &[DirectoryUser], format: Format) -> Result<Vec<u8>, WriteError> {
+pub fn export(users: &[DirectoryUser], own: &[TenantColumn], format: Format) -> Result<Vec<u8>, WriteError> {
     let rows: Vec<Vec<String>> = users.iter().map(export_row).collect();
-    table(&headings(), &rows, format)
+    table(&headings(own), &rows, format)
 }
 
 /// The admin's sheet after their fixes in the page, to keep or import later.
@@ -102,6 +115,7 @@ fn table(headings: &[String], rows: &[Vec<String>], format: Format) -> Result<Ve
     }
 }
 
+/// A user's row under [`headings`]: Roster's columns, then the values of the tenant's.
 pub fn export_row(user: &DirectoryUser) -> Vec<String> {
     Column::ALL
         .iter()
@@ -129,6 +143,7 @@ pub fn export_row(user: &DirectoryUser) -> Vec<String> {
             | Column::CopyRoles
             | Column::CopyGroups => String::new(),
         })
+        .chain(user.values.iter().map(ToString::to_string))
         .collect()
 }
 
@@ -146,9 +161,10 @@ pub fn action_row(action: &str, user: &DirectoryUser) -> Vec<String> {
 
 /// The rows that have errors, with their original columns and a last column
 /// `Error` in plain words. Passwords are blanked. In the XLSX the bad cells
-/// are highlighted and carry their message as a note.
-pub fn error_log(sheet: &Sheet, plan: &Plan, format: Format) -> Result<Vec<u8>, WriteError> {
-    let (mapping, _) = map_headings(&sheet.headings);
+/// are highlighted and carry their message as a note. `own` are the
+/// tenant's columns the file was checked with.
+pub fn error_log(sheet: &Sheet, plan: &Plan, own: &[TenantColumn], format: Format) -> Result<Vec<u8>, WriteError> {
+    let (mapping, _) = map_headings(&sheet.headings, own);
     // Every column that may hold passwords: Password, the same column given
     // twice, and a misspelt heading that most likely means it.
     let secret: Vec<usize> = (sheet.headings.iter().enumerate())
@@ -173,8 +189,9 @@ pub fn error_log(sheet: &Sheet, plan: &Plan, format: Format) -> Result<Vec<u8>, 
         secret.iter().for_each(|&at| cells[at].clear());
         cells.push(issues.iter().map(|i| &*i.message).collect::<Vec<_>>().join(" "));
         for issue in issues {
-            let column = issue.column.as_deref().and_then(|name| {
-                Column::ALL.iter().find(|c| c.name() == name).and_then(|c| mapping.position(*c))
+            let column = issue.column.as_deref().and_then(|name| match Column::ALL.iter().find(|c| c.name() == name) {
+                Some(built_in) => mapping.position(*built_in),
+                None => own.iter().position(|c| c.name == name).and_then(|index| mapping.own(index)),
             });
             if let Some(column) = column {
                 notes.push((rows.len() as u32 + 1, column as u16, issue.message.to_string()));
@@ -204,9 +221,9 @@ fn csv(headings: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, WriteError>
 
 /// A part of an export in CSV, for streaming: the first part (with
 /// `first`) starts with the headings, the others hold rows only.
-pub fn export_csv_part(users: &[DirectoryUser], first: bool) -> Result<Vec<u8>, WriteError> {
+pub fn export_csv_part(users: &[DirectoryUser], own: &[TenantColumn], first: bool) -> Result<Vec<u8>, WriteError> {
     let rows: Vec<Vec<String>> = users.iter().map(export_row).collect();
-    csv_part(first.then(headings).as_deref(), &rows)
+    csv_part(first.then(|| headings(own)).as_deref(), &rows)
 }
 
 fn csv_part(headings: Option<&[String]>, rows: &[Vec<String>]) -> Result<Vec<u8>, WriteError> {
@@ -239,7 +256,7 @@ fn users_sheet<'b>(book: &'b mut Workbook, headings: &[String], rows: &[Vec<Stri
     Ok(sheet)
 }
 
-fn explanation_sheet(book: &mut Workbook) -> Result<(), WriteError> {
+fn explanation_sheet(book: &mut Workbook, own: &[TenantColumn]) -> Result<(), WriteError> {
     let sheet = book.add_worksheet();
     sheet.set_name("Columns")?;
     let bold = CellFormat::new().set_bold();
@@ -257,7 +274,36 @@ fn explanation_sheet(book: &mut Workbook) -> Result<(), WriteError> {
         sheet.write_string_with_format(row, 2, column.rule(), &wrap)?;
         sheet.write_string(row, 3, column.choices().map(|c| c.join(", ")).unwrap_or_default())?;
     }
+    for (index, column) in own.iter().enumerate() {
+        let row = (Column::ALL.len() + index) as u32 + 1;
+        sheet.write_string(row, 0, neutralise(&column.name))?;
+        sheet.write_string(row, 1, neutralise(&column.aliases.join(", ")))?;
+        sheet.write_string_with_format(row, 2, neutralise(&own_rule(column)), &wrap)?;
+        sheet.write_string(row, 3, neutralise(&own_choices(column).map(|c| c.join(", ")).unwrap_or_default()))?;
+    }
     Ok(())
+}
+
+/// What a tenant's column holds, for the explanation sheet: its
+/// description, then its kind and settings.
+fn own_rule(column: &TenantColumn) -> String {
+    let kind = match column.kind {
+        ValueKind::Text => format!("text of at most {} characters", column.max_length),
+        ValueKind::Boolean => "TRUE or FALSE".into(),
+        ValueKind::Choice => "one of the choices".into(),
+        ValueKind::Date => "a date, YYYY-MM-DD".into(),
+    };
+    let mut rule: Vec<String> = [column.description.trim().to_string(), kind].into_iter().filter(|part| !part.is_empty()).collect();
+    if column.required {
+        rule.push("required".into());
+    }
+    if column.unique {
+        rule.push("unique in the organisation".into());
+    }
+    if let Some(default) = &column.default {
+        rule.push(format!("blank means {default}"));
+    }
+    rule.join("; ")
 }
 
 /// Names as the export writes them: sorted, `|`-separated.
@@ -288,7 +334,7 @@ mod tests {
 
     #[test]
     fn the_xlsx_template_has_drop_downs_and_an_explanation_sheet() {
-        let xlsx = template(Format::Xlsx).unwrap();
+        let xlsx = template(Format::Xlsx, &[]).unwrap();
         let users = part(&xlsx, "xl/worksheets/sheet1.xml");
         assert_eq!(users.matches("<dataValidation ").count(), 8, "Action, Locale, Access Level, Active, Task Notification, Notify If New, Copy Roles, Copy Groups");
         assert!(users.contains("\"create,update,delete\""));
@@ -303,7 +349,7 @@ mod tests {
         let file = "Email,Last Name,Password,Phone\nok@x.org,Ok,Secret123,0123456789\nbad,Bad,Secret456,12\n";
         let sheet = read(file.as_bytes(), &Limits::default()).unwrap();
         let plan = check(&sheet, &Directory { tenant: "Acme".into(), ..Directory::default() });
-        let log = String::from_utf8(error_log(&sheet, &plan, Format::Csv).unwrap()).unwrap();
+        let log = String::from_utf8(error_log(&sheet, &plan, &[], Format::Csv).unwrap()).unwrap();
         let lines: Vec<&str> = log.trim_start_matches('\u{feff}').lines().collect();
         assert_eq!(lines[0], "Email,Last Name,Password,Phone,Error");
         assert_eq!(lines.len(), 2, "{log}");
@@ -311,7 +357,7 @@ mod tests {
         assert!(lines[1].contains("not a valid e-mail address") && lines[1].contains("not a phone number"));
         assert!(!log.contains("Secret"));
 
-        let xlsx = error_log(&sheet, &plan, Format::Xlsx).unwrap();
+        let xlsx = error_log(&sheet, &plan, &[], Format::Xlsx).unwrap();
         let back = read(&xlsx, &Limits::default()).unwrap();
         assert_eq!(back.headings.last().map(String::as_str), Some("Error"));
         assert_eq!(back.len(), 1);
@@ -323,7 +369,7 @@ mod tests {
         let file = "Email,Last Name,Password,User Password,Pasword\nbad,Bad,Secret1a,Secret2b,Secret3c,stray\n";
         let sheet = read(file.as_bytes(), &Limits::default()).unwrap();
         let plan = check(&sheet, &Directory { tenant: "Acme".into(), ..Directory::default() });
-        let log = String::from_utf8(error_log(&sheet, &plan, Format::Csv).unwrap()).unwrap();
+        let log = String::from_utf8(error_log(&sheet, &plan, &[], Format::Csv).unwrap()).unwrap();
         assert!(!log.contains("Secret"), "{log}");
         let lines: Vec<&str> = log.trim_start_matches('\u{feff}').lines().collect();
         assert_eq!(lines[0], "Email,Last Name,Password,User Password,Pasword,,Error");
@@ -349,9 +395,9 @@ mod tests {
         user.email = "u1@x.org".into();
         user.last_name = "=cmd|' /C calc'!A0".into();
         user.title = "@SUM(1)".into();
-        let csv = String::from_utf8(export(&[user.clone()], Format::Csv).unwrap()).unwrap();
+        let csv = String::from_utf8(export(&[user.clone()], &[], Format::Csv).unwrap()).unwrap();
         assert!(csv.contains("'=cmd") && csv.contains("'@SUM(1)"));
-        let xlsx = export(&[user], Format::Xlsx).unwrap();
+        let xlsx = export(&[user], &[], Format::Xlsx).unwrap();
         let cells = part(&xlsx, "xl/worksheets/sheet1.xml");
         assert!(!cells.contains("<f>"), "no formula cells");
     }

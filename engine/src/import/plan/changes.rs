@@ -1,18 +1,19 @@
 //! What an update changes, field by field, old → new.
 
-use super::Change;
+use super::{Change, Field};
 use crate::import::columns::Column;
 use crate::import::directory::{DirectoryUser, Name};
+use crate::import::tenant_columns::TenantColumn;
 use crate::import::write::names_cell;
 use crate::import::Folded;
 
-/// The fields that differ, old → new. Lists compare as sets; a new password
-/// shows as "set", never as itself.
-pub fn changes(old: &DirectoryUser, new: &DirectoryUser, password: bool) -> Vec<Change> {
+/// The fields that differ, old → new, `own` naming the tenant's columns.
+/// Lists compare as sets; a new password shows as "set", never as itself.
+pub fn changes(old: &DirectoryUser, new: &DirectoryUser, password: bool, own: &[TenantColumn]) -> Vec<Change> {
     let mut changes = Vec::new();
     let mut differ = |field: Column, old: &str, new: &str, same: bool| {
         if !same {
-            changes.push(Change { field, old: old.into(), new: new.into() });
+            changes.push(Change { field: Field::BuiltIn(field), old: old.into(), new: new.into() });
         }
     };
     for (field, a, b) in [
@@ -37,8 +38,13 @@ pub fn changes(old: &DirectoryUser, new: &DirectoryUser, password: bool) -> Vec<
         }
     }
     differ(Column::TaskNotification, &old.task_notification, &new.task_notification, old.task_notification == new.task_notification);
+    for ((column, a), b) in own.iter().zip(&old.values).zip(&new.values) {
+        if a != b {
+            changes.push(Change { field: Field::Own(column.name.as_str().into()), old: a.clone(), new: b.clone() });
+        }
+    }
     if password {
-        changes.push(Change { field: Column::Password, old: Name::default(), new: "set".into() });
+        changes.push(Change { field: Field::BuiltIn(Column::Password), old: Name::default(), new: "set".into() });
     }
     changes
 }

@@ -32,11 +32,11 @@ fn maker<'p>(sheet: &'p Sheet, directory: &'p Directory) -> impl Fn(&'p Create) 
 
 /// As [`maker`], for paced work (which must not run [`pace::straight`] within).
 pub(super) async fn maker_paced<'p>(sheet: &'p Sheet, directory: &'p Directory, steps: &mut Steps<'_>) -> impl Fn(&'p Create) -> Option<Created<'p>> + Sync + 'p {
-    let (mapping, _) = columns::map_headings(&sheet.headings);
+    let (mapping, _) = columns::map_headings(&sheet.headings, &directory.columns);
     let planner = Planner::new(directory, mapping, steps).await;
     // The check reported the rows' problems; a row missing here means the plan was checked from another sheet.
     move |create| {
-        let input = parse_row(sheet.row(create.row)?, &planner.mapping, directory.min_password_length, &mut Vec::new());
+        let input = parse_row(sheet.row(create.row)?, &planner.mapping, directory, &mut Vec::new());
         let mut user = planner.build(&input, None);
         user.reports_to = create.reports_to.clone();
         Some(Created { create, user: *user })

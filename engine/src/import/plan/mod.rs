@@ -39,9 +39,31 @@ impl Summary {
     }
 }
 
+/// A field of a user: one of Roster's columns, or one of the tenant's, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Field {
+    BuiltIn(Column),
+    Own(Name),
+}
+
+impl Field {
+    pub fn name(&self) -> &str {
+        match self {
+            Field::BuiltIn(column) => column.name(),
+            Field::Own(name) => name,
+        }
+    }
+}
+
+impl PartialEq<Column> for Field {
+    fn eq(&self, column: &Column) -> bool {
+        *self == Field::BuiltIn(*column)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
-    pub field: Column,
+    pub field: Field,
     /// In place up to 24 bytes, nearly every value: no allocation for most changes.
     pub old: Name,
     pub new: Name,
@@ -133,6 +155,11 @@ impl Plan {
             let mut steps = Steps::new(pace, self.creates.len(), ROWS_A_STEP);
             let make = maker_paced(sheet, directory, &mut steps).await;
             let mut hash = Sha256::new();
+            // The tenant's columns as defined: a preview checked before a definition changed is stale.
+            let mut definitions = Vec::new();
+            // Writing into a Vec cannot fail.
+            let _ = ciborium::into_writer(&directory.columns, &mut definitions);
+            hash.update(&definitions);
             // Every value with its length before it, so that no two plans feed alike.
             let mut text = |value: &str| {
                 hash.update((value.len() as u32).to_le_bytes());

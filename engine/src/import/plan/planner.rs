@@ -43,7 +43,7 @@ pub fn check_paced<'a>(sheet: &'a Sheet, directory: &'a Directory, pace: &'a mut
 const PASSES: usize = 7;
 
 async fn plan_rows(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_>, plan: &mut Plan) {
-    let (mapping, heading_issues) = columns::map_headings(&sheet.headings);
+    let (mapping, heading_issues) = columns::map_headings(&sheet.headings, &directory.columns);
     heading_issues.into_iter().for_each(|issue| plan.push(issue));
     sheet.issues.iter().cloned().for_each(|issue| plan.push(issue));
     if sheet.is_empty() {
@@ -64,7 +64,7 @@ async fn plan_rows(sheet: &Sheet, directory: &Directory, steps: &mut Steps<'_>, 
         let mut cell_issues = Vec::new();
         for row in sheet.rows() {
             steps.advance(1).await;
-            parse_row(row, &mapping, directory.min_password_length, &mut cell_issues);
+            parse_row(row, &mapping, directory, &mut cell_issues);
         }
         cell_issues.into_iter().for_each(|issue| plan.push(issue));
         return;
@@ -83,6 +83,8 @@ pub(super) struct Planner<'a> {
     index: Cow<'a, Index>,
     roles: FxHashMap<Folded<'a>, &'a str>,
     groups: FxHashMap<Folded<'a>, &'a str>,
+    /// For each of the tenant's unique columns (its index), who holds each value.
+    unique: Vec<(usize, FxHashMap<Folded<'a>, Node>)>,
 }
 
 /// What one valid row does, after its user is found: what the later
@@ -120,6 +122,8 @@ struct Fresh<'r> {
     has_phone: bool,
     /// As written; the manager's User ID once the manager is found.
     reports_to: Name,
+    /// The values of the tenant's unique columns, in [`Planner::unique`]'s order.
+    unique: Vec<Name>,
 }
 
 impl Resolved<'_> {
@@ -140,6 +144,15 @@ impl Resolved<'_> {
                 Key::NetworkAccount => fresh.network_account,
             },
             Does::Update(user, _) | Does::Delete(user) => key.of(user),
+        }
+    }
+
+    /// The user's value, after the row, of the `nth` of the tenant's unique
+    /// columns, which is the tenant's column at `index`.
+    fn unique_value(&self, nth: usize, index: usize) -> &str {
+        match &self.does {
+            Does::Create(fresh) => &fresh.unique[nth],
+            Does::Update(user, _) | Does::Delete(user) => &user.values[index],
         }
     }
 
@@ -249,6 +262,8 @@ impl<'r> Merge<'r> {
 struct Unique<'a> {
     emails: FirstRows<'a>,
     networks: FirstRows<'a>,
+    /// One for each of the tenant's unique columns.
+    own: Vec<FirstRows<'a>>,
 }
 
 /// Names the directory does not know yet: new users, changed addresses.
@@ -357,12 +372,17 @@ impl<'a> Planner<'a> {
     pub(super) async fn new(directory: &'a Directory, mapping: Mapping, steps: &mut Steps<'_>) -> Self {
         let index = directory.index.get_or_build(&directory.users, steps).await;
         let names = |list: &'a [String]| list.iter().map(|n| (Folded(n), n.as_str())).collect();
+        let holders = |index: usize| {
+            let held = directory.users.iter().enumerate().filter(|(_, user)| !user.values[index].is_empty());
+            held.map(|(node, user)| (Folded(user.values[index].as_str()), node)).collect()
+        };
         Self {
             directory,
             mapping,
             index,
             roles: names(&directory.roles),
             groups: names(&directory.groups),
+            unique: directory.columns.iter().enumerate().filter(|(_, c)| c.unique).map(|(index, _)| (index, holders(index))).collect(),
         }
     }
 
@@ -431,7 +451,7 @@ impl<'a> Planner<'a> {
     /// One row on its own: its cells' problems, and the user it names.
     fn prepare<'r>(&self, row: Row<'r>) -> Prepared<'r> {
         let mut cell_issues = Vec::new();
-        let input = parse_row(row, &self.mapping, self.directory.min_password_length, &mut cell_issues);
+        let input = parse_row(row, &self.mapping, self.directory, &mut cell_issues);
         let named = input.key().map(|key| {
             let key_column = if input.user_id.is_some() { Column::UserId } else { Column::Email };
             let (hash, mut issues) = (hash(key.0), Vec::new());
@@ -500,6 +520,7 @@ impl<'a> Planner<'a> {
                     network_account: input.network_account.unwrap_or_default(),
                     has_phone: input.phone.is_some_and(|phone| !phone.is_empty()),
                     reports_to: input.reports_to.unwrap_or_default().into(),
+                    unique: self.unique.iter().map(|(index, _)| self.own_value(input, *index, None)).collect(),
                 })
             }
         };
@@ -580,7 +601,34 @@ impl<'a> Planner<'a> {
                 issues.push(Issue::cell(row, Column::NetworkAccount, Code::SelfLockout, "You cannot give yourself a Network Account: it ends your password, and with it your sign-in. Another admin can."));
             }
         }
+        for (index, column) in self.directory.columns.iter().enumerate().filter(|(_, column)| column.required) {
+            let (given, present) = (input.values.get(index).and_then(Option::as_ref), self.mapping.own(index).is_some());
+            match (existing, given) {
+                // A bad cell is reported as such, not as missing too.
+                (None, None) if present => {}
+                (None, _) if self.own_value(input, index, None).is_empty() => {
+                    issues.push(Issue::own(row, column, Code::Required, format!("{} is required: give the new user a value.", column.name)));
+                }
+                (Some(_), Some(value)) if value.is_empty() => {
+                    issues.push(Issue::own(row, column, Code::Required, format!("{} is required: a user's value may be changed but not cleared.", column.name)));
+                }
+                _ => {}
+            }
+        }
         true
+    }
+
+    /// The user's value in the tenant's column at `index` after the row:
+    /// what the cell gives; else, for a new user, the column's default;
+    /// else the value they have. `found` is the user updated; none, a user created.
+    fn own_value(&self, input: &RowInput, index: usize, found: Option<Node>) -> Name {
+        let given = input.values.get(index).and_then(Option::as_ref);
+        match (given, found) {
+            (Some(value), None) if value.is_empty() => self.directory.columns[index].blank().into(),
+            (Some(value), _) => value.clone(),
+            (None, None) => self.directory.columns[index].blank().into(),
+            (None, Some(node)) => self.directory.users[node].values[index].clone(),
+        }
     }
 
     /// The user after a row that [`Self::check_row`] passed: the columns
@@ -638,6 +686,9 @@ impl<'a> Planner<'a> {
         }
         dedupe(&mut user.roles);
         dedupe(&mut user.groups);
+        if !input.values.is_empty() {
+            user.values = (0..self.directory.columns.len()).map(|index| self.own_value(input, index, found)).collect();
+        }
         user
     }
 
@@ -669,6 +720,26 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        for (nth, ((index, holders), in_file)) in self.unique.iter().zip(&mut seen.own).enumerate() {
+            let (column, value) = (&self.directory.columns[*index], r.unique_value(nth, *index));
+            if value.is_empty() {
+                continue;
+            }
+            if let Some(first) = in_file.first(value, hash(value), r.row) {
+                issues.push(Issue::own(r.row, column, Code::DuplicateInFile, format!(
+                    "This {} is also on row {first}. Each user needs their own.", column.name
+                )));
+                continue;
+            }
+            if let Some(&owner) = holders.get(&Folded(value)) {
+                let freed = rows.of(owner).is_some_and(|o| o.action() == Action::Delete || Folded(o.unique_value(nth, *index)) != Folded(value));
+                if owner != r.node && !freed {
+                    issues.push(Issue::own(r.row, column, Code::AlreadyExists, format!(
+                        "The {} `{value}` belongs to the user {} already.", column.name, existing[owner].user_id
+                    )));
+                }
+            }
+        }
     }
 
     /// Checks uniqueness ([`Self::check_unique`]) and resolves Reports To:
@@ -678,7 +749,8 @@ impl<'a> Planner<'a> {
     async fn check_unique_and_managers(&self, rows: &mut Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) -> Vec<Option<Option<Node>>> {
         let shared: &Rows = rows;
         let mut new_names = NewNames::new(shared);
-        let mut seen = Unique { emails: FirstRows::with_capacity(shared.list.len()), networks: FirstRows::with_capacity(0) };
+        let own = self.unique.iter().map(|_| FirstRows::with_capacity(shared.list.len())).collect();
+        let mut seen = Unique { emails: FirstRows::with_capacity(shared.list.len()), networks: FirstRows::with_capacity(0), own };
         let mut issues = Vec::new();
         for (index, chunk) in shared.list.chunks(parallel::CHUNK).enumerate() {
             steps.advance(2 * chunk.len()).await;
@@ -836,7 +908,7 @@ impl<'a> Planner<'a> {
             let (before, changes_before) = std::mem::take(&mut compared);
             let place = || before.into_iter().zip(changes_before).for_each(|(r, changes)| self.place(r, changes, plan));
             let compare = || parallel::map(&chunk, parallel::ROWS_A_THREAD, |r| match &r.does {
-                Does::Update(user, _) => Some(changes(&self.directory.users[r.node], user, r.password.is_some())),
+                Does::Update(user, _) => Some(changes(&self.directory.users[r.node], user, r.password.is_some(), &self.directory.columns)),
                 _ => None,
             });
             let changes = parallel::join(place, compare).1;
