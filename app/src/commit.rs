@@ -81,7 +81,7 @@ impl From<sqlx::Error> for CommitError {
 pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: Batch<'_>) -> Result<Committed, CommitError> {
     let checksum = &batch.checksum;
     // Checked outside the lock (for passwords) and again inside it.
-    let has_passwords = batch.sheet.as_ref().is_ok_and(|s| map_headings(&s.headings).0.has(Column::Password));
+    let has_passwords = batch.sheet.as_ref().is_ok_and(|s| map_headings(&s.headings, &[]).0.has(Column::Password));
     // Passwords are hashed before the lock is taken, so that writers wait
     // only for writes, not for Argon2. A file without passwords skips this.
     let (sheet, hashes) = if has_passwords {
@@ -101,7 +101,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: Batch<'_>) ->
         }
         return Ok(Committed::Replayed { batch_id, summary });
     }
-    let (directory, user_ids) = store::directory::load_with_ids(&mut tx, tenant_id, Some(actor.user_id.clone())).await?;
+    let store::directory::Loaded { directory, user_ids, column_ids } = store::directory::load_with_ids(&mut tx, tenant_id, Some(actor.user_id.clone())).await?;
     let admin = directory.users.iter().find(|u| Folded(&u.user_id) == Folded(&actor.user_id));
     if !admin.is_some_and(|u| u.active && u.access == AccessLevel::Admin) {
         return Err(CommitError::NotAdmin);
@@ -121,7 +121,7 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: Batch<'_>) ->
             return Err(CommitError::Stale);
         }
     }
-    let planned = Planned { plan: &plan, new_users, removed_roles };
+    let planned = Planned { plan: &plan, new_users, removed_roles, columns: &directory.columns, column_ids: &column_ids };
     // A password the check outside the lock did not see (its row changed
     // meaning since) is not hashed here, holding every writer up: check again.
     if passwords(&plan).any(|(row, _)| !hashes.contains_key(&row)) {

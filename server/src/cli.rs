@@ -83,6 +83,9 @@ pub enum Command {
     },
     /// Write an empty spreadsheet with every column.
     Template {
+        /// Add this organisation's own columns.
+        #[arg(long)]
+        tenant: Option<String>,
         #[arg(long, default_value = "csv", value_parser = format)]
         format: Format,
         #[arg(short, long)]

@@ -45,7 +45,9 @@ pub async fn users_csv(State(state): State<AppState>, Query(filter): Query<Filte
             let mut conn = state.db.pool.acquire().await?;
             let (users, next, _) = store::listing::rows(&mut conn, user.tenant_id, &query, EXPORT_PART).await?;
             let users: Vec<_> = users.into_iter().map(|l| l.user).collect();
-            Ok((write::export_csv_part(&users, first)?, next))
+            // The headings, the tenant's columns among them, open the first part.
+            let own = if first { store::columns::list(&mut conn, user.tenant_id).await? } else { Vec::new() };
+            Ok((write::export_csv_part(&users, &own, first)?, next))
         }
     };
     Ok(streamed_csv("users.csv", part))
@@ -92,7 +94,8 @@ pub async fn users_xlsx(State(state): State<AppState>, Query(filter): Query<Filt
             None => break,
         }
     }
-    let bytes = write::export(&users, Format::Xlsx)?;
+    let own = store::columns::list(&mut conn, user.tenant_id).await?;
+    let bytes = write::export(&users, &own, Format::Xlsx)?;
     let headers = [
         (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (header::CONTENT_DISPOSITION, "attachment; filename=\"users.xlsx\""),

@@ -23,9 +23,9 @@ pub fn init_tracing() {
 /// Runs a command; the result is the process's exit status.
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     let command = cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"])));
-    if let Command::Template { format, output } = &command {
+    if let Command::Template { tenant: None, format, output } = &command {
         // Needs no database.
-        sheets::template(*format, output.as_deref())?;
+        sheets::template(&[], *format, output.as_deref())?;
         return Ok(0);
     }
     let db = Db::open(&cli.database)
@@ -50,7 +50,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             return sheets::import(&db, &tenant, &actor, &file, json, batch_id).await
         }
         Command::Export { tenant, format, output } => sheets::export(&db, &tenant, format, output.as_deref()).await?,
-        Command::Template { .. } => {}
+        Command::Template { tenant: Some(tenant), format, output } => sheets::tenant_template(&db, &tenant, format, output.as_deref()).await?,
+        Command::Template { tenant: None, .. } => {}
     }
     Ok(0)
 }

@@ -1,6 +1,7 @@
 //! `roster check`, `export` and `template`: the spreadsheet engine on the
 //! command line, reading the directory from the database.
 
+use app::import::tenant_columns::TenantColumn;
 use crate::commands::find_tenant;
 use anyhow::Context;
 use app::import::write::{self, Format};
@@ -123,11 +124,19 @@ pub async fn export(db: &Db, tenant: &str, format: Format, output: Option<&Path>
     let mut conn = db.pool.acquire().await?;
     let tenant = find_tenant(&mut conn, tenant).await?;
     let directory = store::directory::load(&mut conn, tenant.id, None).await?;
-    emit(&write::export(&directory.users, format)?, output)
+    emit(&write::export(&directory.users, &directory.columns, format)?, output)
 }
 
-pub fn template(format: Format, output: Option<&Path>) -> anyhow::Result<()> {
-    emit(&write::template(format)?, output)
+/// The template with `own`, a tenant's columns (none for Roster's alone).
+pub fn template(own: &[TenantColumn], format: Format, output: Option<&Path>) -> anyhow::Result<()> {
+    emit(&write::template(format, own)?, output)
+}
+
+/// The template with the columns of the tenant named.
+pub async fn tenant_template(db: &Db, tenant: &str, format: Format, output: Option<&Path>) -> anyhow::Result<()> {
+    let mut conn = db.pool.acquire().await?;
+    let tenant = find_tenant(&mut conn, tenant).await?;
+    template(&store::columns::list(&mut conn, tenant.id).await?, format, output)
 }
 
 fn emit(bytes: &[u8], output: Option<&Path>) -> anyhow::Result<()> {

@@ -39,8 +39,10 @@ pub async fn save_user(id: Option<i64>, cells: Vec<String>, loaded: Option<Direc
     signed_in(AccessLevel::is_admin, |state, me| async move {
         let mut conn = state.db.pool.acquire().await?;
         let mut row = cells;
-        if row.len() != Column::ALL.len() {
-            return Err(AppError::Invalid("The form did not send every field; reload the page.".into()));
+        let own = crate::store::columns::list(&mut conn, me.tenant_id).await?.len();
+        if row.len() != Column::ALL.len() + own {
+            // The tenant's columns changed since the form was made, or the form is not Roster's.
+            return Err(AppError::Stale(ssr::CHANGED_MEANWHILE.into()));
         }
         let (label, version) = match id {
             Some(id) => {
@@ -218,14 +220,19 @@ mod ssr {
         }
         let directory = crate::store::directory::load(&mut conn, me.tenant_id, Some(me.user_id.clone())).await?;
         let (name, rows) = engine::import::bulk::rows(&directory, &user_ids, action, name).map_err(AppError::Invalid)?;
-        let sheet = Sheet::from_rows(&headings(), &rows, &Limits::default());
+        let sheet = Sheet::from_rows(&headings(&directory.columns), &rows, &Limits::default());
         Ok(Bulk { directory, name, user_ids, rows, sheet })
     }
 
     /// Checks and applies rows of the import format as the signed-in admin,
     /// recorded in the history under `label`.
     pub async fn apply(state: &AppState, me: &SessionUser, rows: Vec<Vec<String>>, label: String, seen: Seen) -> Result<Outcome, AppError> {
-        let sheet = Sheet::from_rows(&headings(), &rows, &Limits::default());
+        let columns = crate::store::columns::list(&mut *state.db.pool.acquire().await?, me.tenant_id).await?;
+        if rows.iter().any(|row| row.len() != headings(&columns).len()) {
+            // Made before a column was added or removed: the version the rows were read at is old too.
+            return Err(AppError::Stale(CHANGED_MEANWHILE.into()));
+        }
+        let sheet = Sheet::from_rows(&headings(&columns), &rows, &Limits::default());
         let checksum = sheet.as_ref().map(engine::import::history_checksum).unwrap_or_default();
         let one_user = matches!(seen, Seen::Version(_));
         let (key, previewed) = match seen {

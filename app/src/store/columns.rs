@@ -1,18 +1,42 @@
 //! A tenant's own columns: their definitions, in the order the files show them.
 
-use super::StoreError;
+use super::rows::{cells, insert_rows, Cell};
+use super::{Backend, StoreError};
 use engine::import::columns::normalise;
 use engine::import::tenant_columns::TenantColumn;
 use sqlx::{AnyConnection, Row};
 
 /// The tenant's columns, in their order.
 pub async fn list(conn: &mut AnyConnection, tenant_id: i64) -> Result<Vec<TenantColumn>, StoreError> {
-    let rows = sqlx::query("SELECT definition FROM tenant_columns WHERE tenant_id = $1 ORDER BY position, id").bind(tenant_id).fetch_all(conn).await?;
+    Ok(list_with_ids(conn, tenant_id).await?.into_iter().map(|(_, column)| column).collect())
+}
+
+/// The tenant's columns, in their order, each with its id.
+pub async fn list_with_ids(conn: &mut AnyConnection, tenant_id: i64) -> Result<Vec<(i64, TenantColumn)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, definition FROM tenant_columns WHERE tenant_id = $1 ORDER BY position, id").bind(tenant_id).fetch_all(conn).await?;
     rows.iter()
         .map(|row| {
             let text: String = row.try_get("definition")?;
-            serde_json::from_str(&text).map_err(|error| StoreError::Database(sqlx::Error::Decode(Box::new(error))))
+            Ok((row.try_get("id")?, serde_json::from_str(&text).map_err(|error| sqlx::Error::Decode(Box::new(error)))?))
         })
+        .collect()
+}
+
+/// The values of a user's own columns as stored: a JSON object by column id,
+/// blank values left out.
+pub fn values_json(values: &[engine::import::Name], ids: &[i64]) -> String {
+    let object: serde_json::Map<String, serde_json::Value> =
+        ids.iter().zip(values).filter(|(_, value)| !value.is_empty()).map(|(id, value)| (id.to_string(), value.as_str().into())).collect();
+    serde_json::Value::Object(object).to_string()
+}
+
+/// The values [`values_json`] stored, in the order of `columns` (with
+/// their ids): a value not stored is none, and for a boolean its default.
+pub fn values_from_json(text: &str, columns: &[(i64, TenantColumn)]) -> Vec<engine::import::Name> {
+    let stored: std::collections::HashMap<String, String> = serde_json::from_str(text).unwrap_or_default();
+    columns
+        .iter()
+        .map(|(id, column)| stored.get(&id.to_string()).map_or_else(|| column.cleared().into(), |value| value.as_str().into()))
         .collect()
 }
 
@@ -30,4 +54,64 @@ pub async fn create(conn: &mut AnyConnection, tenant_id: i64, column: &TenantCol
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Replaces the definition of column `id`. The caller has checked it
+/// against the tenant's others and their users' values, under the lock.
+pub async fn update(conn: &mut AnyConnection, tenant_id: i64, id: i64, column: &TenantColumn) -> Result<(), StoreError> {
+    let definition = serde_json::to_string(column).map_err(|error| StoreError::Database(sqlx::Error::Encode(Box::new(error))))?;
+    sqlx::query("UPDATE tenant_columns SET name_key = $1, definition = $2 WHERE id = $3 AND tenant_id = $4")
+        .bind(normalise(&column.name))
+        .bind(definition)
+        .bind(id)
+        .bind(tenant_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The text of a user's value in column `id` within `users.extra`, as SQL.
+fn stored_value(backend: Backend, id: i64) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_extract(extra, '$.\"{id}\"')"),
+        Backend::Postgres => format!("(CAST(extra AS jsonb) ->> '{id}')"),
+    }
+}
+
+/// Removes column `id` and every user's value in it.
+pub async fn remove(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, id: i64) -> Result<(), StoreError> {
+    let without = match backend {
+        Backend::Sqlite => format!("json_remove(extra, '$.\"{id}\"')"),
+        Backend::Postgres => format!("CAST(CAST(extra AS jsonb) - '{id}' AS TEXT)"),
+    };
+    let held = stored_value(backend, id);
+    sqlx::query(&format!("UPDATE users SET extra = {without} WHERE tenant_id = $1 AND {held} IS NOT NULL")).bind(tenant_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM unique_values WHERE column_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM tenant_columns WHERE id = $1 AND tenant_id = $2").bind(id).bind(tenant_id).execute(conn).await?;
+    Ok(())
+}
+
+/// Gives every user of the tenant who holds `old` in column `id` the value `new` instead.
+pub async fn rename_value(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, id: i64, old: &str, new: &str) -> Result<(), StoreError> {
+    let set = match backend {
+        Backend::Sqlite => format!("json_set(extra, '$.\"{id}\"', $1)"),
+        Backend::Postgres => format!("CAST(jsonb_set(CAST(extra AS jsonb), '{{{id}}}', to_jsonb(CAST($1 AS TEXT))) AS TEXT)"),
+    };
+    let held = stored_value(backend, id);
+    sqlx::query(&format!("UPDATE users SET extra = {set} WHERE tenant_id = $2 AND {held} = $3"))
+        .bind(new)
+        .bind(tenant_id)
+        .bind(old)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes again the folded values of column `id`, which the database keeps
+/// unique, from `holders` (user id and value); none where the column is
+/// not unique.
+pub async fn index_unique(conn: &mut AnyConnection, backend: Backend, id: i64, holders: Vec<(i64, String)>) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM unique_values WHERE column_id = $1").bind(id).execute(&mut *conn).await?;
+    let rows = holders.into_iter().map(move |(user, value)| cells![id, engine::import::fold(&value).into_owned(), user]);
+    insert_rows(conn, backend, "unique_values", &["column_id", "value_key", "user_id"], Box::new(rows)).await
 }

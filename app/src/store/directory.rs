@@ -9,7 +9,7 @@ use sqlx::Row;
 pub(super) const USER_COLUMNS: &str = "u.id, u.user_id, u.email, u.first_name, u.last_name, u.title, u.phone, u.phone2,
     COALESCE(u.network_account, '') AS network_account,
     CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password,
-    u.locale, u.access_level, u.active, COALESCE(m.user_id, '') AS manager, u.task_notification";
+    u.locale, u.access_level, u.active, COALESCE(m.user_id, '') AS manager, u.task_notification, u.extra";
 pub(super) const USER_TABLES: &str = "users u LEFT JOIN users m ON m.id = u.reports_to";
 
 fn text(row: &sqlx::any::AnyRow, column: &str) -> Result<Name, sqlx::Error> {
@@ -35,14 +35,17 @@ pub(super) fn user_from_row(row: &sqlx::any::AnyRow) -> Result<DirectoryUser, sq
         task_notification: text(row, "task_notification")?,
         roles: Vec::new(),
         groups: Vec::new(),
+        // Read by the caller, which knows the tenant's columns ([`super::columns::values_from_json`]).
+        values: Vec::new(),
     })
 }
 
-/// A user as [`users_json`] lists them: the id, the spreadsheet's fields, then roles and groups.
+/// A user as [`users_json`] lists them: the id, the spreadsheet's fields,
+/// the values of the tenant's columns as stored, then roles and groups.
 #[derive(serde::Deserialize)]
 struct UserJson(
     i64, Name, Name, Name, Name, Name, Name, Name, Name,
-    i64, Name, String, i64, Name, Name, Vec<Name>, Vec<Name>,
+    i64, Name, String, i64, Name, Name, String, Vec<Name>, Vec<Name>,
 );
 
 /// Every user of the tenant with their roles and groups, as one JSON array
@@ -51,7 +54,7 @@ struct UserJson(
 fn users_json(backend: Backend) -> String {
     let fields = "u.id, u.user_id, u.email, u.first_name, u.last_name, u.title, u.phone, u.phone2,
         COALESCE(u.network_account, ''), CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END, u.locale,
-        u.access_level, u.active, COALESCE(m.user_id, ''), u.task_notification";
+        u.access_level, u.active, COALESCE(m.user_id, ''), u.task_notification, u.extra";
     match backend {
         // Users in the order of their ids (index `users_tenant`), each with
         // their memberships looked up in the primary keys of the link
@@ -79,11 +82,18 @@ fn users_json(backend: Backend) -> String {
 }
 
 pub async fn load(conn: &mut AnyConnection, tenant_id: i64, acting_user: Option<String>) -> Result<Directory, sqlx::Error> {
-    Ok(load_with_ids(conn, tenant_id, acting_user).await?.0)
+    Ok(load_with_ids(conn, tenant_id, acting_user).await?.directory)
 }
 
-/// The directory, and each of its users' ids in the order of its users.
-pub async fn load_with_ids(conn: &mut AnyConnection, tenant_id: i64, acting_user: Option<String>) -> Result<(Directory, Vec<i64>), sqlx::Error> {
+/// A directory with the ids of its users and of the tenant's columns, each in the directory's order.
+pub struct Loaded {
+    pub directory: Directory,
+    pub user_ids: Vec<i64>,
+    pub column_ids: Vec<i64>,
+}
+
+/// The directory, and the ids of its users and columns.
+pub async fn load_with_ids(conn: &mut AnyConnection, tenant_id: i64, acting_user: Option<String>) -> Result<Loaded, sqlx::Error> {
     let tenant = sqlx::query("SELECT name, default_locale, min_password_length, version FROM tenants WHERE id = $1")
         .bind(tenant_id)
         .fetch_one(&mut *conn)
@@ -91,10 +101,11 @@ pub async fn load_with_ids(conn: &mut AnyConnection, tenant_id: i64, acting_user
     let backend = if conn.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite };
     let text: String = sqlx::query(&users_json(backend)).bind(tenant_id).fetch_one(&mut *conn).await?.try_get("users")?;
     let rows: Vec<UserJson> = serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(e.into()))?;
+    let columns = super::columns::list_with_ids(conn, tenant_id).await?;
     let mut ids = Vec::with_capacity(rows.len());
     let users = rows
         .into_iter()
-        .map(|UserJson(id, user_id, email, first_name, last_name, title, phone, phone2, network_account, has_password, locale, access, active, reports_to, task_notification, roles, groups)| {
+        .map(|UserJson(id, user_id, email, first_name, last_name, title, phone, phone2, network_account, has_password, locale, access, active, reports_to, task_notification, extra, roles, groups)| {
             ids.push(id);
             Ok(DirectoryUser {
                 user_id, email, first_name, last_name, title, phone, phone2, network_account,
@@ -103,9 +114,11 @@ pub async fn load_with_ids(conn: &mut AnyConnection, tenant_id: i64, acting_user
                 access: super::users::stored_access_level(&access)?,
                 active: active == 1,
                 reports_to, task_notification, roles, groups,
+                values: super::columns::values_from_json(&extra, &columns),
             })
         })
         .collect::<Result<_, sqlx::Error>>()?;
+    let column_ids = columns.iter().map(|(id, _)| *id).collect();
     let roles = sqlx::query("SELECT name FROM roles WHERE tenant_id = $1 ORDER BY name").bind(tenant_id).fetch_all(&mut *conn).await?;
     let groups = sqlx::query(r#"SELECT name FROM "groups" WHERE tenant_id = $1 ORDER BY name"#).bind(tenant_id).fetch_all(&mut *conn).await?;
     let directory = Directory {
@@ -117,7 +130,8 @@ pub async fn load_with_ids(conn: &mut AnyConnection, tenant_id: i64, acting_user
         users,
         roles: roles.iter().map(|r| r.try_get("name")).collect::<Result<_, _>>()?,
         groups: groups.iter().map(|r| r.try_get("name")).collect::<Result<_, _>>()?,
+        columns: columns.into_iter().map(|(_, column)| column).collect(),
         index: Default::default(),
     };
-    Ok((directory, ids))
+    Ok(Loaded { directory, user_ids: ids, column_ids })
 }

@@ -6,7 +6,8 @@ use super::{Backend, StoreError};
 use engine::domain::access::AccessLevel;
 use engine::history::{ROLE_CREATED, ROLE_REMOVED};
 use engine::import::columns::Column;
-use engine::import::plan::{Change, Created, Summary, Update};
+use engine::import::plan::{Change, Created, Field, Summary, Update};
+use engine::import::tenant_columns::TenantColumn;
 use engine::import::undo::describe;
 use engine::import::{DirectoryUser, Folded, Name, Plan};
 use crate::model::passwords::LinkKind;
@@ -61,6 +62,9 @@ pub struct Planned<'a> {
     pub new_users: Vec<Created<'a>>,
     /// The roles an undo removes, as the directory names them.
     pub removed_roles: Vec<String>,
+    /// The tenant's columns the plan was checked with, and their ids.
+    pub columns: &'a [TenantColumn],
+    pub column_ids: &'a [i64],
 }
 
 /// The batch's line in the history; returns its id.
@@ -121,7 +125,7 @@ pub async fn apply<'a>(
     ids.extend(creates.iter().zip(&new_ids).map(|(c, id)| (Folded(&c.user.user_id), *id)));
     let manager_of = |u: &DirectoryUser| if u.reports_to.is_empty() { Ok(None) } else { id_of(&ids, &u.reports_to).map(Some) };
     let row = |mut cells: Cells<'a>, u: &'a DirectoryUser, row: u32, manager: Option<i64>, suffix: Cells<'a>| {
-        cells.extend(field_values(u, hashes.get(&row), manager));
+        cells.extend(field_values(u, hashes.get(&row), manager, planned.column_ids));
         cells.extend(suffix);
         cells.push(search_text(&u.first_name, &u.last_name, &u.user_id, &u.email).into());
         cells
@@ -182,6 +186,7 @@ pub async fn apply<'a>(
     insert_rows(conn, backend, "user_groups", &["user_id", "group_id"], Box::new(user_groups.into_iter())).await?;
 
     let deleted: Vec<i64> = plan.deletes.iter().map(|d| id_of(&ids, &d.user.user_id)).collect::<Result<_, _>>()?;
+    write_unique_values(conn, backend, planned, &ids, &deleted).await?;
     // Deleted users may report to each other; unlink them first.
     where_in(conn, backend, "UPDATE users SET reports_to = NULL WHERE id IN", &deleted).await?;
     where_in(conn, backend, "DELETE FROM users WHERE id IN", &deleted).await?;
@@ -241,7 +246,7 @@ fn handing_on(plan: &Plan, new_users: &[Created], ids: &Ids) -> Result<[Vec<i64>
     const KEYS: [Column; 2] = [Column::Email, Column::NetworkAccount];
     let deleted = plan.deletes.iter().flat_map(|d| [(0, &d.user.user_id, &d.user.email), (1, &d.user.user_id, &d.user.network_account)]);
     let changed = plan.updates.iter().flat_map(|u| {
-        u.changes.iter().filter_map(|c| KEYS.iter().position(|key| *key == c.field).map(|key| (key, &u.user.user_id, &c.old)))
+        u.changes.iter().filter_map(|c| KEYS.iter().position(|key| c.field == *key).map(|key| (key, &u.user.user_id, &c.old)))
     });
     let old: Vec<(usize, &Name, &Name)> = deleted.chain(changed).filter(|(_, _, value)| !value.is_empty()).collect();
     let mut out = [Vec::new(), Vec::new()];
@@ -344,25 +349,58 @@ pub async fn queue_invitations(conn: &mut AnyConnection, backend: Backend, tenan
     insert_rows(conn, backend, "outbox", &columns, Box::new(letters)).await
 }
 
+/// The unique columns' values once more, folded, where the database keeps
+/// each value to one user: the rows of the deleted users and of the changed
+/// values go first, then the new ones are written.
+async fn write_unique_values(conn: &mut AnyConnection, backend: Backend, planned: &Planned<'_>, ids: &Ids<'_>, deleted: &[i64]) -> Result<(), StoreError> {
+    let unique: Vec<(usize, i64)> = (planned.columns.iter().zip(planned.column_ids).enumerate())
+        .filter(|(_, (column, _))| column.unique)
+        .map(|(index, (_, id))| (index, *id))
+        .collect();
+    if unique.is_empty() {
+        return Ok(());
+    }
+    let plan = planned.plan;
+    let touches = |u: &Update| u.changes.iter().any(|c| unique.iter().any(|(index, _)| c.field == Field::Own(planned.columns[*index].name.as_str().into())));
+    let changed: Vec<&DirectoryUser> = plan.updates.iter().filter(|u| touches(u)).map(|u| &*u.user).collect();
+    let mut cleared: Vec<i64> = changed.iter().map(|u| id_of(ids, &u.user_id)).collect::<Result<_, _>>()?;
+    cleared.extend_from_slice(deleted);
+    where_in(conn, backend, "DELETE FROM unique_values WHERE user_id IN", &cleared).await?;
+    let mut rows = Vec::new();
+    for user in planned.new_users.iter().map(|c| &c.user).chain(changed) {
+        let id = id_of(ids, &user.user_id)?;
+        for (index, column_id) in &unique {
+            let value = &user.values[*index];
+            if !value.is_empty() {
+                rows.push(cells![*column_id, engine::import::fold(value).into_owned(), id]);
+            }
+        }
+    }
+    insert_rows(conn, backend, "unique_values", &["column_id", "value_key", "user_id"], Box::new(rows.into_iter())).await
+}
+
 /// The columns an import writes for every new or changed user, in the
 /// order of [`field_values`].
-const FIELDS: [&str; 15] = [
+const FIELDS: [&str; 16] = [
     "email", "email_key", "first_name", "last_name", "title", "phone", "phone2", "network_account",
-    "network_account_key", "password_hash", "locale", "access_level", "active", "task_notification", "reports_to",
+    "network_account_key", "password_hash", "locale", "access_level", "active", "task_notification", "reports_to", "extra",
 ];
 
-fn field_values<'a>(u: &'a DirectoryUser, password_hash: Option<&'a String>, manager: Option<i64>) -> Cells<'a> {
+/// `column_ids` are those of the tenant's columns, in the order of the user's values.
+fn field_values<'a>(u: &'a DirectoryUser, password_hash: Option<&'a String>, manager: Option<i64>, column_ids: &[i64]) -> Cells<'a> {
     let network = (!u.network_account.is_empty()).then_some(u.network_account.as_str());
     cells![
         u.email.as_str(), u.email.as_str().to_lowercase(), u.first_name.as_str(), u.last_name.as_str(), u.title.as_str(),
         u.phone.as_str(), u.phone2.as_str(), network, network.map(str::to_lowercase), password_hash.map(String::as_str),
         u.locale.as_str(), u.access.as_str(), i64::from(u.active), u.task_notification.as_str(), manager,
+        super::columns::values_json(&u.values, column_ids),
     ]
 }
 
 /// The columns of `users` that a change of `field` rewrites; memberships
 /// and the columns that only steer an import rewrite none.
-fn written_by(field: Column) -> &'static [&'static str] {
+fn written_by(field: &Field) -> &'static [&'static str] {
+    let Field::BuiltIn(field) = field else { return &["extra"] };
     match field {
         Column::Email => &["email", "email_key", "search"],
         Column::FirstName => &["first_name", "search"],
@@ -390,7 +428,7 @@ async fn update_users(conn: &mut AnyConnection, backend: Backend, rows: Vec<(Cel
     let columns: Vec<&str> = FIELDS.iter().copied().chain(["updated_at", "search"]).collect();
     let mut groups: HashMap<Vec<usize>, Vec<Cells>> = HashMap::new();
     for (row, changes) in rows {
-        let written = changes.iter().flat_map(|c| written_by(c.field)).chain(&["updated_at"]);
+        let written = changes.iter().flat_map(|c| written_by(&c.field)).chain(&["updated_at"]);
         let mut set: Vec<usize> = written.filter_map(|name| columns.iter().position(|c| c == name)).collect();
         set.sort_unstable();
         set.dedup();
@@ -426,19 +464,20 @@ pub async fn record_changes<'a>(
     let (plan, new_users) = (planned.plan, &planned.new_users);
     // One line a field changed; a created or deleted user's line describes
     // them whole; a role created or removed has a line with no row or user.
-    let line = |row: Option<u32>, user: &'a str, action: &'static str, field: Column, old: Cell<'a>, new: Cell<'a>| {
-        vec![Cell::from(batch_id), row.map(i64::from).into(), user.into(), action.into(), field.name().into(), old, new]
+    let line = |row: Option<u32>, user: &'a str, action: &'static str, field: &'a str, old: Cell<'a>, new: Cell<'a>| {
+        vec![Cell::from(batch_id), row.map(i64::from).into(), user.into(), action.into(), field.into(), old, new]
     };
-    let roles_created = plan.new_roles.iter().map(move |role| line(None, "", ROLE_CREATED, Column::Roles, "".into(), role.as_str().into()));
-    let roles_removed = planned.removed_roles.iter().map(move |role| line(None, "", ROLE_REMOVED, Column::Roles, role.as_str().into(), "".into()));
+    let (roles, user_id, own) = (Column::Roles.name(), Column::UserId.name(), planned.columns);
+    let roles_created = plan.new_roles.iter().map(move |role| line(None, "", ROLE_CREATED, roles, "".into(), role.as_str().into()));
+    let roles_removed = planned.removed_roles.iter().map(move |role| line(None, "", ROLE_REMOVED, roles, role.as_str().into(), "".into()));
     let created = new_users.iter().map(move |c| {
-        line(Some(c.create.row), c.user.user_id.as_str(), "create", Column::UserId, "".into(), describe(&c.user, c.create.password.is_some()).into())
+        line(Some(c.create.row), c.user.user_id.as_str(), "create", user_id, "".into(), describe(&c.user, c.create.password.is_some(), own).into())
     });
     let updated = plan.updates.iter().flat_map(move |u| {
-        u.changes.iter().map(move |change| line(Some(u.row), u.user.user_id.as_str(), "update", change.field, change.old.as_str().into(), change.new.as_str().into()))
+        u.changes.iter().map(move |change| line(Some(u.row), u.user.user_id.as_str(), "update", change.field.name(), change.old.as_str().into(), change.new.as_str().into()))
     });
     let deleted = plan.deletes.iter().map(move |d| {
-        line(Some(d.row), d.user.user_id.as_str(), "delete", Column::UserId, describe(&d.user, d.user.has_password).into(), "".into())
+        line(Some(d.row), d.user.user_id.as_str(), "delete", user_id, describe(&d.user, d.user.has_password, own).into(), "".into())
     });
     let count = plan.new_roles.len() + plan.creates.len() + plan.updates.iter().map(|u| u.changes.len()).sum::<usize>() + plan.deletes.len() + planned.removed_roles.len();
     let rows = Counted { rows: roles_created.chain(created).chain(updated).chain(deleted).chain(roles_removed), left: count };
@@ -449,7 +488,7 @@ pub async fn record_changes<'a>(
     // transaction, so that the log never shows a start without its end.
     let batch = format!("batch {batch_id}");
     let started = std::iter::once(("batch_started", batch.as_str()));
-    let authz = |u: &Update| u.changes.iter().any(|c| matches!(c.field, Column::AccessLevel | Column::Roles | Column::Active));
+    let authz = |u: &Update| u.changes.iter().any(|c| [Column::AccessLevel, Column::Roles, Column::Active].iter().any(|column| c.field == *column));
     let created = new_users.iter().map(|c| ("user_created", c.user.user_id.as_str()));
     let updated = plan.updates.iter().map(|u| (if authz(u) { "authz_change" } else { "user_updated" }, u.user.user_id.as_str()));
     let deleted = plan.deletes.iter().map(|d| ("user_deleted", d.user.user_id.as_str()));
@@ -461,6 +500,40 @@ pub async fn record_changes<'a>(
     let columns = ["tenant_id", "at", "actor", "event", "target", "batch_id"];
     insert_rows(conn, backend, "audit_events", &columns, Box::new(Counted { rows: events, left })).await?;
     Ok(())
+}
+
+/// A change of one of the tenant's columns in many users at once (a choice
+/// renamed, a column removed): one batch of the history, labelled `label`,
+/// with a line for each user's value of `field`, old → new.
+pub async fn record_column_change(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    tenant_id: i64,
+    actor: &Actor,
+    label: &str,
+    field: &str,
+    changes: &[(&str, &str, &str)],
+    at: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO import_batches (tenant_id, batch_key, actor_user_id, actor_email, file_name, checksum,
+                                     started_at, finished_at, status, added, updated, deleted, unchanged, roles_added)
+         VALUES ($1, $2, $3, $4, $5, '', $6, $6, 'applied', 0, $7, 0, 0, 0) RETURNING id",
+    )
+    .bind(tenant_id)
+    .bind(format!("columns-{}", crate::clock::now_nanos()))
+    .bind(actor.id)
+    .bind(&actor.email)
+    .bind(label)
+    .bind(at)
+    .bind(changes.len() as i64)
+    .fetch_one(&mut *conn)
+    .await?;
+    let batch_id: i64 = row.try_get("id")?;
+    let lines = changes.iter().map(|(user, old, new)| cells![batch_id, None::<i64>, *user, "update", field, *old, *new]);
+    let columns = ["batch_id", "row_number", "user_key", "action", "field", "old_value", "new_value"];
+    insert_rows(conn, backend, "import_changes", &columns, Box::new(lines)).await?;
+    Ok(batch_id)
 }
 
 /// The names and ids a query gives.

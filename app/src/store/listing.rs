@@ -167,11 +167,13 @@ async fn read_rows(
     sql.text = format!("SELECT {USER_COLUMNS}{} ORDER BY {key} {direction}, u.id {direction} LIMIT {}", sql.text, size + 1);
     let rows = sql.query().fetch_all(&mut *conn).await?;
     let more = rows.len() as i64 > size;
-    let mut users = rows
-        .iter()
-        .take(size as usize)
-        .map(|row| Ok(Listed { id: row.try_get("id")?, user: user_from_row(row)?, invitation: Default::default() }))
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let columns = super::columns::list_with_ids(conn, tenant_id).await?;
+    let listed = |row: &sqlx::any::AnyRow| {
+        let mut user = user_from_row(row)?;
+        user.values = super::columns::values_from_json(row.try_get("extra")?, &columns);
+        Ok(Listed { id: row.try_get("id")?, user, invitation: Default::default() })
+    };
+    let mut users = rows.iter().take(size as usize).map(listed).collect::<Result<Vec<_>, sqlx::Error>>()?;
     if backwards {
         users.reverse();
     }

@@ -260,6 +260,17 @@ pub fn column_of(heading: &str) -> Option<Column> {
     lookup(&normalise(heading))
 }
 
+/// The name of the column, Roster's or the tenant's `own`, that a heading names.
+pub fn column_name<'a>(heading: &str, own: &'a [TenantColumn]) -> Option<&'a str> {
+    let key = normalise(heading);
+    lookup(&key).map(Column::name).or_else(|| own_column(own, &key).map(|index| own[index].name.as_str()))
+}
+
+/// The name of the column, Roster's or the tenant's `own`, that an unknown heading most likely means.
+pub fn suggest_name<'a>(heading: &str, own: &'a [TenantColumn]) -> &'a str {
+    nearest(&normalise(heading), own)
+}
+
 /// The built-in column an unknown heading most likely means.
 pub fn suggest(heading: &str) -> Column {
     nearest_built_in(&normalise(heading)).0

@@ -227,6 +227,31 @@ pub fn check_definition(column: &TenantColumn, others: &[TenantColumn]) -> Resul
     Ok(())
 }
 
+/// The users (by place in `values`, each user's value in the column) whose
+/// value the change of definition `was` → `column` would break: a value it
+/// no longer takes (a choice gone, a shorter limit, another kind), none
+/// where it becomes required, or a value another user holds too where it
+/// becomes unique.
+pub fn in_the_way(was: &TenantColumn, column: &TenantColumn, values: &[&str]) -> Vec<usize> {
+    let (now_required, now_unique) = (column.required && !was.required, column.unique && !was.unique);
+    let mut holders: rustc_hash::FxHashMap<super::Folded, Vec<usize>> = rustc_hash::FxHashMap::default();
+    let mut found: Vec<usize> = Vec::new();
+    for (at, value) in values.iter().enumerate() {
+        if value.is_empty() {
+            if now_required {
+                found.push(at);
+            }
+        } else if column.value(value).is_err() {
+            found.push(at);
+        } else if now_unique {
+            holders.entry(super::Folded(value)).or_default().push(at);
+        }
+    }
+    found.extend(holders.into_values().filter(|users| users.len() > 1).flatten());
+    found.sort_unstable();
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +329,23 @@ mod tests {
         assert_eq!(check_definition(&good_default, &[]), Ok(()));
         let unique_default = TenantColumn { unique: true, default: Some("E1".into()), ..TenantColumn::new("Employee Number", ValueKind::Text) };
         assert!(check_definition(&unique_default, &[]).is_err());
+    }
+
+    #[test]
+    fn a_changed_definition_names_the_users_whose_values_it_would_break() {
+        let values = ["Field", "", "head office", "Remote", "Field"];
+        let was = choice("Default Context", &["Head Office", "Field", "Remote"]);
+        let context = choice("Default Context", &["Head Office", "Field"]);
+        assert_eq!(in_the_way(&was, &context, &values), [3], "Remote is no longer a value");
+        let required = TenantColumn { required: true, ..context.clone() };
+        assert_eq!(in_the_way(&was, &required, &values), [1, 3]);
+        assert_eq!(in_the_way(&required, &required, &values), [3], "a user without a value was in nobody's way before either");
+        let unique = TenantColumn { unique: true, ..context };
+        assert_eq!(in_the_way(&was, &unique, &values), [0, 3, 4], "Field twice");
+        let text = TenantColumn::new("Code", ValueKind::Text);
+        let shorter = TenantColumn { max_length: 5, ..text.clone() };
+        assert_eq!(in_the_way(&text, &shorter, &["E1", "E12345", ""]), [1]);
+        assert!(in_the_way(&text, &TenantColumn::new("Code", ValueKind::Date), &["2026-01-01", ""]).is_empty());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! column and by problem with counts, and fixes made right in the table.
 
 use super::Checked;
-use crate::import::columns::{column_of, map_headings, Column};
+use crate::import::columns::{column_name, Column};
+use crate::import::tenant_columns::TenantColumn;
 use crate::import::{Code, Issue};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -19,8 +20,10 @@ pub type Cell = (u32, usize);
 #[component]
 pub fn Problems(
     checked: Checked,
-    /// Where each column is in the file as read, for fixes.
-    positions: Arc<Vec<(Column, usize)>>,
+    /// Where each column is in the file as read, by its name, for fixes.
+    positions: Arc<Vec<(String, usize)>>,
+    /// The tenant's columns the file was checked with.
+    own: Vec<TenantColumn>,
     on_fix: Callback<(Cell, String)>,
     on_remove: Callback<u32>,
 ) -> impl IntoView {
@@ -54,16 +57,17 @@ pub fn Problems(
     });
 
     let sheet = checked.sheet.clone();
-    let (mapping, _) = map_headings(&sheet.headings);
     let render_row = move |issue: &Issue| {
-        let column = issue.column.as_deref().and_then(column_of);
+        let column = issue.column.as_deref();
         let row = issue.row.filter(|r| *r > 1);
-        let value = match (row.and_then(|r| sheet.row(r)), column.and_then(|c| mapping.position(c))) {
+        // The checked sheet's columns, and the file's as read (which the fixes edit).
+        let checked_at = column.and_then(|name| sheet.headings.iter().position(|h| column_name(h, &own) == Some(name)));
+        let value = match (row.and_then(|r| sheet.row(r)), checked_at) {
             (Some(r), Some(at)) => r.cell(at).to_string(),
             _ => String::new(),
         };
-        let fix_at = row.zip(column.and_then(|c| positions.iter().find(|(p, _)| *p == c).map(|(_, at)| *at)));
-        let secret = column == Some(Column::Password);
+        let fix_at = row.zip(column.and_then(|name| positions.iter().find(|(p, _)| p == name).map(|(_, at)| *at)));
+        let secret = column == Some(Column::Password.name());
         let place = issue.column.clone().unwrap_or_default();
         let value_cell = match fix_at {
             Some((number, at)) => {

@@ -2,7 +2,8 @@
 //! Ignore, and remembered for the next file with the same headings.
 
 use super::browser;
-use crate::import::columns::{column_of, suggest, Column};
+use crate::import::columns::{column_name, suggest_name, Column};
+use crate::import::tenant_columns::TenantColumn;
 use crate::sheet::Edits;
 use leptos::prelude::*;
 
@@ -42,23 +43,25 @@ fn save(edits: &Edits, headings: &[String]) {
     browser::remember(&key(headings), &choices.join("\t"));
 }
 
-/// One line per heading that is not a column, with its choice.
+/// One line per heading that is not a column, Roster's or the tenant's
+/// `own`, with its choice.
 #[component]
-pub fn Headings(headings: Vec<String>, edits: RwSignal<Edits>) -> impl IntoView {
+pub fn Headings(headings: Vec<String>, own: Vec<TenantColumn>, edits: RwSignal<Edits>) -> impl IntoView {
     let unknown: Vec<(usize, String)> = headings
         .iter()
         .enumerate()
-        .filter(|(_, h)| !h.trim().is_empty() && column_of(h).is_none())
+        .filter(|(_, h)| !h.trim().is_empty() && column_name(h, &own).is_none())
         .map(|(at, h)| (at, h.clone()))
         .collect();
     if unknown.is_empty() {
         return None;
     }
     let headings = StoredValue::new(headings);
+    let names: Vec<String> = Column::ALL.iter().map(|c| c.name().to_string()).chain(own.iter().map(|c| c.name.clone())).collect();
     let lines = unknown
         .into_iter()
         .map(|(at, heading)| {
-            let suggestion = suggest(&heading);
+            let suggestion = suggest_name(&heading, &own).to_string();
             let chosen = move || match edits.with(|e| e.headings.get(at).cloned()) {
                 Some(None) => IGNORE.to_string(),
                 Some(Some(name)) if name != headings.with_value(|h| h[at].clone()) => name,
@@ -75,15 +78,15 @@ pub fn Headings(headings: Vec<String>, edits: RwSignal<Edits>) -> impl IntoView 
                     headings.with_value(|h| save(e, h));
                 });
             };
-            let others = Column::ALL.into_iter().filter(move |c| *c != suggestion);
+            let others: Vec<String> = names.iter().filter(|name| **name != suggestion).cloned().collect();
             view! {
                 <li>
                     <code>{heading.clone()}</code>
                     " is not a Roster column. "
                     <select aria-label=format!("Map {heading}") prop:value=chosen on:change=choose>
                         <option value="">"Leave unmapped"</option>
-                        <option value=suggestion.name()>{format!("{} (suggested)", suggestion.name())}</option>
-                        {others.map(|c| view! { <option value=c.name()>{c.name()}</option> }).collect_view()}
+                        <option value=suggestion.clone()>{format!("{suggestion} (suggested)")}</option>
+                        {others.into_iter().map(|name| { let value = name.clone(); view! { <option value=value>{name}</option> } }).collect_view()}
                         <option value=IGNORE>"Ignore"</option>
                     </select>
                 </li>

@@ -16,7 +16,8 @@ use crate::api::import::{commit_import, fetch_snapshot};
 use crate::model::import::{Outcome, Upload};
 use crate::domain::access::AccessLevel;
 use crate::error::AppError;
-use crate::import::columns::{column_of, Column};
+use crate::import::columns::column_name;
+use crate::import::tenant_columns::TenantColumn;
 use crate::import::write::{self, Format};
 use crate::import::{check_paced, check_read, Directory, Plan};
 use crate::sheet::{Edits, Limits, ReadError, Sheet};
@@ -275,12 +276,12 @@ impl ImportState {
         let format = self.format.get_untracked();
         let checked = self.checked.get_untracked();
         let bytes = match (what, &checked) {
-            (Download::Template, _) => write::template(format),
+            (Download::Template, _) => write::template(format, &self.directory().map(|d| d.columns.clone()).unwrap_or_default()),
             (Download::Users, _) => match self.directory() {
-                Some(d) => write::export(&d.users, format),
+                Some(d) => write::export(&d.users, &d.columns, format),
                 None => return,
             },
-            (Download::ErrorLog, Some(c)) => write::error_log(&c.sheet, &c.plan, format),
+            (Download::ErrorLog, Some(c)) => write::error_log(&c.sheet, &c.plan, &self.directory().map(|d| d.columns.clone()).unwrap_or_default(), format),
             (Download::Corrected, Some(c)) => write::corrected(&c.sheet, format),
             (Download::ErrorLog | Download::Corrected, None) => return,
         };
@@ -338,11 +339,12 @@ fn Importer() -> impl IntoView {
         {move || {
             let c = checked.get()?;
             let original = loaded.with(|l| l.as_ref().and_then(|l| l.sheet.as_ref().ok().map(|s| s.headings.clone())))?;
-            let positions = Arc::new(positions(&original, &edits.get_untracked()));
+            let own = page.directory().map(|d| d.columns.clone()).unwrap_or_default();
+            let positions = Arc::new(positions(&original, &own, &edits.get_untracked()));
             let valid = c.plan.is_valid();
             Some(view! {
-                <headings::Headings headings=original edits/>
-                {(!valid).then(|| view! { <Problems checked=c.clone() positions on_fix=fix on_remove=remove/> })}
+                <headings::Headings headings=original own=own.clone() edits/>
+                {(!valid).then(|| view! { <Problems checked=c.clone() positions own on_fix=fix on_remove=remove/> })}
                 {valid.then(|| {
                     let new_users = page.directory().map(|d| crate::model::import::listed(&c.plan, &c.sheet, &d)).unwrap_or_default();
                     view! { <preview::Preview plan=c.plan.clone() new_users/> }
@@ -357,18 +359,19 @@ fn Importer() -> impl IntoView {
     }
 }
 
-/// Where each column is in the file as read, after the admin's heading
-/// choices (an ignored column is in no position).
-fn positions(original: &[String], edits: &Edits) -> Vec<(Column, usize)> {
-    let mut found = Vec::new();
+/// Where each column, Roster's or the tenant's `own`, is in the file as
+/// read, by its name, after the admin's heading choices (an ignored column
+/// is in no position).
+fn positions(original: &[String], own: &[TenantColumn], edits: &Edits) -> Vec<(String, usize)> {
+    let mut found: Vec<(String, usize)> = Vec::new();
     for (at, heading) in original.iter().enumerate() {
         let now = match edits.headings.get(at) {
             Some(None) => continue,
             Some(Some(name)) => name.as_str(),
             None => heading.as_str(),
         };
-        if let Some(column) = column_of(now).filter(|c| !found.iter().any(|(f, _)| f == c)) {
-            found.push((column, at));
+        if let Some(name) = column_name(now, own).filter(|name| !found.iter().any(|(f, _)| f == name)) {
+            found.push((name.to_string(), at));
         }
     }
     found
