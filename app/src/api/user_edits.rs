@@ -40,8 +40,11 @@ pub async fn save_user(id: Option<i64>, cells: Vec<String>, loaded: Option<Direc
         let mut conn = state.db.pool.acquire().await?;
         let mut row = cells;
         let own = crate::store::columns::list(&mut conn, me.tenant_id).await?.len();
+        if row.len() < Column::ALL.len() {
+            return Err(AppError::Invalid("The form did not send every field; reload the page.".into()));
+        }
         if row.len() != Column::ALL.len() + own {
-            // The tenant's columns changed since the form was made, or the form is not Roster's.
+            // The tenant's columns changed since the form was made.
             return Err(AppError::Stale(ssr::CHANGED_MEANWHILE.into()));
         }
         let (label, version) = match id {

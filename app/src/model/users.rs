@@ -2,6 +2,7 @@
 //! user's page, and the preview of a change of many users.
 
 use engine::domain::access::AccessLevel;
+use engine::import::tenant_columns::TenantColumn;
 use engine::import::{DirectoryUser, Summary};
 use serde::{Deserialize, Serialize};
 use super::passwords::Invitation;
@@ -28,14 +29,24 @@ pub enum Sort {
     Title,
     AccessLevel,
     Active,
+    /// The tenant's column with this id.
+    Own(i64),
 }
 
 impl Sort {
     pub const ALL: [Sort; 7] = [Sort::UserId, Sort::Email, Sort::FirstName, Sort::LastName, Sort::Title, Sort::AccessLevel, Sort::Active];
 
-    /// The name in the page's address.
-    pub fn param(self) -> &'static str {
+    /// The name in the page's address: a tenant's column is `c` and its id.
+    pub fn param(self) -> String {
         match self {
+            Sort::Own(id) => format!("c{id}"),
+            built_in => built_in.built_in_param().to_string(),
+        }
+    }
+
+    fn built_in_param(self) -> &'static str {
+        match self {
+            Sort::Own(_) => "",
             Sort::LastName => "last_name",
             Sort::FirstName => "first_name",
             Sort::UserId => "user_id",
@@ -47,11 +58,16 @@ impl Sort {
     }
 
     pub fn parse(param: &str) -> Option<Sort> {
-        Sort::ALL.into_iter().find(|s| s.param() == param)
+        match param.strip_prefix('c').and_then(|id| id.parse().ok()) {
+            Some(id) => Some(Sort::Own(id)),
+            None => Sort::ALL.into_iter().find(|s| s.built_in_param() == param),
+        }
     }
 
+    /// The heading of a built-in column; a tenant's column is named by the tenant.
     pub fn heading(self) -> &'static str {
         match self {
+            Sort::Own(_) => "",
             Sort::LastName => "Last Name",
             Sort::FirstName => "First Name",
             Sort::UserId => "User ID",
@@ -62,9 +78,11 @@ impl Sort {
         }
     }
 
-    /// The sort key of a user, as the database compares it.
-    pub fn key(self, user: &DirectoryUser) -> String {
+    /// The sort key of a user, as the database compares it; `column_ids`
+    /// are the ids of the tenant's columns, in the order of the user's values.
+    pub fn key(self, user: &DirectoryUser, column_ids: &[i64]) -> String {
         match self {
+            Sort::Own(id) => column_ids.iter().position(|c| *c == id).and_then(|at| user.values.get(at)).map(ToString::to_string).unwrap_or_default(),
             Sort::LastName => user.last_name.to_string(),
             Sort::FirstName => user.first_name.to_string(),
             Sort::UserId => user.user_id.as_str().to_lowercase(),
@@ -97,6 +115,9 @@ pub struct Filter {
     pub manager: String,
     /// The ticked users, as their ids separated by commas; blank means "any".
     pub ids: String,
+    /// Values of the tenant's columns, each `id:value`, separated by
+    /// [`Filter::OWN_SEPARATOR`]; the users must hold every one.
+    pub own: String,
 }
 
 impl Filter {
@@ -106,6 +127,19 @@ impl Filter {
     /// The ticked users' ids; anything that is not an id is left out.
     pub fn id_list(&self) -> Vec<i64> {
         self.ids.split(',').filter_map(|id| id.trim().parse().ok()).take(Self::MAX_IDS).collect()
+    }
+
+    /// Between the values of [`Filter::own`]: a character no value of a list holds.
+    pub const OWN_SEPARATOR: char = '\n';
+
+    /// The tenant's columns' values the users must hold, by column id; a
+    /// part that names no column is left out.
+    pub fn own_values(&self) -> Vec<(i64, &str)> {
+        (self.own.split(Self::OWN_SEPARATOR))
+            .filter_map(|part| part.split_once(':'))
+            .filter(|(_, value)| !value.is_empty())
+            .filter_map(|(id, value)| Some((id.trim().parse().ok()?, value)))
+            .collect()
     }
 }
 
@@ -139,6 +173,8 @@ pub struct UserPage {
     pub total: i64,
     pub next: Option<Cursor>,
     pub previous: Option<Cursor>,
+    /// The tenant's columns, each with its id, in the order of the users' values.
+    pub columns: Vec<(i64, TenantColumn)>,
 }
 
 /// Users on one page of the list.
@@ -186,6 +222,15 @@ mod tests {
         let text = search_text("Ann", "Élan Smith", "ANN", "Ann@X.org");
         assert_eq!(text, "ann élan smith ann ann@x.org");
         assert!(text.contains("ann élan"), "first and last name in one go");
+    }
+
+    #[test]
+    fn a_sort_by_a_tenant_s_column_and_its_values_in_the_filter_read_back() {
+        assert_eq!(Sort::parse(&Sort::Own(12).param()), Some(Sort::Own(12)));
+        assert_eq!(Sort::parse("title"), Some(Sort::Title));
+        assert_eq!(Sort::parse("c"), None);
+        let filter = Filter { own: "12:Field\n13:\nx:y\n14:TRUE".into(), ..Filter::default() };
+        assert_eq!(filter.own_values(), [(12, "Field"), (14, "TRUE")]);
     }
 
     #[test]

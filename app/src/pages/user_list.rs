@@ -14,6 +14,7 @@ use crate::import::write::names_cell;
 use crate::api::user_edits::{bulk_apply, bulk_preview};
 use crate::model::users::BulkPlan;
 use crate::api::users::list_users;
+use crate::import::tenant_columns::{TenantColumn, ValueKind};
 use crate::model::users::{Cursor, Filter, ListQuery, Sort, UserPage};
 use leptos::task::spawn_local;
 use std::collections::BTreeSet;
@@ -37,6 +38,8 @@ fn from_address(params: &ParamsMap) -> ListQuery {
             role: text("role"),
             manager: text("manager"),
             ids: text("ids"),
+            // The form sends one `own` a column; the list's own links join them in one.
+            own: params.get_all("own").unwrap_or_default().into_iter().filter(|v| !v.is_empty()).collect::<Vec<_>>().join(&Filter::OWN_SEPARATOR.to_string()),
         },
         sort: Sort::parse(&text("sort")).unwrap_or_default(),
         descending: text("desc") == "1",
@@ -56,6 +59,7 @@ pub fn filter_pairs(filter: &Filter) -> String {
         ("role", &filter.role),
         ("manager", &filter.manager),
         ("ids", &filter.ids),
+        ("own", &filter.own),
     ] {
         if !value.is_empty() {
             pairs.append_pair(name, value);
@@ -68,7 +72,7 @@ pub fn filter_pairs(filter: &Filter) -> String {
 fn address(filter: &Filter, sort: Sort, descending: bool, start: Option<(&str, &Cursor)>) -> String {
     let mut pairs = form_urlencoded::Serializer::new(filter_pairs(filter));
     if sort != Sort::default() {
-        pairs.append_pair("sort", sort.param());
+        pairs.append_pair("sort", &sort.param());
     }
     if descending {
         pairs.append_pair("desc", "1");
@@ -127,13 +131,15 @@ pub fn UsersPage() -> impl IntoView {
         <Title text="Users · Roster"/>
         <Guard allow=AccessLevel::sees_directory>
             <h1>"Users"</h1>
-            <FilterForm query/>
             <ChangeOutcome outcome/>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let admin = matches!(session.0.await, Ok(Some(user)) if user.access.is_admin());
                     match page.await {
-                        Ok(page) => Either::Left(view! { <UserTable page query=query.get_untracked() admin selection outcome reload/> }),
+                        Ok(page) => Either::Left(view! {
+                            <FilterForm query own=page.columns.clone()/>
+                            <UserTable page query=query.get_untracked() admin selection outcome reload/>
+                        }),
                         Err(error) => Either::Right(view! { <p class="error" role="alert">{error.to_string()}</p> }),
                     }
                 })}
@@ -142,8 +148,32 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
+/// A drop-down list for each boolean or choice column of the tenant's `own`.
+fn own_filters(query: Memo<ListQuery>, own: Vec<(i64, TenantColumn)>) -> impl IntoView {
+    own.into_iter()
+        .filter_map(|(id, column)| {
+            let values: Vec<String> = match column.kind {
+                ValueKind::Boolean => vec!["TRUE".into(), "FALSE".into()],
+                ValueKind::Choice => column.choices.clone(),
+                ValueKind::Text | ValueKind::Date => return None,
+            };
+            let chosen = move || query.with(|q| q.filter.own_values().iter().find(|(c, _)| *c == id).map(|(_, v)| format!("{id}:{v}")).unwrap_or_default());
+            let field = format!("own-{id}");
+            Some(view! {
+                <div class="field">
+                    <label for=field.clone()>{column.name.clone()}</label>
+                    <select id=field name="own" prop:value=chosen>
+                        <option value="">"Any"</option>
+                        {values.into_iter().map(|value| view! { <option value=format!("{id}:{value}")>{value.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+            })
+        })
+        .collect_view()
+}
+
 #[component]
-fn FilterForm(query: Memo<ListQuery>) -> impl IntoView {
+fn FilterForm(query: Memo<ListQuery>, own: Vec<(i64, TenantColumn)>) -> impl IntoView {
     let f = move || query.get().filter;
     let sort = move || query.get().sort;
     view! {
@@ -181,6 +211,7 @@ fn FilterForm(query: Memo<ListQuery>) -> impl IntoView {
                 <label for="manager">"Reports to"</label>
                 <input id="manager" name="manager" placeholder="User ID" prop:value=move || f().manager/>
             </div>
+            {own_filters(query, own)}
             <input type="hidden" name="sort" prop:value=move || sort().param()/>
             <div class="field buttons">
                 <button type="submit">"Filter"</button>
@@ -208,8 +239,10 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection
         (None, "Groups"),
         (None, "Invitation"),
     ];
+    let own = page.columns.iter().map(|(id, column)| (Some(Sort::Own(*id)), column.name.as_str()));
     let heading_cells = headings
         .into_iter()
+        .chain(own)
         .map(|(sort, name)| match sort {
             Some(sort) => {
                 let current = sort == query.sort;
@@ -222,12 +255,12 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection
                 let arrow = if !current { "" } else if query.descending { " ↓" } else { " ↑" };
                 view! {
                     <th scope="col" aria-sort=state>
-                        <a href=address(&filter, sort, descending, None)>{name}{arrow}</a>
+                        <a href=address(&filter, sort, descending, None)>{name.to_string()}{arrow}</a>
                     </th>
                 }
                 .into_any()
             }
-            None => view! { <th scope="col">{name}</th> }.into_any(),
+            None => view! { <th scope="col">{name.to_string()}</th> }.into_any(),
         })
         .collect_view();
     let tick_all = admin.then(|| {
@@ -281,6 +314,7 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection
                     <td>{names_cell(&u.roles)}</td>
                     <td>{names_cell(&u.groups)}</td>
                     <td>{listed.invitation.label()}</td>
+                    {u.values.iter().map(|value| view! { <td>{value.to_string()}</td> }).collect_view()}
                 </tr>
             }
         })

@@ -70,12 +70,21 @@ pub async fn update(conn: &mut AnyConnection, tenant_id: i64, id: i64, column: &
     Ok(())
 }
 
-/// The text of a user's value in column `id` within `users.extra`, as SQL.
-fn stored_value(backend: Backend, id: i64) -> String {
+/// The text of a user's value in column `id` within `extra` (a user's
+/// `users.extra`), as SQL: NULL where none is stored.
+pub(super) fn stored_value(backend: Backend, extra: &str, id: i64) -> String {
     match backend {
-        Backend::Sqlite => format!("json_extract(extra, '$.\"{id}\"')"),
-        Backend::Postgres => format!("(CAST(extra AS jsonb) ->> '{id}')"),
+        Backend::Sqlite => format!("json_extract({extra}, '$.\"{id}\"')"),
+        Backend::Postgres => format!("(CAST({extra} AS jsonb) ->> '{id}')"),
     }
+}
+
+/// As [`stored_value`], a value not stored being what [`values_from_json`]
+/// reads for it: a boolean's default, else blank.
+pub(super) fn value_or_blank(backend: Backend, extra: &str, id: i64, column: &TenantColumn) -> String {
+    // A boolean's blank is TRUE or FALSE, which need no quoting.
+    let blank = if column.cleared() == "TRUE" { "TRUE" } else if column.cleared() == "FALSE" { "FALSE" } else { "" };
+    format!("COALESCE({}, '{blank}')", stored_value(backend, extra, id))
 }
 
 /// Removes column `id` and every user's value in it.
@@ -84,7 +93,7 @@ pub async fn remove(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, 
         Backend::Sqlite => format!("json_remove(extra, '$.\"{id}\"')"),
         Backend::Postgres => format!("CAST(CAST(extra AS jsonb) - '{id}' AS TEXT)"),
     };
-    let held = stored_value(backend, id);
+    let held = stored_value(backend, "extra", id);
     sqlx::query(&format!("UPDATE users SET extra = {without} WHERE tenant_id = $1 AND {held} IS NOT NULL")).bind(tenant_id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM unique_values WHERE column_id = $1").bind(id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM tenant_columns WHERE id = $1 AND tenant_id = $2").bind(id).bind(tenant_id).execute(conn).await?;
@@ -97,7 +106,7 @@ pub async fn rename_value(conn: &mut AnyConnection, backend: Backend, tenant_id:
         Backend::Sqlite => format!("json_set(extra, '$.\"{id}\"', $1)"),
         Backend::Postgres => format!("CAST(jsonb_set(CAST(extra AS jsonb), '{{{id}}}', to_jsonb(CAST($1 AS TEXT))) AS TEXT)"),
     };
-    let held = stored_value(backend, id);
+    let held = stored_value(backend, "extra", id);
     sqlx::query(&format!("UPDATE users SET extra = {set} WHERE tenant_id = $2 AND {held} = $3"))
         .bind(new)
         .bind(tenant_id)

@@ -3,6 +3,8 @@
 
 use super::directory::{user_from_row, USER_COLUMNS, USER_TABLES};
 use crate::model::users::{Cursor, Filter, Listed, ListQuery, Sort, UserPage};
+use super::Backend;
+use engine::import::tenant_columns::TenantColumn;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
@@ -32,8 +34,24 @@ impl Sql {
     }
 }
 
-fn column(sort: Sort) -> &'static str {
+/// The tenant's columns, each with its id, which filters and sorts name.
+type Own = [(i64, TenantColumn)];
+
+/// The expression a sort orders by.
+fn column(sort: Sort, backend: Backend, own: &Own) -> String {
     match sort {
+        Sort::Own(id) => match own.iter().find(|(c, _)| *c == id) {
+            Some((id, column)) => super::columns::value_or_blank(backend, "u.extra", *id, column),
+            // A column removed since the address was made: no order at all.
+            None => "''".into(),
+        },
+        built_in => built_in_column(built_in).into(),
+    }
+}
+
+fn built_in_column(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Own(_) => "''",
         Sort::LastName => "u.last_name",
         Sort::FirstName => "u.first_name",
         Sort::UserId => "u.user_id_key",
@@ -60,8 +78,9 @@ enum Read {
 /// Below this many matches of a free text, [`Read::Pick`] is the quicker.
 const FEW: i64 = 5_000;
 
-/// `FROM … WHERE …` for the tenant's users that match `filter`.
-fn matching(tenant_id: i64, filter: &Filter, read: Read) -> Sql {
+/// `FROM … WHERE …` for the tenant's users that match `filter`; `own` are
+/// the tenant's columns.
+fn matching(tenant_id: i64, filter: &Filter, read: Read, backend: Backend, own: &Own) -> Sql {
     let mut sql = Sql { text: String::new(), binds: Vec::new() };
     let tenant = sql.param(Bind::Int(tenant_id));
     let tables = if read == Read::Count && filter.manager.trim().is_empty() { "users u" } else { USER_TABLES };
@@ -101,20 +120,34 @@ fn matching(tenant_id: i64, filter: &Filter, read: Read) -> Sql {
     if !filter.manager.trim().is_empty() {
         text += &format!(" AND m.user_id_key = {}", sql.param(Bind::Text(filter.manager.trim().to_lowercase())));
     }
+    for (id, value) in filter.own_values() {
+        // A column removed since the address was made matches nobody.
+        let held = own.iter().find(|(c, _)| *c == id).map_or_else(|| "NULL".into(), |(id, c)| super::columns::value_or_blank(backend, "u.extra", *id, c));
+        text += &format!(" AND {held} = {}", sql.param(Bind::Text(value.to_string())));
+    }
     sql.text = text;
     sql
 }
 
+/// The database's kind, and the tenant's columns with their ids, which
+/// filters and sorts may name.
+async fn context(conn: &mut AnyConnection, tenant_id: i64) -> Result<(Backend, Vec<(i64, TenantColumn)>), sqlx::Error> {
+    let backend = if conn.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite };
+    Ok((backend, super::columns::list_with_ids(conn, tenant_id).await?))
+}
+
 /// How many of the tenant's users match `filter`.
 pub async fn total(conn: &mut AnyConnection, tenant_id: i64, filter: &Filter) -> Result<i64, sqlx::Error> {
-    let mut count = matching(tenant_id, filter, Read::Count);
+    let (backend, own) = context(conn, tenant_id).await?;
+    let mut count = matching(tenant_id, filter, Read::Count, backend, &own);
     count.text = format!("SELECT COUNT(*) AS n{}", count.text);
     count.query().fetch_one(&mut *conn).await?.try_get("n")
 }
 
 /// The User IDs of every user that matches `filter`, for changing them all at once.
 pub async fn user_ids(conn: &mut AnyConnection, tenant_id: i64, filter: &Filter) -> Result<Vec<String>, sqlx::Error> {
-    let mut sql = matching(tenant_id, filter, Read::Walk);
+    let (backend, own) = context(conn, tenant_id).await?;
+    let mut sql = matching(tenant_id, filter, Read::Walk, backend, &own);
     sql.text = format!("SELECT u.user_id{} ORDER BY u.user_id_key", sql.text);
     sql.query().fetch_all(&mut *conn).await?.iter().map(|row| row.try_get("user_id")).collect()
 }
@@ -129,7 +162,8 @@ pub async fn page(conn: &mut AnyConnection, tenant_id: i64, query: &ListQuery, s
     let total = total(conn, tenant_id, &query.filter).await?;
     let read = if !query.filter.q.trim().is_empty() && total <= FEW { Read::Pick } else { Read::Walk };
     let (users, next, previous) = read_rows(conn, tenant_id, query, size, read).await?;
-    Ok(UserPage { users, total, next, previous })
+    let columns = super::columns::list_with_ids(conn, tenant_id).await?;
+    Ok(UserPage { users, total, next, previous, columns })
 }
 
 /// One page of users, with the cursors of the next and previous pages.
@@ -149,8 +183,9 @@ async fn read_rows(
     size: i64,
     read: Read,
 ) -> Result<(Vec<Listed>, Option<Cursor>, Option<Cursor>), sqlx::Error> {
-    let mut sql = matching(tenant_id, &query.filter, read);
-    let key = column(query.sort);
+    let (backend, own) = context(conn, tenant_id).await?;
+    let mut sql = matching(tenant_id, &query.filter, read, backend, &own);
+    let key = column(query.sort, backend, &own);
     // Going back reads the previous page backwards, then turns it round.
     let backwards = query.before.is_some() && query.after.is_none();
     let ascending = query.descending == backwards;
@@ -167,10 +202,9 @@ async fn read_rows(
     sql.text = format!("SELECT {USER_COLUMNS}{} ORDER BY {key} {direction}, u.id {direction} LIMIT {}", sql.text, size + 1);
     let rows = sql.query().fetch_all(&mut *conn).await?;
     let more = rows.len() as i64 > size;
-    let columns = super::columns::list_with_ids(conn, tenant_id).await?;
     let listed = |row: &sqlx::any::AnyRow| {
         let mut user = user_from_row(row)?;
-        user.values = super::columns::values_from_json(row.try_get("extra")?, &columns);
+        user.values = super::columns::values_from_json(row.try_get("extra")?, &own);
         Ok(Listed { id: row.try_get("id")?, user, invitation: Default::default() })
     };
     let mut users = rows.iter().take(size as usize).map(listed).collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -183,7 +217,8 @@ async fn read_rows(
     for listed in &mut users {
         listed.invitation = invitations.remove(&listed.id).unwrap_or_default();
     }
-    let cursor = |listed: &Listed| Cursor { key: query.sort.key(&listed.user), id: listed.id };
+    let column_ids: Vec<i64> = own.iter().map(|(id, _)| *id).collect();
+    let cursor = |listed: &Listed| Cursor { key: query.sort.key(&listed.user, &column_ids), id: listed.id };
     let (has_next, has_previous) = if backwards { (true, more) } else { (more, query.after.is_some()) };
     let next = users.last().filter(|_| has_next).map(cursor);
     let previous = users.first().filter(|_| has_previous).map(cursor);

@@ -229,3 +229,49 @@ async fn columns_are_changed_renamed_and_removed_with_their_values_in_the_histor
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM audit_events WHERE event = 'column_removed'").await, 1);
     }
 }
+
+#[tokio::test]
+async fn the_users_list_shows_sorts_and_filters_by_a_tenant_s_column() {
+    use app::model::users::{Filter, ListQuery, Sort, UserPage};
+    let dir = tempfile::tempdir().unwrap();
+    let file = saved(&dir, "users.csv", "Email,Last Name,Default Context,Sharepoint User,Employee Number\n\
+        dan@acme.test,Doe,Remote,no,E3\neve@acme.test,Ng,Field,,E1\nfay@acme.test,Fay,Field,no,E2\n");
+    for db in acme_and_other(&[]).await {
+        governance(&db);
+        assert_eq!(import(&db, &file).0, 0, "{}", db.label);
+        let app = spawn(&db, &[]);
+        let (ann, zed) = (app.sign_in("ann@acme.test").await, app.sign_in("zed@other.test").await);
+        let list = |session: String, query: ListQuery| {
+            let app = &app;
+            async move {
+                let reply = app.call_json("list_users", &json!({ "query": query }), Some(&session)).await;
+                assert_eq!(reply.status, 200, "{}", reply.body);
+                serde_json::from_str::<UserPage>(&reply.body).unwrap()
+            }
+        };
+        let all = list(ann.clone(), ListQuery::default()).await;
+        let names: Vec<&str> = all.columns.iter().map(|(_, c)| c.name.as_str()).collect();
+        assert_eq!(names, ["Default Context", "Sharepoint User", "Employee Number"]);
+        let (context, sharepoint, number) = (all.columns[0].0, all.columns[1].0, all.columns[2].0);
+        let eve = all.users.iter().find(|l| l.user.email == "eve@acme.test").unwrap();
+        assert_eq!(eve.user.values, ["Field", "TRUE", "E1"], "{}", db.label);
+
+        let filtered = |own: String| ListQuery { filter: Filter { own, ..Filter::default() }, ..ListQuery::default() };
+        let field = list(ann.clone(), filtered(format!("{context}:Field"))).await;
+        let mut emails: Vec<&str> = field.users.iter().map(|l| l.user.email.as_str()).collect();
+        emails.sort();
+        assert_eq!((field.total, emails), (2, vec!["eve@acme.test", "fay@acme.test"]), "{}", db.label);
+        let both = list(ann.clone(), filtered(format!("{context}:Field\n{sharepoint}:TRUE"))).await;
+        assert_eq!(both.total, 1, "{}: eve alone, whose blank flag is its default", db.label);
+        let flagged = list(ann.clone(), filtered(format!("{sharepoint}:TRUE"))).await;
+        assert_eq!(flagged.total, 3, "{}: ann and bob never had a value, so they hold the default", db.label);
+
+        let sorted = list(ann.clone(), ListQuery { sort: Sort::Own(number), descending: true, ..ListQuery::default() }).await;
+        let numbers: Vec<&str> = sorted.users.iter().map(|l| l.user.values[2].as_str()).collect();
+        assert_eq!(numbers, ["E3", "E2", "E1", "", ""], "{}", db.label);
+
+        let theirs = list(zed.clone(), filtered(format!("{context}:Field"))).await;
+        assert_eq!(theirs.total, 0, "{}: another tenant's column matches none of zed's users", db.label);
+        assert!(theirs.columns.is_empty());
+    }
+}

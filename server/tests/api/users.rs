@@ -46,7 +46,7 @@ async fn paging_shows_every_user_once_in_order_for_every_sort_both_ways_even_whi
                         // Users added while someone pages: every earlier user still shows once.
                         add_users(&db, 500, 3, "");
                     }
-                    seen.extend(page.users.iter().map(|l| (sort.key(&l.user), l.id)));
+                    seen.extend(page.users.iter().map(|l| (sort.key(&l.user, &[]), l.id)));
                     pages.push(page.clone());
                     match page.next {
                         Some(next) => query.after = Some(next),
