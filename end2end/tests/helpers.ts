@@ -40,3 +40,11 @@ export function mainNav(page: Page) {
 export async function hydrated(page: Page) {
   await page.locator("body[data-hydrated]").waitFor();
 }
+
+/** A new organisation of its own with an admin, for tests that change what every page of a tenant shows. */
+export function newTenant(name: string, email: string) {
+  const who = { email, password: "Admin pass 2026" };
+  rosterCli(["tenant", "create", name]);
+  rosterCli(["admin", "create", "--tenant", name, "--email", email], `${who.password}\n`);
+  return who;
+}

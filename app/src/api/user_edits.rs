@@ -24,7 +24,8 @@ pub async fn user_detail(id: i64) -> Result<OneUser, AppError> {
         let locked = ssr::locked(&state, &mut conn, id).await?;
         let invitation = crate::store::links::invitations(&mut conn, &[id], crate::clock::now()).await?.remove(&id).unwrap_or_default();
         let is_me = engine::import::fold(&user.user_id) == engine::import::fold(&me.user_id);
-        Ok(OneUser { id, is_me, user, reports, locked, invitation })
+        let columns = crate::store::columns::list(&mut conn, me.tenant_id).await?;
+        Ok(OneUser { id, is_me, user, reports, locked, invitation, columns })
     })
     .await
 }
@@ -131,9 +132,9 @@ pub async fn unlock_user(id: i64) -> Result<(), AppError> {
 /// What [`bulk_apply`] would do to the selected users: the ticked ones
 /// (`selection.ids`), or every user that matches the filter.
 #[server(endpoint = "bulk_preview", input = Json)]
-pub async fn bulk_preview(selection: Filter, action: BulkAction, name: String) -> Result<BulkPlan, AppError> {
+pub async fn bulk_preview(selection: Filter, action: BulkAction, name: String, #[server(default)] value: String) -> Result<BulkPlan, AppError> {
     signed_in(AccessLevel::is_admin, |state, me| async move {
-        let bulk = ssr::bulk(&state, &me, &selection, action, &name).await?;
+        let bulk = ssr::bulk(&state, &me, &selection, action, &name, &value).await?;
         let plan = engine::import::check_read(&bulk.sheet, &bulk.directory);
         // The batch's rows are the selected users in order: row n is user n − 2.
         let user_of = |row: Option<u32>| row.and_then(|r| bulk.user_ids.get((r as usize).checked_sub(2)?)).cloned().unwrap_or_default();
@@ -153,10 +154,17 @@ pub async fn bulk_preview(selection: Filter, action: BulkAction, name: String) -
 /// Applies a change of many users that [`bulk_preview`] showed (its
 /// `version` and `digest`), all or nothing.
 #[server(endpoint = "bulk_apply", input = Json)]
-pub async fn bulk_apply(selection: Filter, action: BulkAction, name: String, version: i64, digest: String) -> Result<Outcome, AppError> {
+pub async fn bulk_apply(
+    selection: Filter,
+    action: BulkAction,
+    name: String,
+    #[server(default)] value: String,
+    version: i64,
+    digest: String,
+) -> Result<Outcome, AppError> {
     signed_in(AccessLevel::is_admin, |state, me| async move {
-        let bulk = ssr::bulk(&state, &me, &selection, action, &name).await?;
-        let label = action.describe(bulk.user_ids.len(), &bulk.name);
+        let bulk = ssr::bulk(&state, &me, &selection, action, &name, &value).await?;
+        let label = action.describe(bulk.user_ids.len(), &bulk.name, value.trim());
         ssr::apply(&state, &me, bulk.rows, label, ssr::Seen::Preview(version, digest)).await
     })
     .await
@@ -215,14 +223,14 @@ mod ssr {
         pub sheet: Result<Sheet, ReadError>,
     }
 
-    pub async fn bulk(state: &AppState, me: &SessionUser, selection: &Filter, action: BulkAction, name: &str) -> Result<Bulk, AppError> {
+    pub async fn bulk(state: &AppState, me: &SessionUser, selection: &Filter, action: BulkAction, name: &str, value: &str) -> Result<Bulk, AppError> {
         let mut conn = state.db.pool.acquire().await?;
         let user_ids = crate::store::listing::user_ids(&mut conn, me.tenant_id, selection).await?;
         if user_ids.is_empty() {
             return Err(AppError::Invalid("No users are selected. Tick some, or choose all that match the filter.".into()));
         }
         let directory = crate::store::directory::load(&mut conn, me.tenant_id, Some(me.user_id.clone())).await?;
-        let (name, rows) = engine::import::bulk::rows(&directory, &user_ids, action, name).map_err(AppError::Invalid)?;
+        let (name, rows) = engine::import::bulk::rows(&directory, &user_ids, action, name, value).map_err(AppError::Invalid)?;
         let sheet = Sheet::from_rows(&headings(&directory.columns), &rows, &Limits::default());
         Ok(Bulk { directory, name, user_ids, rows, sheet })
     }

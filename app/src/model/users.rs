@@ -193,6 +193,8 @@ pub struct OneUser {
     /// The signed-in person themselves.
     pub is_me: bool,
     pub invitation: Invitation,
+    /// The tenant's columns, in the order of the user's values.
+    pub columns: Vec<TenantColumn>,
 }
 
 /// What a change of many users would do, before the admin confirms it.

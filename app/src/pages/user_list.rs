@@ -335,7 +335,7 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection
             <a class="button" href=move || format!("/users/export.xlsx?{}", pairs()) download>"Export XLSX"</a>
         }
     });
-    let bulk = admin.then(|| view! { <BulkBar filter=query.filter.clone() total=page.total shown=on_page.len() selection outcome reload/> });
+    let bulk = admin.then(|| view! { <BulkBar filter=query.filter.clone() total=page.total shown=on_page.len() own=page.columns.clone() selection outcome reload/> });
     let count = if page.total == 1 { "1 user matches".to_string() } else { format!("{} users match", page.total) };
     view! {
         <div class="toolbar list-bar">
@@ -360,10 +360,41 @@ fn UserTable(page: UserPage, query: ListQuery, admin: bool, selection: Selection
 
 /// What to do with the chosen users: review first, then confirm.
 #[component]
-fn BulkBar(filter: Filter, total: i64, shown: usize, selection: Selection, outcome: RwSignal<Changed>, reload: Callback<()>) -> impl IntoView {
+fn BulkBar(
+    filter: Filter,
+    total: i64,
+    shown: usize,
+    /// The tenant's columns, each of which a Set action offers.
+    own: Vec<(i64, TenantColumn)>,
+    selection: Selection,
+    outcome: RwSignal<Changed>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let action = RwSignal::new(BulkAction::Delete);
     let name = RwSignal::new(String::new());
+    let value = RwSignal::new(String::new());
     let preview = RwSignal::new(None::<Result<BulkPlan, crate::error::AppError>>);
+    let own = StoredValue::new(own.into_iter().map(|(_, column)| column).collect::<Vec<_>>());
+    // The action's choice in the list: a Set action names its column.
+    let choice = move || match action.get() {
+        BulkAction::SetValue => format!("set:{}", name.get()),
+        other => other.param().to_string(),
+    };
+    let choose = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev);
+        match chosen.strip_prefix("set:") {
+            Some(column) => {
+                action.set(BulkAction::SetValue);
+                name.set(column.to_string());
+                value.set(own.with_value(|own| own.iter().find(|c| c.name == column).map(|c| c.blank().to_string()).unwrap_or_default()));
+            }
+            None => {
+                action.set(BulkAction::parse(&chosen).unwrap_or(BulkAction::Delete));
+                name.set(String::new());
+            }
+        }
+        preview.set(None);
+    };
     let busy = RwSignal::new(false);
     let filter = StoredValue::new(filter);
     let chosen = move || selection.filter(&filter.get_value());
@@ -372,14 +403,14 @@ fn BulkBar(filter: Filter, total: i64, shown: usize, selection: Selection, outco
         busy.set(true);
         outcome.set(None);
         spawn_local(async move {
-            preview.set(Some(bulk_preview(chosen(), action.get_untracked(), name.get_untracked()).await));
+            preview.set(Some(bulk_preview(chosen(), action.get_untracked(), name.get_untracked(), value.get_untracked()).await));
             busy.set(false);
         });
     };
     let confirm = move |version: i64, digest: String| {
         busy.set(true);
         spawn_local(async move {
-            let result = bulk_apply(chosen(), action.get_untracked(), name.get_untracked(), version, digest).await;
+            let result = bulk_apply(chosen(), action.get_untracked(), name.get_untracked(), value.get_untracked(), version, digest).await;
             if matches!(result, Ok(Outcome::Applied { .. })) {
                 preview.set(None);
                 selection.clear();
@@ -404,6 +435,7 @@ fn BulkBar(filter: Filter, total: i64, shown: usize, selection: Selection, outco
                 let (version, digest) = (p.version, p.digest.clone());
                 let question = match action.get_untracked() {
                     BulkAction::Delete => format!("Delete {} users?", p.count),
+                    BulkAction::SetValue => format!("Set {} to {} for {} users?", name.get_untracked(), value.get_untracked().trim(), p.count),
                     other => format!("{} {} users: {}?", other.label(), p.count, name.get_untracked().trim()),
                 };
                 let mut named = p.users.join(", ");
@@ -445,12 +477,39 @@ fn BulkBar(filter: Filter, total: i64, shown: usize, selection: Selection, outco
                 <button type="button" class="link" on:click=move |_| { selection.clear(); preview.set(None); }>"Clear selection"</button>
                 <div class="field">
                     <label for="bulk-action">"With the selected users"</label>
-                    <select id="bulk-action" prop:value=move || action.get().param()
-                        on:change=move |ev| { action.set(BulkAction::parse(&event_target_value(&ev)).unwrap_or(BulkAction::Delete)); preview.set(None); }>
-                        {BulkAction::ALL.iter().map(|a| view! { <option value=a.param()>{a.label()}</option> }).collect_view()}
+                    <select id="bulk-action" prop:value=choice on:change=choose>
+                        {BulkAction::ALL.iter().filter(|a| **a != BulkAction::SetValue).map(|a| view! { <option value=a.param()>{a.label()}</option> }).collect_view()}
+                        {own.get_value().into_iter().map(|c| view! { <option value=format!("set:{}", c.name)>{format!("Set {}", c.name)}</option> }).collect_view()}
                     </select>
                 </div>
-                <Show when=move || action.get().needs_name()>
+                <Show when=move || action.get() == BulkAction::SetValue>
+                    {move || {
+                        let column = own.with_value(|own| own.iter().find(|c| c.name == name.get()).cloned())?;
+                        let choices = match column.kind {
+                            ValueKind::Boolean => Some(vec!["TRUE".to_string(), "FALSE".to_string()]),
+                            ValueKind::Choice => Some(std::iter::once(String::new()).chain(column.choices.clone()).collect()),
+                            ValueKind::Text | ValueKind::Date => None,
+                        };
+                        let set = move |ev| value.set(event_target_value(&ev));
+                        let input = match choices {
+                            Some(choices) => Either::Left(view! {
+                                <select id="bulk-value" prop:value=value on:change=set>
+                                    {choices.into_iter().map(|c| view! { <option value=c.clone()>{if c.is_empty() { "None".to_string() } else { c.clone() }}</option> }).collect_view()}
+                                </select>
+                            }),
+                            None => Either::Right(view! {
+                                <input id="bulk-value" type=if column.kind == ValueKind::Date { "date" } else { "text" } prop:value=value on:input=set/>
+                            }),
+                        };
+                        Some(view! {
+                            <div class="field">
+                                <label for="bulk-value">{format!("New {}", column.name)}</label>
+                                {input}
+                            </div>
+                        })
+                    }}
+                </Show>
+                <Show when=move || action.get().needs_name() && action.get() != BulkAction::SetValue>
                     <div class="field">
                         <label for="bulk-name">"Group or role"</label>
                         <input id="bulk-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/>

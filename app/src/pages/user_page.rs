@@ -11,7 +11,9 @@ use crate::error::AppError;
 use crate::import::columns::Column;
 use crate::import::write::names_cell;
 use crate::import::write::export_row;
+use crate::import::tenant_columns::{TenantColumn, ValueKind};
 use crate::import::{DirectoryUser, Issue};
+use crate::api::columns::list_columns;
 use crate::api::user_edits::{delete_user, save_user, set_user_active, set_user_password, unlock_user, user_detail};
 use crate::model::users::OneUser;
 use crate::api::passwords::send_password_link;
@@ -34,9 +36,10 @@ fn at(column: Column) -> usize {
     Column::ALL.iter().position(|c| *c == column).unwrap_or_default()
 }
 
-/// A new user's row: the import's defaults, spelt out.
-fn blank_row() -> Vec<String> {
-    let mut row = vec![String::new(); Column::ALL.len()];
+/// A new user's row: the import's defaults, spelt out, `own` being the tenant's columns.
+fn blank_row(own: &[TenantColumn]) -> Vec<String> {
+    let mut row: Vec<String> = vec![String::new(); Column::ALL.len()];
+    row.extend(own.iter().map(|column| column.blank().to_string()));
     row[at(Column::AccessLevel)] = "User".into();
     row[at(Column::Active)] = "TRUE".into();
     row[at(Column::TaskNotification)] = "Email".into();
@@ -77,13 +80,19 @@ pub(super) fn ChangeOutcome(outcome: RwSignal<Changed>) -> impl IntoView {
 #[component]
 pub fn NewUserPage() -> impl IntoView {
     let outcome = RwSignal::new(None);
+    let columns = Resource::new(|| (), |()| list_columns());
     view! {
         <Title text="Add a user · Roster"/>
         <Guard allow=AccessLevel::is_admin>
             <p><a href="/users">"← Users"</a></p>
             <h1>"Add a user"</h1>
             <ChangeOutcome outcome/>
-            <UserForm id=None row=blank_row() loaded=None outcome saved=Callback::new(|_| ())/>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    let own = columns.await.unwrap_or_default();
+                    view! { <UserForm id=None row=blank_row(&own) own loaded=None outcome saved=Callback::new(|_| ())/> }
+                })}
+            </Suspense>
         </Guard>
     }
 }
@@ -132,14 +141,16 @@ fn UserView(detail: OneUser, admin: bool, outcome: RwSignal<Changed>, reload: Ca
     };
     let body = if admin {
         Either::Left(view! {
-            <UserForm id=Some(detail.id) row=export_row(u) loaded=Some(u.clone()) outcome saved=reload/>
+            <UserForm id=Some(detail.id) row=export_row(u) own=detail.columns.clone() loaded=Some(u.clone()) outcome saved=reload/>
             <Actions detail=detail.clone() outcome reload/>
         })
     } else {
         let row = export_row(u);
         let facts = fields()
             .filter(|c| *c != Column::Password)
-            .map(|c| view! { <dt>{c.name()}</dt><dd>{row[at(c)].clone()}</dd> })
+            .map(|c| (c.name().to_string(), row[at(c)].clone()))
+            .chain(detail.columns.iter().zip(&u.values).map(|(column, value)| (column.name.clone(), value.to_string())))
+            .map(|(name, value)| view! { <dt>{name}</dt><dd>{value}</dd> })
             .collect_view();
         Either::Right(view! { <dl class="card facts">{facts}</dl> })
     };
@@ -154,7 +165,7 @@ fn UserView(detail: OneUser, admin: bool, outcome: RwSignal<Changed>, reload: Ca
 /// with the user as `loaded`, so that the server can tell whether someone
 /// changed them meanwhile.
 #[component]
-fn UserForm(id: Option<i64>, row: Vec<String>, loaded: Option<DirectoryUser>, outcome: RwSignal<Changed>, saved: Callback<()>) -> impl IntoView {
+fn UserForm(id: Option<i64>, row: Vec<String>, own: Vec<TenantColumn>, loaded: Option<DirectoryUser>, outcome: RwSignal<Changed>, saved: Callback<()>) -> impl IntoView {
     let cells = RwSignal::new(row);
     let issues = RwSignal::new(Vec::<Issue>::new());
     let busy = RwSignal::new(false);
@@ -184,9 +195,10 @@ fn UserForm(id: Option<i64>, row: Vec<String>, loaded: Option<DirectoryUser>, ou
         .filter(|c| id.is_none() || *c != Column::Password)
         .map(|column| view! { <Field column cells issues locked=id.is_some() && column == Column::UserId/> })
         .collect_view();
+    let own_inputs = own.into_iter().enumerate().map(|(index, column)| view! { <OwnField column at=Column::ALL.len() + index cells issues/> }).collect_view();
     view! {
         <form class="card user-form" on:submit=save aria-label="User">
-            <div class="fields">{inputs}</div>
+            <div class="fields">{inputs}{own_inputs}</div>
             <button type="submit" class="primary" disabled=move || busy.get()>{if id.is_some() { "Save changes" } else { "Add user" }}</button>
         </form>
     }
@@ -227,6 +239,47 @@ fn Field(column: Column, cells: RwSignal<Vec<String>>, issues: RwSignal<Vec<Issu
             <label for=field_id>{column.name()}</label>
             {input}
             <small id=hint_id class="muted">{column.rule()}</small>
+            {move || problems().into_iter().map(|p| view! { <small class="error">{p}</small> }).collect_view()}
+        </div>
+    }
+}
+
+/// A field of one of the tenant's columns, of the column's kind, at place `at` of the row.
+#[component]
+fn OwnField(column: TenantColumn, at: usize, cells: RwSignal<Vec<String>>, issues: RwSignal<Vec<Issue>>) -> impl IntoView {
+    let field_id = format!("own-field-{at}");
+    let hint_id = format!("{field_id}-hint");
+    let value = move || cells.with(|row| row.get(at).cloned().unwrap_or_default());
+    let set = move |ev| cells.update(|row| if let Some(cell) = row.get_mut(at) { *cell = event_target_value(&ev) });
+    let name = column.name.clone();
+    let problems = move || issues.with(|all| all.iter().filter(|e| e.column.as_deref() == Some(name.as_str())).map(|e| e.message.clone()).collect::<Vec<_>>());
+    let choices = match column.kind {
+        ValueKind::Boolean => Some(vec!["TRUE".to_string(), "FALSE".to_string()]),
+        ValueKind::Choice => Some(column.choices.clone()),
+        ValueKind::Text | ValueKind::Date => None,
+    };
+    let input = match choices {
+        Some(choices) => {
+            let none = (column.kind == ValueKind::Choice && !column.required).then(|| view! { <option value="">"None"</option> });
+            let options = choices.into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view();
+            Either::Left(view! { <select id=field_id.clone() aria-describedby=hint_id.clone() prop:value=value on:change=set>{none}{options}</select> })
+        }
+        None => {
+            let kind = if column.kind == ValueKind::Date { "date" } else { "text" };
+            let most = (column.kind == ValueKind::Text).then_some(column.max_length);
+            Either::Right(view! {
+                <input id=field_id.clone() type=kind aria-describedby=hint_id.clone() maxlength=most required=column.required
+                    aria-invalid={let problems = problems.clone(); move || if problems().is_empty() { "false" } else { "true" }}
+                    prop:value=value on:input=set/>
+            })
+        }
+    };
+    let hint = if column.description.trim().is_empty() { column.kind.as_str().to_string() } else { column.description.clone() };
+    view! {
+        <div class="field">
+            <label for=field_id>{column.name.clone()}</label>
+            {input}
+            <small id=hint_id class="muted">{hint}</small>
             {move || problems().into_iter().map(|p| view! { <small class="error">{p}</small> }).collect_view()}
         </div>
     }

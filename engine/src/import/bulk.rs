@@ -5,6 +5,7 @@
 
 use super::directory::{Directory, DirectoryUser};
 use super::fold;
+use super::columns::{normalise, Column};
 use super::write::action_row;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -16,11 +17,19 @@ pub enum BulkAction {
     RemoveFromGroup,
     AddToRole,
     RemoveFromRole,
+    /// Gives one of the tenant's columns a value.
+    SetValue,
 }
 
 impl BulkAction {
-    pub const ALL: [BulkAction; 5] =
-        [BulkAction::Delete, BulkAction::AddToGroup, BulkAction::RemoveFromGroup, BulkAction::AddToRole, BulkAction::RemoveFromRole];
+    pub const ALL: [BulkAction; 6] = [
+        BulkAction::Delete,
+        BulkAction::AddToGroup,
+        BulkAction::RemoveFromGroup,
+        BulkAction::AddToRole,
+        BulkAction::RemoveFromRole,
+        BulkAction::SetValue,
+    ];
 
     /// The name in the page's drop-down list and in forms.
     pub fn param(self) -> &'static str {
@@ -30,6 +39,7 @@ impl BulkAction {
             BulkAction::RemoveFromGroup => "remove_group",
             BulkAction::AddToRole => "add_role",
             BulkAction::RemoveFromRole => "remove_role",
+            BulkAction::SetValue => "set_value",
         }
     }
 
@@ -44,6 +54,7 @@ impl BulkAction {
             BulkAction::RemoveFromGroup => "Remove from group",
             BulkAction::AddToRole => "Add to role",
             BulkAction::RemoveFromRole => "Remove from role",
+            BulkAction::SetValue => "Set",
         }
     }
 
@@ -52,8 +63,9 @@ impl BulkAction {
         self != BulkAction::Delete
     }
 
-    /// How the history names a batch of `count` users.
-    pub fn describe(self, count: usize, name: &str) -> String {
+    /// How the history names a batch of `count` users (`name` the group,
+    /// role or column, `value` what a column is set to).
+    pub fn describe(self, count: usize, name: &str, value: &str) -> String {
         let users = if count == 1 { "1 user".to_string() } else { format!("{count} users") };
         match self {
             BulkAction::Delete => format!("Users page: delete {users}"),
@@ -61,18 +73,28 @@ impl BulkAction {
             BulkAction::RemoveFromGroup => format!("Users page: remove {users} from group {name}"),
             BulkAction::AddToRole => format!("Users page: add {users} to role {name}"),
             BulkAction::RemoveFromRole => format!("Users page: remove {users} from role {name}"),
+            BulkAction::SetValue if value.is_empty() => format!("Users page: clear {name} of {users}"),
+            BulkAction::SetValue => format!("Users page: set {name} to {value} for {users}"),
         }
     }
 }
 
-/// The group or role's name as the directory spells it, and the batch's
-/// rows (in the import format) for the users with these User IDs; unknown
-/// User IDs are left out. A group must exist already; a role that does not
-/// is created, as in an import.
-pub fn rows(directory: &Directory, user_ids: &[String], action: BulkAction, name: &str) -> Result<(String, Vec<Vec<String>>), String> {
+/// The group, role or column's name as the directory spells it, and the
+/// batch's rows (in the import format) for the users with these User IDs;
+/// unknown User IDs are left out. A group must exist already; a role that
+/// does not is created, as in an import; a column takes `value`, which the
+/// check reads by the column's kind.
+pub fn rows(directory: &Directory, user_ids: &[String], action: BulkAction, name: &str, value: &str) -> Result<(String, Vec<Vec<String>>), String> {
     let name = name.trim();
+    let own = (action == BulkAction::SetValue)
+        .then(|| {
+            let key = normalise(name);
+            directory.columns.iter().position(|c| normalise(&c.name) == key).ok_or_else(|| format!("There is no column `{name}`. Reload the page to see the columns as they are."))
+        })
+        .transpose()?;
     let name = match action {
         BulkAction::Delete => String::new(),
+        BulkAction::SetValue => own.map(|index| directory.columns[index].name.clone()).unwrap_or_default(),
         _ if name.is_empty() => return Err("Enter the name of the group or role.".into()),
         BulkAction::AddToGroup | BulkAction::RemoveFromGroup => directory
             .groups
@@ -91,6 +113,11 @@ pub fn rows(directory: &Directory, user_ids: &[String], action: BulkAction, name
         .map(|user| {
             if action == BulkAction::Delete {
                 return action_row("delete", user);
+            }
+            if let Some(index) = own {
+                let mut row = action_row("update", user);
+                row[Column::ALL.len() + index] = value.trim().to_string();
+                return row;
             }
             let mut user = (*user).clone();
             let names = if matches!(action, BulkAction::AddToGroup | BulkAction::RemoveFromGroup) { &mut user.groups } else { &mut user.roles };
@@ -128,7 +155,7 @@ mod tests {
 
     fn plan(directory: &Directory, users: &[&str], action: BulkAction, name: &str) -> crate::import::Plan {
         let users: Vec<String> = users.iter().map(|u| u.to_string()).collect();
-        let (_, rows) = rows(directory, &users, action, name).unwrap();
+        let (_, rows) = rows(directory, &users, action, name, "").unwrap();
         check_read(&Sheet::from_rows(&headings(&directory.columns), &rows, &Limits::default()), directory)
     }
 
@@ -155,9 +182,27 @@ mod tests {
     fn a_new_role_is_created_and_an_unknown_group_is_refused_before_any_row() {
         let plan = plan(&directory(), &["cat"], BulkAction::AddToRole, "Payroll");
         assert_eq!((plan.summary().updated, plan.summary().roles_added), (1, 1));
-        let refused = rows(&directory(), &["cat".into()], BulkAction::AddToGroup, "Nope").unwrap_err();
+        let refused = rows(&directory(), &["cat".into()], BulkAction::AddToGroup, "Nope", "").unwrap_err();
         assert!(refused.contains("`Nope`") && refused.contains("Groups page"), "{refused}");
-        assert!(rows(&directory(), &["cat".into()], BulkAction::AddToRole, " ").is_err());
+        assert!(rows(&directory(), &["cat".into()], BulkAction::AddToRole, " ", "").is_err());
+    }
+
+    #[test]
+    fn setting_a_tenant_s_column_is_checked_by_its_kind() {
+        use crate::import::tenant_columns::{TenantColumn, ValueKind};
+        let mut d = directory();
+        d.columns.push(TenantColumn::new("Lone Working", ValueKind::Boolean));
+        d.users.iter_mut().for_each(|u| u.values = vec!["FALSE".into()]);
+        let users: Vec<String> = vec!["bob".into(), "cat".into()];
+        let (name, set) = rows(&d, &users, BulkAction::SetValue, "lone working", "yes").unwrap();
+        assert_eq!(name, "Lone Working");
+        let plan = check_read(&Sheet::from_rows(&headings(&d.columns), &set, &Limits::default()), &d);
+        assert_eq!(plan.summary().updated, 2, "{:?}", plan.errors);
+        assert_eq!(plan.updates[0].user.values, ["TRUE"]);
+        let (_, bad) = rows(&d, &users, BulkAction::SetValue, "Lone Working", "maybe").unwrap();
+        let plan = check_read(&Sheet::from_rows(&headings(&d.columns), &bad, &Limits::default()), &d);
+        assert_eq!(plan.errors[0].code, crate::import::Code::InvalidBoolean);
+        assert!(rows(&d, &users, BulkAction::SetValue, "Shoe Size", "9").unwrap_err().contains("no column"));
     }
 
     #[test]
@@ -173,11 +218,12 @@ mod tests {
 
     #[test]
     fn unknown_user_ids_are_left_out_and_actions_read_back_from_their_names() {
-        assert_eq!(rows(&directory(), &["nobody".into()], BulkAction::Delete, "").unwrap().1.len(), 0);
-        assert_eq!(rows(&directory(), &["bob".into()], BulkAction::RemoveFromGroup, "sales").unwrap().0, "Sales");
+        assert_eq!(rows(&directory(), &["nobody".into()], BulkAction::Delete, "", "").unwrap().1.len(), 0);
+        assert_eq!(rows(&directory(), &["bob".into()], BulkAction::RemoveFromGroup, "sales", "").unwrap().0, "Sales");
         for action in BulkAction::ALL {
             assert_eq!(BulkAction::parse(action.param()), Some(action));
         }
-        assert_eq!(BulkAction::AddToGroup.describe(1, "Sales"), "Users page: add 1 user to group Sales");
+        assert_eq!(BulkAction::AddToGroup.describe(1, "Sales", ""), "Users page: add 1 user to group Sales");
+        assert_eq!(BulkAction::SetValue.describe(2, "Lone Working", "TRUE"), "Users page: set Lone Working to TRUE for 2 users");
     }
 }
