@@ -124,8 +124,9 @@ pub async fn remove(db: &Db, tenant_id: i64, actor: &Actor, name: &str, holders:
     let loaded = store::directory::load_with_ids(&mut tx, tenant_id, None).await?;
     let columns: Vec<(i64, TenantColumn)> = loaded.column_ids.iter().copied().zip(loaded.directory.columns.iter().cloned()).collect();
     let (index, (id, column)) = find(&columns, name)?;
+    // A boolean left at its default holds nothing the admin would lose.
     let held: Vec<(&str, &str, &str)> = (loaded.directory.users.iter())
-        .filter(|u| !u.values[index].is_empty())
+        .filter(|u| !u.values[index].is_empty() && (column.kind != ValueKind::Boolean || u.values[index] != column.blank()))
         .map(|u| (u.user_id.as_str(), u.values[index].as_str(), ""))
         .collect();
     if !held.is_empty() && holders != Some(held.len()) {

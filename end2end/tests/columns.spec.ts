@@ -1,5 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { hydrated, newTenant, rosterCli, signIn } from "./helpers";
 
 // Each test has an organisation of its own: its columns show in every page of the tenant.
@@ -56,8 +56,15 @@ test("an admin adds the organisation's own columns and is told of a clash", asyn
   await rename.getByRole("button", { name: "Rename value" }).click();
   await expect(page.getByRole("status").filter({ hasText: "is now On Site" })).toContainText("for 0 users");
   await expect(table.getByRole("row", { name: /Default Context/ })).toContainText("Head Office | On Site");
+  // Removing a column that holds a value asks first, and says how many users hold one.
+  writeFileSync(".tmp/colco.csv", "Email,Last Name,Lone Working\ncleo@colco.test,Admin,TRUE\n");
+  rosterCli(["import", "--tenant", "Colco", "--as", admin.email, ".tmp/colco.csv"]);
   await page.getByRole("button", { name: "Remove Lone Working" }).click();
+  const confirm = page.getByRole("alertdialog", { name: "Remove Lone Working?" });
+  await expect(confirm).toContainText("1 user holds a value in it");
+  await confirm.getByRole("button", { name: "Remove Lone Working and its values" }).click();
   await expect(table.getByRole("row")).toHaveCount(2);
+  expect(rosterCli(["export", "--tenant", "Colco"])).not.toContain("Lone Working");
 });
 
 test("an organisation's columns go through the template, the check, the fix, the list, the user's page and the history", async ({ page }) => {

@@ -14,7 +14,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "shared/data.rs"]
 mod data;
-use data::{csv, directory};
+use data::{csv, csv_with_own, directory, directory_with_own};
 
 fn bench(c: &mut Criterion) {
     let limits = Limits { max_bytes: 512 << 20, ..Limits::default() };
@@ -26,6 +26,14 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(file.len() as u64));
     group.bench_function("csv 100k rows x 12 columns, 100k existing", |b| {
         b.iter(|| black_box(check_file(black_box(&file), &limits, &existing)))
+    });
+
+    // The same file and directory with five of the organisation's own columns (the budget: at most 1.3×).
+    let with_own = directory_with_own(100_000);
+    let own_file = csv_with_own(100_000, 100_000);
+    group.throughput(Throughput::Bytes(own_file.len() as u64));
+    group.bench_function("csv 100k rows x 12 columns + 5 own columns, 100k existing", |b| {
+        b.iter(|| black_box(check_file(black_box(&own_file), &limits, &with_own)))
     });
 
     let xlsx = write::export(&existing.users, &[], Format::Xlsx).unwrap();

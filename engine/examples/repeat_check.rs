@@ -2,7 +2,9 @@
 //! fastest, for comparing two builds run by turns on a noisy machine, and
 //! for profilers (BENCHMARKS.md):
 //!   cargo build --release -p engine --example repeat_check
-//!   target/release/examples/repeat_check [ROWS] [TIMES] [xlsx]
+//!   target/release/examples/repeat_check [ROWS] [TIMES] [xlsx|own]
+//! `own` adds five of the organisation's own columns to the file and the
+//! directory (two booleans, a choice, a date and a unique text).
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -20,9 +22,11 @@ fn main() {
     let rows: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let times: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
     let limits = Limits { max_bytes: 512 << 20, ..Limits::default() };
-    let existing = data::directory(100_000);
-    let file = match args.next().as_deref() {
+    let mode = args.next();
+    let existing = if mode.as_deref() == Some("own") { data::directory_with_own(100_000) } else { data::directory(100_000) };
+    let file = match mode.as_deref() {
         Some("xlsx") => export(&existing.users, &[], Format::Xlsx).expect("an export"),
+        Some("own") => data::csv_with_own(rows, 100_000),
         _ => data::csv(rows, 100_000),
     };
     let fastest = (0..times)

@@ -121,7 +121,7 @@ fn RemoveColumn(name: String, error: RwSignal<Option<String>>, notice: RwSignal<
         {move || asking.get().map(|holders| view! {
             <section class="card confirm" role="alertdialog" aria-labelledby="confirm-remove">
                 <h3 id="confirm-remove">{format!("Remove {}?", name.get_value())}</h3>
-                <p>{format!("{holders} users hold a value in it. Their values go with the column; the history keeps what they were.")}</p>
+                <p>{format!("{} a value in it. Their values go with the column; the history keeps what they were.", if holders == 1 { "1 user holds".to_string() } else { format!("{holders} users hold") })}</p>
                 <button type="button" class="danger" on:click=move |_| remove(Some(holders))>{format!("Remove {} and its values", name.get_value())}</button>
                 <button type="button" on:click=move |_| asking.set(None)>"Cancel"</button>
             </section>

@@ -47,3 +47,41 @@ pub fn csv(rows: usize, existing: usize) -> Vec<u8> {
     }
     out.into_bytes()
 }
+
+/// The organisation's own columns of the budget: two booleans, a choice, a
+/// date and a unique text.
+pub fn own_columns() -> Vec<engine::import::tenant_columns::TenantColumn> {
+    use engine::import::tenant_columns::{TenantColumn, ValueKind};
+    let context = TenantColumn { choices: vec!["Head Office".into(), "Field".into(), "Remote".into()], ..TenantColumn::new("Default Context", ValueKind::Choice) };
+    let number = TenantColumn { unique: true, ..TenantColumn::new("Employee Number", ValueKind::Text) };
+    vec![TenantColumn::new("Lone Working", ValueKind::Boolean), TenantColumn::new("Events", ValueKind::Boolean), context, TenantColumn::new("Start Date", ValueKind::Date), number]
+}
+
+/// User `i`'s values in [`own_columns`].
+fn own_values(i: usize) -> [String; 5] {
+    let flag = |on: bool| if on { "TRUE" } else { "FALSE" }.to_string();
+    let context = ["Head Office", "Field", "Remote"][i % 3].to_string();
+    [flag(i % 2 == 0), flag(i % 3 == 0), context, format!("20{:02}-{:02}-{:02}", i % 30, i % 12 + 1, i % 28 + 1), format!("E{i:07}")]
+}
+
+/// [`directory`] with [`own_columns`], every user holding a value in each.
+pub fn directory_with_own(users: usize) -> Directory {
+    let mut directory = Directory { columns: own_columns(), ..directory(users) };
+    for (i, user) in directory.users.iter_mut().enumerate() {
+        user.values = own_values(i).into_iter().map(Into::into).collect();
+    }
+    directory
+}
+
+/// [`csv`] with a cell for each of [`own_columns`]: the updates change some of them.
+pub fn csv_with_own(rows: usize, existing: usize) -> Vec<u8> {
+    let plain = String::from_utf8(csv(rows, existing)).unwrap_or_default();
+    let mut lines = plain.lines();
+    let mut out = format!("{},Lone Working,Events,Default Context,Start Date,Employee Number\n", lines.next().unwrap_or_default());
+    for (i, line) in lines.enumerate() {
+        let n = if i % 2 == 0 && i / 2 < existing { i / 2 } else { existing + i };
+        // The updates move each user on by one in the lists, so that each changes.
+        out.push_str(&format!("{line},{}\n", own_values(n + 1)[..4].join(",") + &format!(",E{n:07}")));
+    }
+    out.into_bytes()
+}

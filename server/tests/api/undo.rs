@@ -161,3 +161,27 @@ async fn only_the_tenants_admins_can_preview_or_undo_its_imports() {
         assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email = 'cyd@acme.test'").await, 1);
     }
 }
+
+#[tokio::test]
+async fn undo_gives_back_the_values_of_the_organisation_s_own_columns() {
+    for db in acme_and_other(&[]).await {
+        for args in [&["--kind", "boolean", "Lone Working"][..], &["--kind", "choice", "--choices", "Head Office|Field", "Default Context"]] {
+            let mut all = vec!["column", "create", "--tenant", "Acme"];
+            all.extend_from_slice(args);
+            assert!(roster(&db, &all, "").status.success(), "{}", db.label);
+        }
+        import(&db, "User ID,Email,Last Name,Lone Working,Default Context\ndan,dan@acme.test,Doe,TRUE,Field\n").await;
+        let before = directory(&db);
+        let id = import(&db, "Action,User ID,Email,Last Name,Lone Working,Default Context\n\
+            update,dan,dan@acme.test,Doe,FALSE,Head Office\n\
+            create,eve,eve@acme.test,Ng,TRUE,Field\n\
+            delete,bob@acme.test,,,,\n").await;
+        assert_ne!(directory(&db), before);
+        let app = spawn(&db, &[]);
+        let ann = app.sign_in("ann@acme.test").await;
+        let previewed = preview(&app, &ann, id, false).await;
+        assert!(previewed.conflicts.is_empty() && previewed.plan.errors.is_empty(), "{}: {:?} {:?}", db.label, previewed.conflicts, previewed.plan.errors);
+        assert!(matches!(undo(&app, &ann, id, false, &previewed).await, Outcome::Applied { .. }));
+        assert_eq!(directory(&db), before, "{}: dan's values back, eve gone, bob back with his", db.label);
+    }
+}
