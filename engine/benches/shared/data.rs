@@ -73,15 +73,20 @@ pub fn directory_with_own(users: usize) -> Directory {
     directory
 }
 
-/// [`csv`] with a cell for each of [`own_columns`]: the updates change some of them.
+/// [`csv`] with a cell for each of [`own_columns`], as an HR system's
+/// export would give them: each user's values as the directory has them,
+/// but for a third of the updates, whose Default Context changes.
 pub fn csv_with_own(rows: usize, existing: usize) -> Vec<u8> {
     let plain = String::from_utf8(csv(rows, existing)).unwrap_or_default();
     let mut lines = plain.lines();
     let mut out = format!("{},Lone Working,Events,Default Context,Start Date,Employee Number\n", lines.next().unwrap_or_default());
     for (i, line) in lines.enumerate() {
         let n = if i % 2 == 0 && i / 2 < existing { i / 2 } else { existing + i };
-        // The updates move each user on by one in the lists, so that each changes.
-        out.push_str(&format!("{line},{}\n", own_values(n + 1)[..4].join(",") + &format!(",E{n:07}")));
+        let mut values = own_values(n);
+        if n % 3 == 0 {
+            values[2] = "Field".into();
+        }
+        out.push_str(&format!("{line},{}\n", values.join(",")));
     }
     out.into_bytes()
 }

@@ -42,6 +42,13 @@ impl Default for Directory {
     }
 }
 
+impl Directory {
+    /// The places of the tenant's unique columns among its columns.
+    pub(crate) fn unique_columns(&self) -> Vec<usize> {
+        self.columns.iter().enumerate().filter(|(_, column)| column.unique).map(|(index, _)| index).collect()
+    }
+}
+
 /// A value of a user: kept in place when short (nearly always), so that
 /// copying a user allocates nothing.
 pub type Name = compact_str::CompactString;

@@ -155,7 +155,7 @@ fn own_values(row: &Row, mapping: &Mapping, directory: &Directory, issues: &mut 
             if cell.is_empty() {
                 return Some(Name::from(column.cleared()));
             }
-            column.value(cell).map(Name::from).map_err(|(code, message)| issues.push(Issue::own(row.number, column, code, message))).ok()
+            column.value(cell).map_err(|(code, message)| issues.push(Issue::own(row.number, column, code, message))).ok()
         })
         .collect()
 }

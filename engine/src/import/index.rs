@@ -1,4 +1,5 @@
-//! The directory's users by User ID, e-mail address and network account.
+//! The directory's users by User ID, e-mail address and network account,
+//! and by their values in the tenant's unique columns.
 //! Made on a directory's first check and kept with it: the import page
 //! checks the same directory again after every fix, and indexing 100,000
 //! users is a tenth of a check.
@@ -37,6 +38,9 @@ impl Key {
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     tables: [HashTable<u32>; 3],
+    /// For each of the tenant's unique columns (its index among the
+    /// tenant's columns), the users who hold a value in it.
+    own: Vec<(usize, HashTable<u32>)>,
     /// How many users it was made for.
     users: usize,
 }
@@ -47,8 +51,10 @@ pub(crate) fn hash(value: &str) -> u64 {
 }
 
 impl Index {
-    /// Indexes `users`, offering `steps` one unit a user.
-    pub(crate) async fn build(users: &[DirectoryUser], steps: &mut Steps<'_>) -> Self {
+    /// Indexes `users`, and their values in the tenant's `unique` columns,
+    /// offering `steps` one unit a user.
+    pub(crate) async fn build(users: &[DirectoryUser], unique: &[usize], steps: &mut Steps<'_>) -> Self {
+        let mut own: Vec<(usize, HashTable<u32>)> = unique.iter().map(|index| (*index, HashTable::with_capacity(users.len()))).collect();
         let mut tables: [HashTable<u32>; 3] = Default::default();
         tables[0].reserve(users.len(), |_| 0);
         tables[1].reserve(users.len(), |_| 0);
@@ -60,13 +66,29 @@ impl Index {
                     table.insert_unique(hash(value), node as u32, |n| hash(key.of(&users[*n as usize])));
                 }
             }
+            for (index, table) in &mut own {
+                let value = &user.values[*index];
+                if !value.is_empty() {
+                    table.insert_unique(hash(value), node as u32, |n| hash(&users[*n as usize].values[*index]));
+                }
+            }
         }
-        Self { tables, users: users.len() }
+        Self { tables, own, users: users.len() }
     }
 
-    /// Whether this index was made for these users.
-    pub(crate) fn fits(&self, users: &[DirectoryUser]) -> bool {
-        self.users == users.len()
+    /// Whether this index was made for these users and unique columns.
+    pub(crate) fn fits(&self, users: &[DirectoryUser], unique: &[usize]) -> bool {
+        self.users == users.len() && self.own.iter().map(|(index, _)| *index).eq(unique.iter().copied())
+    }
+
+    /// A user who holds `value` (any case) in the `nth` of the tenant's
+    /// unique columns; `hash` is the value's [`hash`]. The check keeps
+    /// values unique, but a directory may hold one twice (a column made
+    /// unique while the database had no such rule): then any of them.
+    pub(crate) fn find_own(&self, users: &[DirectoryUser], nth: usize, value: &str, hash: u64) -> Option<usize> {
+        let (index, table) = self.own.get(nth)?;
+        let wanted = Folded(value);
+        table.find(hash, |n| Folded(&users[*n as usize].values[*index]) == wanted).map(|n| *n as usize)
     }
 
     /// The position of the user whose `key` is `value`, in any case.
@@ -87,17 +109,17 @@ impl Index {
 pub struct Kept(OnceLock<Index>);
 
 impl Kept {
-    pub(crate) fn get(&self, users: &[DirectoryUser]) -> Option<&Index> {
-        self.0.get().filter(|index| index.fits(users))
+    pub(crate) fn get(&self, users: &[DirectoryUser], unique: &[usize]) -> Option<&Index> {
+        self.0.get().filter(|index| index.fits(users, unique))
     }
 
-    /// The kept index if it fits `users`; else one made now (offering
-    /// `steps` one unit a user), kept if none is kept yet.
-    pub(crate) async fn get_or_build(&self, users: &[DirectoryUser], steps: &mut Steps<'_>) -> Cow<'_, Index> {
-        if let Some(kept) = self.get(users) {
+    /// The kept index if it fits `users` and the `unique` columns; else one
+    /// made now (offering `steps` one unit a user), kept if none is kept yet.
+    pub(crate) async fn get_or_build(&self, users: &[DirectoryUser], unique: &[usize], steps: &mut Steps<'_>) -> Cow<'_, Index> {
+        if let Some(kept) = self.get(users, unique) {
             return Cow::Borrowed(kept);
         }
-        let mut made = Some(Index::build(users, steps).await);
+        let mut made = Some(Index::build(users, unique, steps).await);
         let kept = self.0.get_or_init(|| made.take().unwrap_or_default());
         made.map_or(Cow::Borrowed(kept), Cow::Owned)
     }

@@ -61,7 +61,7 @@ impl Snapshot {
             if directory.users.len() != count || !rest.is_empty() {
                 return None;
             }
-            directory.index.get_or_build(&directory.users, &mut steps).await;
+            directory.index.get_or_build(&directory.users, &directory.unique_columns(), &mut steps).await;
             Some(directory)
     
         })
@@ -85,7 +85,7 @@ mod tests {
         let mut record = Record::default();
         let decoded = straight(snapshot.decode(&mut record)).unwrap();
         assert_eq!(decoded, original);
-        assert!(decoded.index.get(&decoded.users).is_some(), "indexed before any check");
+        assert!(decoded.index.get(&decoded.users, &[]).is_some(), "indexed before any check");
         assert_eq!(record.0, [(1000, 5000), (2000, 5000), (3000, 5000), (4000, 5000), (5000, 5000)], "decoding, then indexing");
         assert_eq!(straight(Snapshot::encode(&directory(0)).decode(&mut Straight)), Some(directory(0)));
     }

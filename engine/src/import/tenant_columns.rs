@@ -4,7 +4,10 @@
 //! the column's kind.
 
 use super::columns::{column_of, normalise};
+use super::directory::Name;
 use super::fields::parse_bool;
+use super::Folded;
+use crate::sheet::longer_than;
 use super::issue::Code;
 use crate::domain::names::MAX_NAME;
 use serde::{Deserialize, Serialize};
@@ -111,29 +114,31 @@ impl TenantColumn {
     /// Keeps the default as the column spells its values (`yes` as TRUE, a
     /// choice in its own case), once [`check_definition`] has passed it.
     pub fn settle_default(&mut self) {
-        let settled = self.default.as_deref().map(|default| self.value(default.trim()).unwrap_or_else(|_| default.to_string()));
+        let settled = self.default.as_deref().map(|default| self.value(default.trim()).map_or_else(|_| default.to_string(), |value| value.to_string()));
         self.default = settled.filter(|default| !default.is_empty());
     }
 
     /// The value a filled cell (trimmed, not blank) stands for, as it is
     /// stored: `TRUE`/`FALSE`, a choice as the column spells it, a date as
     /// `YYYY-MM-DD`; or the problem's code and a message that says the fix.
-    pub fn value(&self, cell: &str) -> Result<String, (Code, String)> {
+    /// Kept in place when short, as nearly every value is: reading a cell allocates nothing.
+    pub fn value(&self, cell: &str) -> Result<Name, (Code, String)> {
         match self.kind {
-            ValueKind::Text if cell.chars().count() > self.max_length => Err((
+            ValueKind::Text if longer_than(cell, self.max_length) => Err((
                 Code::TooLong,
                 format!("{} has {} characters; at most {} fit. Shorten it.", self.name, cell.chars().count(), self.max_length),
             )),
-            ValueKind::Text => Ok(cell.to_string()),
+            ValueKind::Text => Ok(cell.into()),
             ValueKind::Boolean => match parse_bool(cell) {
-                Some(value) => Ok(if value { "TRUE" } else { "FALSE" }.into()),
+                Some(value) => Ok(Name::const_new(if value { "TRUE" } else { "FALSE" })),
                 None => Err((Code::InvalidBoolean, format!("`{cell}` is not TRUE or FALSE (yes/no and 1/0 work too)."))),
             },
-            ValueKind::Choice => match self.choices.iter().find(|choice| choice.to_lowercase() == cell.to_lowercase()) {
-                Some(choice) => Ok(choice.clone()),
+            ValueKind::Choice => match self.choices.iter().find(|choice| Folded(choice) == Folded(cell)) {
+                Some(choice) => Ok(choice.as_str().into()),
                 None => Err((Code::InvalidChoice, self.not_a_choice(cell))),
             },
-            ValueKind::Date => date(cell).ok_or_else(|| (Code::InvalidDate, format!("`{cell}` is not a date: write it as YYYY-MM-DD, for example 2026-12-31."))),
+            ValueKind::Date if is_date(cell) => Ok(cell.into()),
+            ValueKind::Date => Err((Code::InvalidDate, format!("`{cell}` is not a date: write it as YYYY-MM-DD, for example 2026-12-31."))),
         }
     }
 
@@ -155,11 +160,17 @@ impl TenantColumn {
     }
 }
 
-/// A calendar date `YYYY-MM-DD` that exists, as written; none for anything else.
-fn date(cell: &str) -> Option<String> {
-    let parsed = chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d").ok()?;
-    // chrono takes a one-digit month or day too; the file must say it in full.
-    (cell.len() == 10).then(|| parsed.to_string())
+/// Whether the cell is a calendar date `YYYY-MM-DD` that exists, every digit written.
+fn is_date(cell: &str) -> bool {
+    let bytes = cell.as_bytes();
+    let number = |range: std::ops::Range<usize>| bytes[range].iter().try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')));
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return false;
+    }
+    match (number(0..4), number(5..7), number(8..10)) {
+        (Some(year), Some(month), Some(day)) => chrono::NaiveDate::from_ymd_opt(year as i32, month, day).is_some(),
+        _ => false,
+    }
 }
 
 /// Checks a definition before it is kept: its name and aliases follow the

@@ -362,12 +362,12 @@ fn notify_if_new_invites_new_users_who_sign_in_with_a_password() {
 #[test]
 fn a_directory_is_indexed_on_its_first_check_and_a_changed_one_afresh() {
     let mut directory = acme();
-    assert!(directory.index.get(&directory.users).is_none());
+    assert!(directory.index.get(&directory.users, &[]).is_none());
     let file = "User ID,Email,Last Name\nBOB,bob@acme.test,Bobbins\n";
     let first = check_file(file.as_bytes(), &Limits::default(), &directory);
     assert_eq!(first.updates.len(), 1, "{first:?}");
-    assert!(directory.index.get(&directory.users).is_some(), "kept after the first check");
-    assert!(directory.clone().index.get(&directory.users).is_none(), "a copy starts without it");
+    assert!(directory.index.get(&directory.users, &[]).is_some(), "kept after the first check");
+    assert!(directory.clone().index.get(&directory.users, &[]).is_none(), "a copy starts without it");
     assert_eq!(check_file(file.as_bytes(), &Limits::default(), &directory), first, "the kept index finds the same users");
     // A user added after the first check is found all the same.
     directory.users.push(user("dan", "dan@acme.test"));

@@ -27,7 +27,7 @@ pub fn check_paced<'a>(sheet: &'a Sheet, directory: &'a Directory, pace: &'a mut
     Box::pin(async move {
         let mut plan = Plan { version: directory.version, ..Plan::default() };
         // Each pass over the rows counts as one unit a row; indexing the directory one a user.
-        let indexing = if directory.index.get(&directory.users).is_some() { 0 } else { directory.users.len() };
+        let indexing = if directory.index.get(&directory.users, &directory.unique_columns()).is_some() { 0 } else { directory.users.len() };
         let mut steps = Steps::new(pace, sheet.len() * PASSES + indexing, ROWS_A_STEP);
         plan_rows(sheet, directory, &mut steps, &mut plan).await;
         // File-wide problems first, then by row; stable, so a row's problems keep column order.
@@ -83,8 +83,9 @@ pub(super) struct Planner<'a> {
     index: Cow<'a, Index>,
     roles: FxHashMap<Folded<'a>, &'a str>,
     groups: FxHashMap<Folded<'a>, &'a str>,
-    /// For each of the tenant's unique columns (its index), who holds each value.
-    unique: Vec<(usize, FxHashMap<Folded<'a>, Node>)>,
+    /// The places of the tenant's unique columns among its columns; the
+    /// index finds who holds a value in each.
+    unique: Vec<usize>,
 }
 
 /// What one valid row does, after its user is found: what the later
@@ -262,8 +263,6 @@ impl<'r> Merge<'r> {
 struct Unique<'a> {
     emails: FirstRows<'a>,
     networks: FirstRows<'a>,
-    /// One for each of the tenant's unique columns.
-    own: Vec<FirstRows<'a>>,
 }
 
 /// Names the directory does not know yet: new users, changed addresses.
@@ -370,20 +369,10 @@ impl<'r> FirstRows<'r> {
 
 impl<'a> Planner<'a> {
     pub(super) async fn new(directory: &'a Directory, mapping: Mapping, steps: &mut Steps<'_>) -> Self {
-        let index = directory.index.get_or_build(&directory.users, steps).await;
+        let unique = directory.unique_columns();
+        let index = directory.index.get_or_build(&directory.users, &unique, steps).await;
         let names = |list: &'a [String]| list.iter().map(|n| (Folded(n), n.as_str())).collect();
-        let holders = |index: usize| {
-            let held = directory.users.iter().enumerate().filter(|(_, user)| !user.values[index].is_empty());
-            held.map(|(node, user)| (Folded(user.values[index].as_str()), node)).collect()
-        };
-        Self {
-            directory,
-            mapping,
-            index,
-            roles: names(&directory.roles),
-            groups: names(&directory.groups),
-            unique: directory.columns.iter().enumerate().filter(|(_, c)| c.unique).map(|(index, _)| (index, holders(index))).collect(),
-        }
+        Self { directory, mapping, index, roles: names(&directory.roles), groups: names(&directory.groups), unique }
     }
 
     fn find(&self, key: Key, value: &str) -> Option<Node> {
@@ -520,7 +509,7 @@ impl<'a> Planner<'a> {
                     network_account: input.network_account.unwrap_or_default(),
                     has_phone: input.phone.is_some_and(|phone| !phone.is_empty()),
                     reports_to: input.reports_to.unwrap_or_default().into(),
-                    unique: self.unique.iter().map(|(index, _)| self.own_value(input, *index, None)).collect(),
+                    unique: self.unique.iter().map(|index| self.own_value(input, *index, None)).collect(),
                 })
             }
         };
@@ -686,8 +675,13 @@ impl<'a> Planner<'a> {
         }
         dedupe(&mut user.roles);
         dedupe(&mut user.groups);
-        if !input.values.is_empty() {
-            user.values = (0..self.directory.columns.len()).map(|index| self.own_value(input, index, found)).collect();
+        for (index, given) in input.values.iter().enumerate() {
+            match given {
+                // A new user's blank cell is the column's default.
+                Some(value) if value.is_empty() && found.is_none() => {}
+                Some(value) => user.values[index] = value.clone(),
+                None => {}
+            }
         }
         user
     }
@@ -720,18 +714,28 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        for (nth, ((index, holders), in_file)) in self.unique.iter().zip(&mut seen.own).enumerate() {
+    }
+
+    /// The tenant's unique columns stay unique as [`Self::check_unique`]
+    /// keeps e-mail addresses so: `seen` holds the values of the rows
+    /// before `r`, one list a column.
+    fn check_own_unique<'v>(&self, rows: &Rows<'_>, r: &'v Resolved<'_>, seen: &mut [FirstRows<'v>], issues: &mut Vec<Issue>) {
+        let existing = &self.directory.users;
+        for (nth, (index, in_file)) in self.unique.iter().zip(seen.iter_mut()).enumerate() {
             let (column, value) = (&self.directory.columns[*index], r.unique_value(nth, *index));
             if value.is_empty() {
                 continue;
             }
-            if let Some(first) = in_file.first(value, hash(value), r.row) {
+            let hash = hash(value);
+            if let Some(first) = in_file.first(value, hash, r.row) {
                 issues.push(Issue::own(r.row, column, Code::DuplicateInFile, format!(
                     "This {} is also on row {first}. Each user needs their own.", column.name
                 )));
                 continue;
             }
-            if let Some(&owner) = holders.get(&Folded(value)) {
+            // A user who keeps their own value holds it already: no need to look who does.
+            let keeps = matches!(&r.does, Does::Update(..)) && existing[r.node].values[*index] == value;
+            if let Some(owner) = if keeps { None } else { self.index.find_own(existing, nth, value, hash) } {
                 let freed = rows.of(owner).is_some_and(|o| o.action() == Action::Delete || Folded(o.unique_value(nth, *index)) != Folded(value));
                 if owner != r.node && !freed {
                     issues.push(Issue::own(r.row, column, Code::AlreadyExists, format!(
@@ -742,6 +746,7 @@ impl<'a> Planner<'a> {
         }
     }
 
+
     /// Checks uniqueness ([`Self::check_unique`]) and resolves Reports To:
     /// a user of this file, else of the directory, not deleted and not the
     /// user themselves. Stores the manager's User ID. Returns, for each
@@ -749,20 +754,27 @@ impl<'a> Planner<'a> {
     async fn check_unique_and_managers(&self, rows: &mut Rows<'_>, plan: &mut Plan, steps: &mut Steps<'_>) -> Vec<Option<Option<Node>>> {
         let shared: &Rows = rows;
         let mut new_names = NewNames::new(shared);
-        let own = self.unique.iter().map(|_| FirstRows::with_capacity(shared.list.len())).collect();
-        let mut seen = Unique { emails: FirstRows::with_capacity(shared.list.len()), networks: FirstRows::with_capacity(0), own };
-        let mut issues = Vec::new();
+        let mut seen = Unique { emails: FirstRows::with_capacity(shared.list.len()), networks: FirstRows::with_capacity(0) };
+        let mut seen_own: Vec<FirstRows> = self.unique.iter().map(|_| FirstRows::with_capacity(shared.list.len())).collect();
+        let (mut issues, mut own_issues) = (Vec::new(), Vec::new());
         for (index, chunk) in shared.list.chunks(parallel::CHUNK).enumerate() {
             steps.advance(2 * chunk.len()).await;
-            // Both go over the rows in order, and wait on memory more than
-            // on work: natively they run at once, on two cores.
+            // Each goes over the rows in order, and waits on memory more
+            // than on work: natively they run at once, a core taking the
+            // next when it is done.
+            let kept = || chunk.iter().filter(|r| r.action() != Action::Delete);
             parallel::join(
-                || chunk.iter().filter(|r| r.action() != Action::Delete).for_each(|r| self.check_unique(shared, r, &mut seen, &mut issues)),
-                || new_names.add(index * parallel::CHUNK, chunk),
+                || kept().for_each(|r| self.check_unique(shared, r, &mut seen, &mut issues)),
+                || {
+                    parallel::join(
+                        || new_names.add(index * parallel::CHUNK, chunk),
+                        || kept().for_each(|r| self.check_own_unique(shared, r, &mut seen_own, &mut own_issues)),
+                    )
+                },
             );
-            issues.drain(..).for_each(|issue| plan.push(issue));
+            issues.drain(..).chain(own_issues.drain(..)).for_each(|issue| plan.push(issue));
         }
-        drop(seen);
+        drop((seen, seen_own));
         let mut decided: Vec<Option<Option<Node>>> = vec![None; rows.slot.len()];
         for chunk in shared.list.chunks(parallel::CHUNK) {
             steps.advance(chunk.len()).await;
