@@ -27,7 +27,7 @@ pub async fn define(db: &Db, tenant_id: i64, actor: &str, column: TenantColumn) 
     let others = store::columns::list(&mut tx, tenant_id).await?;
     check_definition(&column, &others).map_err(AppError::Invalid)?;
     column.settle_default();
-    store::columns::create(&mut tx, tenant_id, &column).await?;
+    store::columns::create(&mut tx, db.backend, tenant_id, &column).await?;
     store::tenants::bump_version(&mut tx, tenant_id).await?;
     store::audit::record(&mut tx, tenant_id, actor, "column_created", &column.name).await?;
     tx.commit().await?;
@@ -67,7 +67,7 @@ pub async fn change(db: &Db, tenant_id: i64, actor: &str, name: &str, column: Te
         let message = format!("{users} that the changed {} would not take. Change or clear their values first, then try again.", column.name);
         return Ok(Changed::InTheWay { count: ids.len(), message, link: users_link(&ids) });
     }
-    store::columns::update(&mut tx, tenant_id, *id, &column).await?;
+    store::columns::update(&mut tx, db.backend, tenant_id, *id, &column).await?;
     let holders = if column.unique {
         loaded.user_ids.iter().zip(&values).filter(|(_, v)| !v.is_empty()).map(|(user, v)| (*user, v.to_string())).collect()
     } else {
@@ -100,7 +100,7 @@ pub async fn rename_choice(db: &Db, tenant_id: i64, actor: &Actor, name: &str, o
     let others: Vec<TenantColumn> = columns.iter().filter(|(other, _)| other != id).map(|(_, c)| c.clone()).collect();
     check_definition(&renamed, &others).map_err(AppError::Invalid)?;
     let holders: Vec<usize> = (0..loaded.directory.users.len()).filter(|&u| loaded.directory.users[u].values[index] == old).collect();
-    store::columns::update(&mut tx, tenant_id, *id, &renamed).await?;
+    store::columns::update(&mut tx, db.backend, tenant_id, *id, &renamed).await?;
     store::columns::rename_value(&mut tx, db.backend, tenant_id, *id, old, new).await?;
     if renamed.unique {
         let values = loaded.user_ids.iter().zip(&loaded.directory.users).map(|(user, u)| (*user, u.values[index].to_string()));

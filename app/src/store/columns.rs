@@ -40,25 +40,50 @@ pub fn values_from_json(text: &str, columns: &[(i64, TenantColumn)]) -> Vec<engi
         .collect()
 }
 
-/// Adds a column after the tenant's others. The caller has checked the
-/// definition against them, under the tenant's write lock.
-pub async fn create(conn: &mut AnyConnection, tenant_id: i64, column: &TenantColumn) -> Result<(), StoreError> {
+/// Adds a column after the tenant's others, with its index, and gives every
+/// user a boolean's default. The caller has checked the definition against
+/// them, under the tenant's write lock.
+pub async fn create(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, column: &TenantColumn) -> Result<(), StoreError> {
     let definition = serde_json::to_string(column).map_err(|error| StoreError::Database(sqlx::Error::Encode(Box::new(error))))?;
-    sqlx::query(
+    let row = sqlx::query(
         "INSERT INTO tenant_columns (tenant_id, position, name_key, definition)
-         VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM tenant_columns WHERE tenant_id = $1), $2, $3)",
+         VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM tenant_columns WHERE tenant_id = $1), $2, $3) RETURNING id",
     )
     .bind(tenant_id)
     .bind(normalise(&column.name))
     .bind(definition)
-    .execute(conn)
+    .fetch_one(&mut *conn)
     .await?;
+    let id: i64 = row.try_get("id")?;
+    // The tenant's rows alone (a partial index), so that no other tenant's writes keep it.
+    let value = held_value(backend, "extra", id);
+    sqlx::query(&format!("CREATE INDEX users_column_{id} ON users (({value}), id) WHERE tenant_id = {tenant_id}")).execute(&mut *conn).await?;
+    give_booleans_their_default(conn, backend, tenant_id, id, column).await
+}
+
+/// Stores a boolean column's default in every user of the tenant without a
+/// value in it, so that filters and sorts read every user's value as stored.
+async fn give_booleans_their_default(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, id: i64, column: &TenantColumn) -> Result<(), StoreError> {
+    if column.kind != engine::import::tenant_columns::ValueKind::Boolean {
+        return Ok(());
+    }
+    let with = match backend {
+        Backend::Sqlite => format!("json_insert(extra, '$.\"{id}\"', $1)"),
+        Backend::Postgres => format!("CAST(jsonb_build_object('{id}', CAST($1 AS TEXT)) || CAST(extra AS jsonb) AS TEXT)"),
+    };
+    let held = stored_value(backend, "extra", id);
+    sqlx::query(&format!("UPDATE users SET extra = {with} WHERE tenant_id = $2 AND {held} IS NULL"))
+        .bind(column.blank())
+        .bind(tenant_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// Replaces the definition of column `id`. The caller has checked it
 /// against the tenant's others and their users' values, under the lock.
-pub async fn update(conn: &mut AnyConnection, tenant_id: i64, id: i64, column: &TenantColumn) -> Result<(), StoreError> {
+pub async fn update(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, id: i64, column: &TenantColumn) -> Result<(), StoreError> {
+    give_booleans_their_default(conn, backend, tenant_id, id, column).await?;
     let definition = serde_json::to_string(column).map_err(|error| StoreError::Database(sqlx::Error::Encode(Box::new(error))))?;
     sqlx::query("UPDATE tenant_columns SET name_key = $1, definition = $2 WHERE id = $3 AND tenant_id = $4")
         .bind(normalise(&column.name))
@@ -79,12 +104,11 @@ pub(super) fn stored_value(backend: Backend, extra: &str, id: i64) -> String {
     }
 }
 
-/// As [`stored_value`], a value not stored being what [`values_from_json`]
-/// reads for it: a boolean's default, else blank.
-pub(super) fn value_or_blank(backend: Backend, extra: &str, id: i64, column: &TenantColumn) -> String {
-    // A boolean's blank is TRUE or FALSE, which need no quoting.
-    let blank = if column.cleared() == "TRUE" { "TRUE" } else if column.cleared() == "FALSE" { "FALSE" } else { "" };
-    format!("COALESCE({}, '{blank}')", stored_value(backend, extra, id))
+/// As [`stored_value`], blank where none is stored (every user holds a
+/// boolean's value): the expression of the column's index
+/// (`users_column_ID`), which filters and sorts use as it is written here.
+pub(super) fn held_value(backend: Backend, extra: &str, id: i64) -> String {
+    format!("COALESCE({}, '')", stored_value(backend, extra, id))
 }
 
 /// Removes column `id` and every user's value in it.
@@ -96,6 +120,7 @@ pub async fn remove(conn: &mut AnyConnection, backend: Backend, tenant_id: i64, 
     let held = stored_value(backend, "extra", id);
     sqlx::query(&format!("UPDATE users SET extra = {without} WHERE tenant_id = $1 AND {held} IS NOT NULL")).bind(tenant_id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM unique_values WHERE column_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query(&format!("DROP INDEX IF EXISTS users_column_{id}")).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM tenant_columns WHERE id = $1 AND tenant_id = $2").bind(id).bind(tenant_id).execute(conn).await?;
     Ok(())
 }

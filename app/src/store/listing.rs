@@ -41,7 +41,7 @@ type Own = [(i64, TenantColumn)];
 fn column(sort: Sort, backend: Backend, own: &Own) -> String {
     match sort {
         Sort::Own(id) => match own.iter().find(|(c, _)| *c == id) {
-            Some((id, column)) => super::columns::value_or_blank(backend, "u.extra", *id, column),
+            Some((id, _)) => super::columns::held_value(backend, "u.extra", *id),
             // A column removed since the address was made: no order at all.
             None => "''".into(),
         },
@@ -78,9 +78,9 @@ enum Read {
 /// Below this many matches of a free text, [`Read::Pick`] is the quicker.
 const FEW: i64 = 5_000;
 
-/// `FROM … WHERE …` for the tenant's users that match `filter`; `own` are
-/// the tenant's columns.
-fn matching(tenant_id: i64, filter: &Filter, read: Read, backend: Backend, own: &Own) -> Sql {
+/// `FROM … WHERE …` for the tenant's users that match `filter`, to be
+/// read in the order of `sort` if any; `own` are the tenant's columns.
+fn matching(tenant_id: i64, filter: &Filter, sort: Option<Sort>, read: Read, backend: Backend, own: &Own) -> Sql {
     let mut sql = Sql { text: String::new(), binds: Vec::new() };
     let tenant = sql.param(Bind::Int(tenant_id));
     let tables = if read == Read::Count && filter.manager.trim().is_empty() { "users u" } else { USER_TABLES };
@@ -122,8 +122,12 @@ fn matching(tenant_id: i64, filter: &Filter, read: Read, backend: Backend, own: 
     }
     for (id, value) in filter.own_values() {
         // A column removed since the address was made matches nobody.
-        let held = own.iter().find(|(c, _)| *c == id).map_or_else(|| "NULL".into(), |(id, c)| super::columns::value_or_blank(backend, "u.extra", *id, c));
+        let held = own.iter().find(|(c, _)| *c == id).map_or_else(|| "NULL".into(), |(id, _)| super::columns::held_value(backend, "u.extra", *id));
         text += &format!(" AND {held} = {}", sql.param(Bind::Text(value.to_string())));
+    }
+    if !filter.own_values().is_empty() || matches!(sort, Some(Sort::Own(_))) {
+        // Written out, not bound: only so can SQLite use a column's index, which holds this tenant's users alone.
+        text += &format!(" AND u.tenant_id = {tenant_id}");
     }
     sql.text = text;
     sql
@@ -139,7 +143,7 @@ async fn context(conn: &mut AnyConnection, tenant_id: i64) -> Result<(Backend, V
 /// How many of the tenant's users match `filter`.
 pub async fn total(conn: &mut AnyConnection, tenant_id: i64, filter: &Filter) -> Result<i64, sqlx::Error> {
     let (backend, own) = context(conn, tenant_id).await?;
-    let mut count = matching(tenant_id, filter, Read::Count, backend, &own);
+    let mut count = matching(tenant_id, filter, None, Read::Count, backend, &own);
     count.text = format!("SELECT COUNT(*) AS n{}", count.text);
     count.query().fetch_one(&mut *conn).await?.try_get("n")
 }
@@ -147,7 +151,7 @@ pub async fn total(conn: &mut AnyConnection, tenant_id: i64, filter: &Filter) ->
 /// The User IDs of every user that matches `filter`, for changing them all at once.
 pub async fn user_ids(conn: &mut AnyConnection, tenant_id: i64, filter: &Filter) -> Result<Vec<String>, sqlx::Error> {
     let (backend, own) = context(conn, tenant_id).await?;
-    let mut sql = matching(tenant_id, filter, Read::Walk, backend, &own);
+    let mut sql = matching(tenant_id, filter, None, Read::Walk, backend, &own);
     sql.text = format!("SELECT u.user_id{} ORDER BY u.user_id_key", sql.text);
     sql.query().fetch_all(&mut *conn).await?.iter().map(|row| row.try_get("user_id")).collect()
 }
@@ -184,7 +188,7 @@ async fn read_rows(
     read: Read,
 ) -> Result<(Vec<Listed>, Option<Cursor>, Option<Cursor>), sqlx::Error> {
     let (backend, own) = context(conn, tenant_id).await?;
-    let mut sql = matching(tenant_id, &query.filter, read, backend, &own);
+    let mut sql = matching(tenant_id, &query.filter, Some(query.sort), read, backend, &own);
     let key = column(query.sort, backend, &own);
     // Going back reads the previous page backwards, then turns it round.
     let backwards = query.before.is_some() && query.after.is_none();
