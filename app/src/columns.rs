@@ -3,11 +3,16 @@
 //! moves the directory's version on, so that a file checked before is
 //! checked again.
 
-use crate::commit::Actor;
+use crate::store::imports::Actor;
 use crate::error::AppError;
 use crate::model::columns::{users_link, Changed, Removal};
 use crate::store::{self, Db};
 use engine::import::tenant_columns::{check_definition, in_the_way, TenantColumn, ValueKind};
+
+/// How the history labels the changes of columns in many users at once,
+/// which no undo takes back: a renamed value is renamed back, a removed
+/// column defined again.
+pub const LABEL: &str = "Columns page: ";
 
 /// Trims what an admin typed and keeps the default as the column spells it.
 fn tidy(mut column: TenantColumn) -> TenantColumn {
@@ -54,6 +59,12 @@ pub async fn change(db: &Db, tenant_id: i64, actor: &str, name: &str, column: Te
     let loaded = store::directory::load_with_ids(&mut tx, tenant_id, None).await?;
     let columns: Vec<(i64, TenantColumn)> = loaded.column_ids.iter().copied().zip(loaded.directory.columns.iter().cloned()).collect();
     let (index, (id, was)) = find(&columns, name)?;
+    if column.kind != was.kind {
+        return Err(AppError::Invalid(format!(
+            "{} holds {} values, and a column keeps its kind. Add a new {} column, and remove this one once its values are moved.",
+            was.name, was.kind.as_str(), column.kind.as_str()
+        )));
+    }
     let others: Vec<TenantColumn> = columns.iter().filter(|(other, _)| other != id).map(|(_, c)| c.clone()).collect();
     check_definition(&column, &others).map_err(AppError::Invalid)?;
     column.settle_default();
@@ -68,6 +79,19 @@ pub async fn change(db: &Db, tenant_id: i64, actor: &str, name: &str, column: Te
         return Ok(Changed::InTheWay { count: ids.len(), message, link: users_link(&ids) });
     }
     store::columns::update(&mut tx, db.backend, tenant_id, *id, &column).await?;
+    // Values kept as the column now spells them (a choice re-spelt, `Field` as `FIELD`).
+    let mut respelt: Vec<(&str, String)> = Vec::new();
+    for value in values.iter().filter(|v| !v.is_empty()) {
+        if let Ok(spelt) = column.value(value) {
+            if spelt != *value && !respelt.iter().any(|(old, _)| old == value) {
+                respelt.push((value, spelt.to_string()));
+            }
+        }
+    }
+    for (old, new) in &respelt {
+        store::columns::rename_value(&mut tx, db.backend, tenant_id, *id, old, new).await?;
+    }
+    let values: Vec<&str> = values.iter().map(|v| respelt.iter().find(|(old, _)| old == v).map_or(*v, |(_, new)| new.as_str())).collect();
     let holders = if column.unique {
         loaded.user_ids.iter().zip(&values).filter(|(_, v)| !v.is_empty()).map(|(user, v)| (*user, v.to_string())).collect()
     } else {
@@ -108,7 +132,7 @@ pub async fn rename_choice(db: &Db, tenant_id: i64, actor: &Actor, name: &str, o
         store::columns::index_unique(&mut tx, db.backend, *id, values.collect()).await?;
     }
     let changes: Vec<(&str, &str, &str)> = holders.iter().map(|&u| (loaded.directory.users[u].user_id.as_str(), old, new)).collect();
-    let label = format!("Columns page: {} value {old} renamed {new}", column.name);
+    let label = format!("{LABEL}{} value {old} renamed {new}", column.name);
     store::imports::record_column_change(&mut tx, db.backend, tenant_id, actor, &label, &column.name, &changes, crate::clock::now()).await?;
     store::tenants::bump_version(&mut tx, tenant_id).await?;
     tx.commit().await?;
@@ -134,7 +158,7 @@ pub async fn remove(db: &Db, tenant_id: i64, actor: &Actor, name: &str, holders:
     }
     store::columns::remove(&mut tx, db.backend, tenant_id, *id).await?;
     if !held.is_empty() {
-        let label = format!("Columns page: column {} removed", column.name);
+        let label = format!("{LABEL}column {} removed", column.name);
         store::imports::record_column_change(&mut tx, db.backend, tenant_id, actor, &label, &column.name, &held, crate::clock::now()).await?;
     }
     store::tenants::bump_version(&mut tx, tenant_id).await?;

@@ -18,6 +18,9 @@ async fn inverse(
 ) -> Result<(engine::import::undo::Inverse, engine::import::Directory, String), AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let batch = crate::store::history::batch(&mut conn, me.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    if batch.file_name.starts_with(crate::columns::LABEL) {
+        return Err(AppError::Invalid("A change made on the Columns page is not undone here: rename the value back, or define the column again, there.".into()));
+    }
     let changes = crate::store::history::changes(&mut conn, id).await?;
     let directory = crate::store::directory::load(&mut conn, me.tenant_id, Some(me.user_id.clone())).await?;
     let inverse = crate::import::undo::inverse(&changes, &directory, overwrite);

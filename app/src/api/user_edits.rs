@@ -33,18 +33,20 @@ pub async fn user_detail(id: i64) -> Result<OneUser, AppError> {
 /// Creates a user (`id` none) or changes one, from a row of the import
 /// format (`cells`, in the template's column order). `loaded` is the user as
 /// the form showed them: if someone changed them since, nothing is saved,
-/// rather than the form's old values written over the change.
+/// rather than the form's old values written over the change. `columns`
+/// names the organisation's columns the form was made with: if they changed
+/// since, nothing is saved either, rather than values in the wrong columns.
 #[server(endpoint = "save_user", input = Json)]
-pub async fn save_user(id: Option<i64>, cells: Vec<String>, loaded: Option<DirectoryUser>) -> Result<Outcome, AppError> {
+pub async fn save_user(id: Option<i64>, cells: Vec<String>, loaded: Option<DirectoryUser>, #[server(default)] columns: Vec<String>) -> Result<Outcome, AppError> {
     use engine::import::columns::Column;
     signed_in(AccessLevel::is_admin, |state, me| async move {
         let mut conn = state.db.pool.acquire().await?;
         let mut row = cells;
-        let own = crate::store::columns::list(&mut conn, me.tenant_id).await?.len();
+        let own: Vec<String> = crate::store::columns::list(&mut conn, me.tenant_id).await?.into_iter().map(|c| c.name).collect();
         if row.len() < Column::ALL.len() {
             return Err(AppError::Invalid("The form did not send every field; reload the page.".into()));
         }
-        if row.len() != Column::ALL.len() + own {
+        if row.len() != Column::ALL.len() + own.len() || columns != own {
             // The tenant's columns changed since the form was made.
             return Err(AppError::Stale(ssr::CHANGED_MEANWHILE.into()));
         }

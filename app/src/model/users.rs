@@ -18,6 +18,10 @@ pub struct UserSummary {
     pub active: bool,
 }
 
+/// How many characters of a value of the organisation's columns the list
+/// sorts by (and their indexes hold).
+pub const SORTED: usize = 200;
+
 /// What the list is sorted by; each has an index, so any page is quick.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Sort {
@@ -82,7 +86,8 @@ impl Sort {
     /// are the ids of the tenant's columns, in the order of the user's values.
     pub fn key(self, user: &DirectoryUser, column_ids: &[i64]) -> String {
         match self {
-            Sort::Own(id) => column_ids.iter().position(|c| *c == id).and_then(|at| user.values.get(at)).map(ToString::to_string).unwrap_or_default(),
+            // The beginning the database sorts by.
+            Sort::Own(id) => column_ids.iter().position(|c| *c == id).and_then(|at| user.values.get(at)).map(|v| v.chars().take(SORTED).collect()).unwrap_or_default(),
             Sort::LastName => user.last_name.to_string(),
             Sort::FirstName => user.first_name.to_string(),
             Sort::UserId => user.user_id.as_str().to_lowercase(),

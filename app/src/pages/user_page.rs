@@ -167,14 +167,15 @@ fn UserView(detail: OneUser, admin: bool, outcome: RwSignal<Changed>, reload: Ca
 #[component]
 fn UserForm(id: Option<i64>, row: Vec<String>, own: Vec<TenantColumn>, loaded: Option<DirectoryUser>, outcome: RwSignal<Changed>, saved: Callback<()>) -> impl IntoView {
     let cells = RwSignal::new(row);
+    let columns: Vec<String> = own.iter().map(|c| c.name.clone()).collect();
     let issues = RwSignal::new(Vec::<Issue>::new());
     let busy = RwSignal::new(false);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
-        let loaded = loaded.clone();
+        let (loaded, columns) = (loaded.clone(), columns.clone());
         spawn_local(async move {
-            let result = save_user(id, cells.get_untracked(), loaded).await;
+            let result = save_user(id, cells.get_untracked(), loaded, columns).await;
             issues.set(match &result {
                 Ok(Outcome::Refused { errors }) => errors.clone(),
                 _ => Vec::new(),

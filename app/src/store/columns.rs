@@ -2,6 +2,7 @@
 
 use super::rows::{cells, insert_rows, Cell};
 use super::{Backend, StoreError};
+use crate::model::users::SORTED;
 use engine::import::columns::normalise;
 use engine::import::tenant_columns::TenantColumn;
 use sqlx::{AnyConnection, Row};
@@ -106,10 +107,24 @@ pub(super) fn stored_value(backend: Backend, extra: &str, id: i64) -> String {
 }
 
 /// As [`stored_value`], blank where none is stored (every user holds a
-/// boolean's value): the expression of the column's index
-/// (`users_column_ID`), which filters and sorts use as it is written here.
+/// boolean's value), and no longer than [`SORTED`] characters: the
+/// expression of the column's index (`users_column_ID`), which filters and
+/// sorts use as it is written here. (A thousand characters of some scripts
+/// are more than PostgreSQL keeps in an index entry.)
 pub(super) fn held_value(backend: Backend, extra: &str, id: i64) -> String {
+    format!("substr({}, 1, {SORTED})", whole_value(backend, extra, id))
+}
+
+/// As [`held_value`], however long.
+pub(super) fn whole_value(backend: Backend, extra: &str, id: i64) -> String {
     format!("COALESCE({}, '')", stored_value(backend, extra, id))
+}
+
+/// The key `unique_values` keeps a value under: folded, and a long one as
+/// its SHA-256, which databases index whatever its length.
+pub(super) fn unique_key(value: &str) -> String {
+    let folded = engine::import::fold(value);
+    if folded.len() <= 256 { folded.into_owned() } else { engine::digest::checksum(folded.as_bytes()) }
 }
 
 /// Removes column `id` and every user's value in it.
@@ -147,6 +162,6 @@ pub async fn rename_value(conn: &mut AnyConnection, backend: Backend, tenant_id:
 /// not unique.
 pub async fn index_unique(conn: &mut AnyConnection, backend: Backend, id: i64, holders: Vec<(i64, String)>) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM unique_values WHERE column_id = $1").bind(id).execute(&mut *conn).await?;
-    let rows = holders.into_iter().map(move |(user, value)| cells![id, engine::import::fold(&value).into_owned(), user]);
+    let rows = holders.into_iter().map(move |(user, value)| cells![id, unique_key(&value), user]);
     insert_rows(conn, backend, "unique_values", &["column_id", "value_key", "user_id"], Box::new(rows)).await
 }

@@ -372,7 +372,7 @@ async fn write_unique_values(conn: &mut AnyConnection, backend: Backend, planned
         for (index, column_id) in &unique {
             let value = &user.values[*index];
             if !value.is_empty() {
-                rows.push(cells![*column_id, engine::import::fold(value).into_owned(), id]);
+                rows.push(cells![*column_id, super::columns::unique_key(value), id]);
             }
         }
     }

@@ -42,8 +42,8 @@ fn column(sort: Sort, backend: Backend, own: &Own) -> String {
     match sort {
         Sort::Own(id) => match own.iter().find(|(c, _)| *c == id) {
             Some((id, _)) => super::columns::held_value(backend, "u.extra", *id),
-            // A column removed since the address was made: no order at all.
-            None => "''".into(),
+            // Never asked for: `read_rows` sorts by a column that is gone as by default.
+            None => built_in_column(Sort::default()).into(),
         },
         built_in => built_in_column(built_in).into(),
     }
@@ -122,8 +122,14 @@ fn matching(tenant_id: i64, filter: &Filter, sort: Option<Sort>, read: Read, bac
     }
     for (id, value) in filter.own_values() {
         // A column removed since the address was made matches nobody.
-        let held = own.iter().find(|(c, _)| *c == id).map_or_else(|| "NULL".into(), |(id, _)| super::columns::held_value(backend, "u.extra", *id));
-        text += &format!(" AND {held} = {}", sql.param(Bind::Text(value.to_string())));
+        let Some((id, _)) = own.iter().find(|(c, _)| *c == id) else {
+            text += " AND 1 = 0";
+            continue;
+        };
+        // The indexed beginning first, for the index; then the whole value.
+        let (held, whole) = (super::columns::held_value(backend, "u.extra", *id), super::columns::whole_value(backend, "u.extra", *id));
+        let beginning = sql.param(Bind::Text(value.chars().take(crate::model::users::SORTED).collect()));
+        text += &format!(" AND {held} = {beginning} AND {whole} = {}", sql.param(Bind::Text(value.to_string())));
     }
     if !filter.own_values().is_empty() || matches!(sort, Some(Sort::Own(_))) {
         // Written out, not bound: only so can SQLite use a column's index, which holds this tenant's users alone.
@@ -188,6 +194,11 @@ async fn read_rows(
     read: Read,
 ) -> Result<(Vec<Listed>, Option<Cursor>, Option<Cursor>), sqlx::Error> {
     let (backend, own) = context(conn, tenant_id).await?;
+    // A column removed since the address was made: the list in its usual order.
+    let query = &match query.sort {
+        Sort::Own(id) if !own.iter().any(|(c, _)| *c == id) => ListQuery { sort: Sort::default(), after: None, before: None, ..query.clone() },
+        _ => query.clone(),
+    };
     let mut sql = matching(tenant_id, &query.filter, Some(query.sort), read, backend, &own);
     let key = column(query.sort, backend, &own);
     // Going back reads the previous page backwards, then turns it round.

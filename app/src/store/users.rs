@@ -22,10 +22,14 @@ pub async fn insert(
     user: &NewUser<'_>,
     now: i64,
 ) -> Result<i64, StoreError> {
+    // The tenant's columns' defaults, as an import gives a new user them.
+    let columns = super::columns::list_with_ids(conn, tenant.id).await?;
+    let blanks: Vec<engine::import::Name> = columns.iter().map(|(_, column)| column.blank().into()).collect();
+    let ids: Vec<i64> = columns.iter().map(|(id, _)| *id).collect();
     let row = sqlx::query(
         "INSERT INTO users (tenant_id, user_id, user_id_key, email, email_key, first_name, last_name,
-                            password_hash, locale, access_level, active, created_at, updated_at, search)
-         VALUES ($1, $2, $3, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10)
+                            password_hash, locale, access_level, active, created_at, updated_at, search, extra)
+         VALUES ($1, $2, $3, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11)
          RETURNING id",
     )
     .bind(tenant.id)
@@ -38,6 +42,7 @@ pub async fn insert(
     .bind(user.access.as_str())
     .bind(now)
     .bind(crate::model::users::search_text(user.first_name.trim(), user.last_name.trim(), user.email.as_str(), user.email.as_str()))
+    .bind(super::columns::values_json(&blanks, &ids))
     .fetch_one(&mut *conn)
     .await
     .map_err(|error| match StoreError::from(error) {

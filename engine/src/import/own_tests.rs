@@ -83,6 +83,23 @@ fn a_required_column_needs_a_value_for_a_new_user_and_cannot_be_cleared() {
     let plan = run("Email,Last Name,Default Context\ndan@acme.test,Doe,\nbob@acme.test,Last,\n");
     assert_eq!(errors(&plan), [(2, "Default Context", Code::Required), (3, "Default Context", Code::Required)]);
     assert!(plan.errors[1].message.contains("not cleared"), "{}", plan.errors[1].message);
+
+    // A user from before the column was required has no value, and may keep having none.
+    let mut directory = acme();
+    directory.users[1].values[1] = Name::default();
+    let plan = check_file(b"Email,Last Name,Default Context,Title\nbob@acme.test,Last,,Lead\n", &Limits::default(), &directory);
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+}
+
+#[test]
+fn the_error_log_keeps_a_tenant_s_column_whose_name_looks_like_password() {
+    let mut directory = acme();
+    directory.columns.push(TenantColumn::new("Passport", ValueKind::Text));
+    directory.users.iter_mut().for_each(|u| u.values.push(Name::default()));
+    let sheet = sheet::read(b"Email,Last Name,Passport,Pasword\ndan@acme.test,Doe,P123,Secret1\n", &Limits::default()).unwrap();
+    let plan = check(&sheet, &directory);
+    let log = String::from_utf8(write::error_log(&sheet, &plan, &directory.columns, Format::Csv).unwrap()).unwrap();
+    assert!(log.contains("P123") && !log.contains("Secret1"), "{log}");
 }
 
 #[test]

@@ -30,13 +30,19 @@ pub fn describe(user: &DirectoryUser, password: bool, own: &[TenantColumn]) -> S
 }
 
 /// The fields of a [`describe`]d user, each by its place in `names` (the
-/// [`headings`] it was described with); a column that is gone is left out.
-/// A value may itself hold `; `: a new field starts only where a column's
-/// name and `=` follow.
+/// [`headings`] of the directory now). A value may itself hold `; `: a new
+/// field starts where a column's name and `=` follow, or a name that the
+/// organisation's columns no longer have (a column renamed or removed
+/// since), whose field is left out.
 pub fn described(text: &str, names: &[String]) -> Vec<(usize, String)> {
-    let mut fields: Vec<(usize, String)> = Vec::new();
+    // Each field: its place in `names`, none for a column that is gone; and its value.
+    let mut fields: Vec<(Option<usize>, String)> = Vec::new();
     for piece in text.split("; ") {
-        let field = piece.split_once('=').and_then(|(name, value)| Some((names.iter().position(|c| c == name)?, value)));
+        let field = piece.split_once('=').and_then(|(name, value)| match names.iter().position(|c| c == name) {
+            Some(at) => Some((Some(at), value)),
+            None if is_gone_column(name) => Some((None, value)),
+            None => None,
+        });
         match (field, fields.last_mut()) {
             (Some((column, value)), _) => fields.push((column, value.to_string())),
             (None, Some((_, value))) => {
@@ -46,7 +52,15 @@ pub fn described(text: &str, names: &[String]) -> Vec<(usize, String)> {
             (None, None) => {}
         }
     }
-    fields
+    fields.into_iter().filter_map(|(at, value)| Some((at?, value))).collect()
+}
+
+/// Whether `name`, not a column now, could be one of the organisation's
+/// that is gone: not Roster's (whose names never go), and a heading's
+/// shape (no `;` or `=`, not blank, not too long).
+fn is_gone_column(name: &str) -> bool {
+    let name = name.trim();
+    !name.is_empty() && name.chars().count() <= crate::domain::names::MAX_NAME && !name.contains(['=', ';']) && super::columns::column_of(name).is_none()
 }
 
 /// A user whose state is no longer what the import left.
@@ -90,8 +104,11 @@ pub fn inverse(changes: &[ChangeRow], directory: &Directory, overwrite_later_cha
             }
             ("create", Some(current)) => {
                 let created: Vec<(usize, String)> = fields.first().map(|c| described(&c.new, &names)).unwrap_or_default();
+                // A field the description leaves out was blank, or belongs to a
+                // column added since, which a boolean's default fills.
+                let left_out = |at: usize| at.checked_sub(Column::ALL.len()).and_then(|own| directory.columns.get(own)).map_or("", |c| c.cleared());
                 let changed = export_row(current).into_iter().enumerate().any(|(at, value)| {
-                    at != password && created.iter().find(|(c, _)| *c == at).map_or("", |(_, v)| v.as_str()) != value
+                    at != password && created.iter().find(|(c, _)| *c == at).map_or(left_out(at), |(_, v)| v.as_str()) != value
                 });
                 if changed && !conflict(user, "was changed after this import; undoing deletes them anyway".into(), true) {
                     continue;
@@ -260,6 +277,8 @@ mod tests {
         let text = describe(&user, true, &[]);
         assert!(text.ends_with("Password=set"));
         let fields = described(&text, &headings(&[]));
+        let gone = described("User ID=kim; Lone Working=TRUE; Title=R&D; Ops", &headings(&[]));
+        assert_eq!(gone, [(Column::UserId as usize, "kim".to_string()), (Column::Title as usize, "R&D; Ops".to_string())], "a removed column's field is left out, not added to the one before");
         let at = |column: Column| column as usize;
         assert!(fields.contains(&(at(Column::Title), "R&D; Ops".into())), "{fields:?}");
         assert!(fields.contains(&(at(Column::Roles), "A|B".into())));

@@ -2,7 +2,7 @@
 //! import format, and the error log. Every cell a spreadsheet program would
 //! run as a formula is neutralised; XLSX cells are always text.
 
-use super::columns::{column_of, map_headings, suggest, Column};
+use super::columns::{column_name, column_of, map_headings, suggest, Column};
 use super::directory::DirectoryUser;
 use super::tenant_columns::{TenantColumn, ValueKind};
 use super::plan::Plan;
@@ -168,7 +168,8 @@ pub fn error_log(sheet: &Sheet, plan: &Plan, own: &[TenantColumn], format: Forma
     // Every column that may hold passwords: Password, the same column given
     // twice, and a misspelt heading that most likely means it.
     let secret: Vec<usize> = (sheet.headings.iter().enumerate())
-        .filter(|(_, heading)| !heading.is_empty() && column_of(heading).unwrap_or_else(|| suggest(heading)) == Column::Password)
+        .filter(|(_, heading)| !heading.is_empty() && column_name(heading, own).is_none_or(|_| column_of(heading).is_some()))
+        .filter(|(_, heading)| column_of(heading).unwrap_or_else(|| suggest(heading)) == Column::Password)
         .map(|(at, _)| at)
         .collect();
     let mut by_row: BTreeMap<u32, Vec<&super::Issue>> = BTreeMap::new();

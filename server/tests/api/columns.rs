@@ -275,3 +275,51 @@ async fn the_users_list_shows_sorts_and_filters_by_a_tenant_s_column() {
         assert!(theirs.columns.is_empty());
     }
 }
+
+#[tokio::test]
+async fn a_column_keeps_its_kind_takes_a_new_spelling_in_every_user_and_its_changes_are_not_undone_as_imports() {
+    use app::model::users::{ListQuery, Sort, UserPage};
+    let dir = tempfile::tempdir().unwrap();
+    let file = saved(&dir, "users.csv", "Email,Last Name,Default Context\ndan@acme.test,Doe,Field\neve@acme.test,Ng,Remote\n");
+    for db in acme_and_other(&[]).await {
+        governance(&db);
+        assert_eq!(import(&db, &file).0, 0, "{}", db.label);
+        // A user made after a boolean column holds its default, like a user an import makes.
+        person(&db, "Acme", "max@acme.test", "Manager");
+        let app = spawn(&db, &[]);
+        let ann = app.sign_in("ann@acme.test").await;
+
+        let to_text = json!({ "name": "Default Context", "column": { "name": "Default Context", "kind": "text" } });
+        let refused = app.call_json("change_column", &to_text, Some(&ann)).await;
+        assert_eq!(refused.status, 400, "{}", refused.body);
+        assert!(refused.error().to_string().contains("keeps its kind"), "{}", refused.body);
+
+        let respelt = json!({ "name": "Default Context", "column": { "name": "Default Context", "kind": "choice", "required": true, "choices": ["Head Office", "FIELD", "Remote"] } });
+        let saved = app.call_json("change_column", &respelt, Some(&ann)).await;
+        assert_eq!(saved.json(), json!("Saved"), "{}", saved.body);
+        let exported = export(&db);
+        assert!(exported.contains(",FIELD,"), "{}: the value as the column now spells it: {exported}", db.label);
+
+        let list = |query: ListQuery| {
+            let (app, ann) = (&app, ann.clone());
+            async move {
+                let reply = app.call_json("list_users", &json!({ "query": query }), Some(&ann)).await;
+                assert_eq!(reply.status, 200, "{}", reply.body);
+                serde_json::from_str::<UserPage>(&reply.body).unwrap()
+            }
+        };
+        let page = list(ListQuery::default()).await;
+        let (context, sharepoint) = (page.columns[0].0, page.columns[1].0);
+        let filter = app::model::users::Filter { own: format!("{sharepoint}:TRUE"), ..Default::default() };
+        assert_eq!(list(ListQuery { filter, ..ListQuery::default() }).await.total, 5, "{}: max holds the default too", db.label);
+
+        let removed = app.call("remove_column", &[("name", "Default Context"), ("holders", "2")], Some(&ann)).await;
+        assert_eq!(removed.json(), json!("Removed"), "{}", removed.body);
+        let gone = list(ListQuery { sort: Sort::Own(context), ..ListQuery::default() }).await;
+        assert_eq!(gone.total, 5, "{}: a sort by a column that is gone is the usual order", db.label);
+        let batch = scalar(&db, "SELECT MAX(id) FROM import_batches").await;
+        let undo = app.call("undo_preview", &[("id", &batch.to_string()), ("overwrite", "false")], Some(&ann)).await;
+        assert_eq!(undo.status, 400, "{}", undo.body);
+        assert!(undo.error().to_string().contains("Columns page"), "{}", undo.body);
+    }
+}

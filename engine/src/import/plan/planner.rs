@@ -598,7 +598,8 @@ impl<'a> Planner<'a> {
                 (None, _) if self.own_value(input, index, None).is_empty() => {
                     issues.push(Issue::own(row, column, Code::Required, format!("{} is required: give the new user a value.", column.name)));
                 }
-                (Some(_), Some(value)) if value.is_empty() => {
+                // A user who had no value (the column came after them) keeps having none.
+                (Some(user), Some(value)) if value.is_empty() && !user.values[index].is_empty() => {
                     issues.push(Issue::own(row, column, Code::Required, format!("{} is required: a user's value may be changed but not cleared.", column.name)));
                 }
                 _ => {}
