@@ -34,15 +34,6 @@ pub fn ColumnsPage() -> impl IntoView {
         <Guard allow=AccessLevel::is_admin>
             <h1>"Columns"</h1>
             <p class="muted">"Your organisation's own columns, besides Roster's: licences, a default context, flags, employee numbers."</p>
-            {move || {
-                // A new form for each column edited, and for adding, so that its fields start from it.
-                let column = editing.get();
-                view! { <ColumnForm column error notice editing reload/> }
-            }}
-            <ErrorMessage message=error/>
-            {move || notice.get().map(|Notice { text, link }| view! {
-                <p class="card" role="status">{text}" "{link.map(|href| view! { <a href=href>"See these users"</a> })}</p>
-            })}
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match columns.await {
@@ -52,6 +43,15 @@ pub fn ColumnsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <ErrorMessage message=error/>
+            {move || notice.get().map(|Notice { text, link }| view! {
+                <p class="card" role="status">{text}" "{link.map(|href| view! { <a href=href>"See these users"</a> })}</p>
+            })}
+            {move || {
+                // A new form for each column edited, and for adding, so that its fields start from it.
+                let column = editing.get();
+                view! { <ColumnForm column error notice editing reload/> }
+            }}
         </Guard>
     }
 }
