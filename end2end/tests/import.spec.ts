@@ -2,12 +2,13 @@ import { expect, Page, test } from "@playwright/test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { admin, rosterCli, signIn, user } from "./helpers";
 
-// A panic in the WASM stops the page: every test here fails on one.
+// A panic in the WASM stops the page, and so does a script or worker that
+// the Content-Security-Policy refuses: every test here fails on either.
 const crashes: string[] = [];
 test.beforeEach(({ page }) => {
   crashes.length = 0;
   page.on("pageerror", (error) => crashes.push(error.message));
-  page.on("console", (m) => m.type() === "error" && m.text().includes("panicked") && crashes.push(m.text()));
+  page.on("console", (m) => m.type() === "error" && /panicked|Content Security Policy/.test(m.text()) && crashes.push(m.text()));
 });
 test.afterEach(() => expect(crashes).toEqual([]));
 

@@ -85,7 +85,18 @@ async fn responses_carry_security_headers() {
     for (_db, app) in two_tenants().await {
         let page = app.page("/login", None).await;
         assert_eq!(page.headers["x-content-type-options"], "nosniff");
-        assert_eq!(page.headers["content-security-policy"], "frame-ancestors 'none'");
+        // A page's scripts run only from here or with this response's nonce, which its hydration script carries.
+        let policy = page.headers["content-security-policy"].to_str().unwrap().to_string();
+        let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the policy");
+        assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the page's scripts carry the policy's nonce");
+        for directive in ["default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "'wasm-unsafe-eval'"] {
+            assert!(policy.contains(directive), "{directive}: {policy}");
+        }
+        assert!(!policy.contains("script-src 'self' 'unsafe-inline'"), "{policy}");
+        let again = app.page("/login", None).await.headers["content-security-policy"].to_str().unwrap().to_string();
+        assert_ne!(again, policy, "a fresh nonce for each response");
+        let answer = app.call("current_user", &[], None).await;
+        assert_eq!(answer.headers["content-security-policy"], "frame-ancestors 'none'", "what is not a page is not framed either");
         assert_eq!(page.headers["referrer-policy"], "same-origin");
         assert_eq!(page.headers["cache-control"], "no-store", "a page is not kept by the browser or a proxy");
         let ann = app.sign_in("ann@acme.test").await;
