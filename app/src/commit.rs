@@ -83,44 +83,44 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: Batch<'_>) ->
     // Checked outside the lock (for passwords) and again inside it.
     let has_passwords = batch.sheet.as_ref().is_ok_and(|s| map_headings(&s.headings, &[]).0.has(Column::Password));
     // Passwords are hashed before the lock is taken, so that writers wait
-    // only for writes, not for Argon2. A file without passwords skips this.
+    // only for writes, not for Argon2; and only once every check that needs
+    // no lock has passed, so that a replayed, stale or refused batch, or one
+    // from someone who is no admin, costs no hashing. A file without
+    // passwords skips this.
     let (sheet, hashes) = if has_passwords {
         let mut conn = db.pool.acquire().await?;
+        if let Some(replayed) = replayed(&mut conn, tenant_id, batch.key, checksum).await? {
+            return Ok(replayed);
+        }
         let directory = store::directory::load(&mut conn, tenant_id, Some(actor.user_id.clone())).await?;
         drop(conn);
-        let (sheet, _, plan) = check_aside(batch.sheet, directory).await?;
+        acting_admin(&directory, actor)?;
+        let (sheet, directory, plan) = check_aside(batch.sheet, directory).await?;
+        match &sheet {
+            Ok(checked) if plan.is_valid() => {
+                let new_users = created_all(&plan, checked, &directory).ok_or(StoreError::NotFound("a new user's row"))?;
+                unchanged_since_preview(&batch.previewed, batch.undoes.as_ref(), &plan, checked, &directory, &new_users)?;
+            }
+            _ => return Ok(Committed::Refused(Box::new(plan))),
+        }
         (sheet, hash_passwords(&plan).await?)
     } else {
         (batch.sheet, HashMap::new())
     };
 
     let mut tx = db.begin_directory_write(tenant_id).await?;
-    if let Some((batch_id, recorded, summary)) = imports::applied_before(&mut tx, tenant_id, batch.key).await? {
-        if recorded != *checksum {
-            return Err(CommitError::KeyReused);
-        }
-        return Ok(Committed::Replayed { batch_id, summary });
+    if let Some(replayed) = replayed(&mut tx, tenant_id, batch.key, checksum).await? {
+        return Ok(replayed);
     }
     let store::directory::Loaded { directory, user_ids, column_ids } = store::directory::load_with_ids(&mut tx, tenant_id, Some(actor.user_id.clone())).await?;
-    let admin = directory.users.iter().find(|u| Folded(&u.user_id) == Folded(&actor.user_id));
-    if !admin.is_some_and(|u| u.active && u.access == AccessLevel::Admin) {
-        return Err(CommitError::NotAdmin);
-    }
+    acting_admin(&directory, actor)?;
     let (sheet, directory, plan) = check_aside(sheet, directory).await?;
     let sheet = match &sheet {
         Ok(sheet) if plan.is_valid() => sheet,
         _ => return Ok(Committed::Refused(Box::new(plan))),
     };
     let new_users = created_all(&plan, sheet, &directory).ok_or(StoreError::NotFound("a new user's row"))?;
-    let removed_roles = batch
-        .undoes
-        .as_ref()
-        .map_or_else(Vec::new, |undoing| roles_left_unheld(undoing.created_roles, &directory, &plan, new_users.iter().map(|c| &c.user)));
-    if let Some((version, digest)) = &batch.previewed {
-        if *version != directory.version && *digest != with_removed_roles(plan.digest(sheet, &directory), &removed_roles) {
-            return Err(CommitError::Stale);
-        }
-    }
+    let removed_roles = unchanged_since_preview(&batch.previewed, batch.undoes.as_ref(), &plan, sheet, &directory, &new_users)?;
     let planned = Planned { plan: &plan, new_users, removed_roles, columns: &directory.columns, column_ids: &column_ids };
     // A password the check outside the lock did not see (its row changed
     // meaning since) is not hashed here, holding every writer up: check again.
@@ -142,6 +142,42 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: Batch<'_>) ->
     Ok(Committed::Applied { batch_id, plan: Box::new(plan) })
 }
 
+/// What the batch's key says: if a batch was applied under it already, the
+/// same file replays it (nothing applied again), another is refused.
+async fn replayed(conn: &mut AnyConnection, tenant_id: i64, key: &str, checksum: &str) -> Result<Option<Committed>, CommitError> {
+    match imports::applied_before(conn, tenant_id, key).await? {
+        Some((_, recorded, _)) if recorded != checksum => Err(CommitError::KeyReused),
+        Some((batch_id, _, summary)) => Ok(Some(Committed::Replayed { batch_id, summary })),
+        None => Ok(None),
+    }
+}
+
+/// The actor must be an active admin in the directory as it is.
+fn acting_admin(directory: &Directory, actor: &Actor) -> Result<(), CommitError> {
+    let admin = directory.users.iter().find(|u| Folded(&u.user_id) == Folded(&actor.user_id));
+    if admin.is_some_and(|u| u.active && u.access == AccessLevel::Admin) { Ok(()) } else { Err(CommitError::NotAdmin) }
+}
+
+/// Refuses a batch whose preview the directory has moved under in a way
+/// that matters; else the roles an undo removes, which its digest covers.
+fn unchanged_since_preview(
+    previewed: &Option<(i64, String)>,
+    undoing: Option<&Undoing<'_>>,
+    plan: &Plan,
+    sheet: &Sheet,
+    directory: &Directory,
+    new_users: &[Created<'_>],
+) -> Result<Vec<String>, CommitError> {
+    let removed_roles =
+        undoing.map_or_else(Vec::new, |undoing| roles_left_unheld(undoing.created_roles, directory, plan, new_users.iter().map(|c| &c.user)));
+    if let Some((version, digest)) = previewed {
+        if *version != directory.version && *digest != with_removed_roles(plan.digest(sheet, directory), &removed_roles) {
+            return Err(CommitError::Stale);
+        }
+    }
+    Ok(removed_roles)
+}
+
 /// Checks the sheet against the directory on a blocking thread: a big
 /// batch's check must not hold up the async workers that serve others.
 async fn check_aside(sheet: Result<Sheet, ReadError>, directory: Directory) -> Result<(Result<Sheet, ReadError>, Directory, Plan), CommitError> {
@@ -159,14 +195,19 @@ fn passwords(plan: &Plan) -> impl Iterator<Item = (u32, &String)> {
     creates.chain(plan.updates.iter().map(|u| (u.row, &u.password))).filter_map(|(row, password)| Some((row, password.as_ref()?)))
 }
 
-/// Argon2 on all cores: one blocking task per password.
+/// Argon2 on all cores: a task per password. The tasks are the request's:
+/// when it ends (the client hung up, or a hash failed), those not yet
+/// running are called off.
 async fn hash_passwords(plan: &Plan) -> Result<HashMap<u32, String>, CommitError> {
-    let hash = |password: &String| tokio::spawn(password_hash::hash_for(Capacity::Batches, password.clone()));
-    let tasks: Vec<_> = passwords(plan).map(|(row, password)| (row, hash(password))).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (row, password) in passwords(plan) {
+        let password = password.clone();
+        tasks.spawn(async move { (row, password_hash::hash_for(Capacity::Batches, password).await) });
+    }
     let mut hashes = HashMap::with_capacity(tasks.len());
-    for (row, task) in tasks {
-        let hash = task.await.map_err(|_| CommitError::Hashing)?.map_err(|_| CommitError::Hashing)?;
-        hashes.insert(row, hash);
+    while let Some(done) = tasks.join_next().await {
+        let (row, hash) = done.map_err(|_| CommitError::Hashing)?;
+        hashes.insert(row, hash.map_err(|_| CommitError::Hashing)?);
     }
     Ok(hashes)
 }

@@ -532,3 +532,30 @@ async fn the_history_shows_each_batch_to_its_own_tenants_admins_only() {
         assert_eq!(app.call("list_batches", &[], Some(&bob)).await.status, 403);
     }
 }
+
+#[tokio::test]
+async fn a_batch_that_cannot_apply_hashes_no_password() {
+    use app::auth::password_hash::batch_hashes;
+    use app::commit::{commit, Batch, CommitError, Committed};
+    for db in acme().await {
+        let (store, tenant, actor) = direct(&db).await;
+        let read = |csv: &str| app::sheet::read(csv.as_bytes(), &app::sheet::Limits::default());
+        let before = batch_hashes();
+        // Refused: a row has an error.
+        let refused = read("Email,Last Name,Password\np1@acme.test,P,Secret123a\np2@acme.test,,Secret123b\n");
+        let batch = Batch { key: "k-h1", file_name: "f.csv", checksum: "c1".into(), sheet: refused, previewed: None, undoes: None };
+        assert!(matches!(commit(&store, tenant, &actor, batch).await, Ok(Committed::Refused(_))), "{}", db.label);
+        // Stale: checked against a directory version that has moved, to another plan.
+        let stale = read("Email,Last Name,Password\np1@acme.test,P,Secret123a\n");
+        let batch = Batch { key: "k-h2", file_name: "f.csv", checksum: "c2".into(), sheet: stale, previewed: Some((-1, "other".into())), undoes: None };
+        assert!(matches!(commit(&store, tenant, &actor, batch).await, Err(CommitError::Stale)), "{}", db.label);
+        assert_eq!(batch_hashes(), before, "{}: neither hashed a password", db.label);
+        // Applied, then the same key again: hashed once, for the batch that applied.
+        for _ in 0..2 {
+            let good = read("Email,Last Name,Password\np1@acme.test,P,Secret123a\n");
+            let batch = Batch { key: "k-h3", file_name: "f.csv", checksum: "c3".into(), sheet: good, previewed: None, undoes: None };
+            assert!(commit(&store, tenant, &actor, batch).await.is_ok(), "{}", db.label);
+        }
+        assert_eq!(batch_hashes(), before + 1, "{}: a replay hashes nothing", db.label);
+    }
+}
