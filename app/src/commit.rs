@@ -58,6 +58,9 @@ pub enum CommitError {
     Stale,
     #[error("This batch id was used before for a different file. Check the file again to get a new one.")]
     KeyReused,
+    /// More commits of the tenant, or of the server, wait their turn than the queue holds.
+    #[error("Another import is running for your organisation. Try again in a moment.")]
+    Busy,
     #[error("A password could not be hashed; nothing was imported. Please try again.")]
     Hashing,
     #[error("The batch could not be checked; nothing was imported. Please try again.")]
@@ -79,6 +82,7 @@ impl From<sqlx::Error> for CommitError {
 /// that needs no lock first, passwords hashed outside it, then the batch
 /// checked again and written under the tenant's write lock.
 pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: Batch<'_>) -> Result<Committed, CommitError> {
+    let _place = Place::take(&db.commits, tenant_id)?;
     let checksum = &batch.checksum;
     // Checked outside the lock (for passwords) and again inside it.
     let has_passwords = batch.sheet.as_ref().is_ok_and(|s| map_headings(&s.headings, &[]).0.has(Column::Password));
@@ -140,6 +144,48 @@ pub async fn commit(db: &Db, tenant_id: i64, actor: &Actor, batch: Batch<'_>) ->
     tx.commit().await?;
     drop(planned);
     Ok(Committed::Applied { batch_id, plan: Box::new(plan) })
+}
+
+/// How many commits of one tenant may wait or run at once in this server,
+/// one after the other under the tenant's lock: two admins at once both
+/// get their turn; a script that sends its file again and again does not
+/// pile up work (and a batch's memory) without end.
+const PER_TENANT: usize = 4;
+/// And of all tenants at once: each may hold a big batch in memory.
+const SERVER_WIDE: usize = 16;
+
+/// A commit's place in the queue, given back when it ends however it ends.
+struct Place<'q> {
+    queue: &'q Queue,
+    tenant_id: i64,
+}
+
+type Queue = std::sync::Mutex<HashMap<i64, usize>>;
+
+impl<'q> Place<'q> {
+    /// A place, if the tenant's queue and the server's (`queue`: the
+    /// commits by tenant) have room; else the commit is answered at once.
+    fn take(queue: &'q Queue, tenant_id: i64) -> Result<Self, CommitError> {
+        let mut waiting = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (tenant, all) = (waiting.get(&tenant_id).copied().unwrap_or(0), waiting.values().sum::<usize>());
+        if tenant >= PER_TENANT || all >= SERVER_WIDE {
+            return Err(CommitError::Busy);
+        }
+        waiting.insert(tenant_id, tenant + 1);
+        Ok(Self { queue, tenant_id })
+    }
+}
+
+impl Drop for Place<'_> {
+    fn drop(&mut self) {
+        let mut waiting = self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(count) = waiting.get_mut(&self.tenant_id) {
+            *count -= 1;
+            if *count == 0 {
+                waiting.remove(&self.tenant_id);
+            }
+        }
+    }
 }
 
 /// What the batch's key says: if a batch was applied under it already, the
@@ -239,6 +285,7 @@ pub fn outcome(committed: Result<Committed, CommitError>) -> Result<Outcome, App
         Ok(Committed::Replayed { batch_id, summary }) => Ok(Outcome::Applied { batch_id, message: summary.message(), replayed: true }),
         Ok(Committed::Refused(plan)) => Ok(Outcome::Refused { errors: plan.errors }),
         Err(error @ CommitError::Stale) => Err(AppError::Stale(error.to_string())),
+        Err(CommitError::Busy) => Err(AppError::Busy),
         Err(CommitError::Checking) => {
             tracing::error!("the check of a batch on a blocking thread failed");
             Err(AppError::Internal)

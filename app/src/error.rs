@@ -24,6 +24,9 @@ pub enum AppError {
     Locked { minutes: u64 },
     #[error("Too many requests for a link. Try again in {minutes} minutes.")]
     TooManyLinks { minutes: u64 },
+    /// Too many imports of the organisation, or of the server, wait their turn already.
+    #[error("Another import is running for your organisation. Try again in a moment; your file is still checked.")]
+    Busy,
     /// The directory changed since the file was checked: check it again.
     #[error("{0}")]
     Stale(String),
@@ -43,7 +46,7 @@ impl AppError {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::Invalid(_) | Self::Request(_) => 400,
-            Self::Locked { .. } | Self::TooManyLinks { .. } => 429,
+            Self::Locked { .. } | Self::TooManyLinks { .. } | Self::Busy => 429,
             Self::Stale(_) => 409,
             Self::Internal => 500,
             Self::Unreachable => 503,

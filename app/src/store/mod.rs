@@ -32,6 +32,9 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The commits waiting or running through this pool, by tenant, which
+    /// the commit use case bounds (`crate::commit`); shared by its clones.
+    pub commits: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, usize>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,7 +126,7 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        let db = Self { pool, backend };
+        let db = Self { pool, backend, commits: Default::default() };
         db.migrate().await?;
         Ok(db)
     }

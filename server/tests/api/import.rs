@@ -559,3 +559,31 @@ async fn a_batch_that_cannot_apply_hashes_no_password() {
         assert_eq!(batch_hashes(), before + 1, "{}: a replay hashes nothing", db.label);
     }
 }
+
+#[tokio::test]
+async fn commits_beyond_the_tenants_queue_are_answered_at_once_and_the_rest_apply() {
+    use app::commit::{commit, Batch, CommitError, Committed};
+    for db in acme().await {
+        let (store, tenant, actor) = direct(&db).await;
+        let batches: Vec<(String, Vec<u8>)> = (0..8)
+            .map(|i| {
+                let rows: String = (0..300).map(|n| format!("q{i}-{n}@acme.test,Q\n")).collect();
+                (format!("k-q{i}"), format!("Email,Last Name\n{rows}").into_bytes())
+            })
+            .collect();
+        let runs = batches.iter().map(|(key, csv)| {
+            let sheet = app::sheet::read(csv, &app::sheet::Limits::default());
+            commit(&store, tenant, &actor, Batch { key, file_name: "q.csv", checksum: key.clone(), sheet, previewed: None, undoes: None })
+        });
+        let results = futures::future::join_all(runs).await;
+        let applied = results.iter().filter(|r| matches!(r, Ok(Committed::Applied { .. }))).count();
+        let busy = results.iter().filter(|r| matches!(r, Err(CommitError::Busy))).count();
+        assert_eq!((applied, busy), (4, 4), "{}: four wait their turn and apply, four are told to try again: {results:?}", db.label);
+        assert_eq!(scalar(&db, "SELECT COUNT(*) FROM users WHERE email_key LIKE 'q%'").await, 4 * 300, "{}", db.label);
+        // The queue is free again once they are done.
+        let sheet = app::sheet::read(b"Email,Last Name\nlater@acme.test,L\n", &app::sheet::Limits::default());
+        let later = Batch { key: "k-later", file_name: "l.csv", checksum: "l".into(), sheet, previewed: None, undoes: None };
+        assert!(matches!(commit(&store, tenant, &actor, later).await, Ok(Committed::Applied { .. })), "{}", db.label);
+        assert_eq!(app::error::AppError::Busy.status(), 429);
+    }
+}
