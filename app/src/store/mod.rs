@@ -33,7 +33,7 @@ pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
     /// The commits waiting or running through this pool, by tenant, which
-    /// the commit use case bounds (`crate::commit`); shared by its clones.
+    /// the commit use case bounds; shared by its clones.
     pub commits: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, usize>>>,
 }
 
